@@ -1,0 +1,28 @@
+/**
+ * One successful write to CXone, as it is journalled, announced to WFM systems by webhook and
+ * recorded in the git audit trail. It is created once, right after the PATCH succeeds, and is
+ * never rewritten: `changeId` is the webhook-id every delivery of it carries, and the
+ * receiver's idempotency key.
+ */
+import type { WireSchedule } from "../desired/wire.js";
+
+export interface ChangeRecord {
+  /** Stable id of this change, e.g. "chg_01J…"; unique, and safe to use as a webhook-id. */
+  changeId: string;
+  campaignId: string;
+  /** metadata.name of the CampaignSchedule. */
+  name: string;
+  /** Desired-state file the schedule came from, relative to the desired-state directory. */
+  file: string;
+  /** Git commit of the desired state that was applied, or null outside a git checkout. */
+  revision: string | null;
+  /** Normalised wire schedules. */
+  before: WireSchedule;
+  after: WireSchedule;
+  etagBefore: string;
+  etagAfter: string;
+  /** Who made the change: "dialwindow apply (user@host)" or "dialwindow reconcile (...)". */
+  actor: string;
+  /** ISO-8601 UTC instant the write succeeded. */
+  at: string;
+}
