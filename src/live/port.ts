@@ -9,8 +9,11 @@ export interface LiveCampaign {
   /** The CXone campaign id, always a string (ids exceed 2^53). */
   id: string;
   name?: string;
-  /** The version guard to send as If-Match when writing this campaign. Never empty. */
-  etag: string;
+  /**
+   * The version guard to send as If-Match when writing this campaign; null when the server
+   * sent none, in which case dialwindow refuses to write it.
+   */
+  etag: string | null;
   /** As CXone returned it (not normalised). */
   schedule: WireSchedule;
 }
@@ -30,13 +33,22 @@ export interface ReadOptions {
   includeUnrequested?: boolean;
 }
 
+export interface ReadResult {
+  /** Campaigns read successfully, by id. Campaigns that do not exist are absent. */
+  campaigns: Map<string, LiveCampaign>;
+  /**
+   * Campaigns whose own read failed (a malformed item, a GET that kept failing) while the rest
+   * succeeded, by id. Failures of the whole call (credentials, network) throw instead.
+   */
+  problems: Map<string, Error>;
+}
+
 export interface CxonePort {
   /**
    * Reads the given campaigns. Uses the list endpoint (paged) when the server has one, falling
-   * back to one GET per campaign when it answers 404. Campaigns that do not exist are simply
-   * absent from the result.
+   * back to one GET per campaign when it answers 404.
    */
-  readCampaigns(ids: readonly string[], options?: ReadOptions): Promise<Map<string, LiveCampaign>>;
+  readCampaigns(ids: readonly string[], options?: ReadOptions): Promise<ReadResult>;
   /** One campaign by GET; undefined when it does not exist (404). */
   readCampaign(id: string): Promise<LiveCampaign | undefined>;
   /**
