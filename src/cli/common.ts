@@ -1,0 +1,49 @@
+/** Option parsing shared by commands: --dir, --selector, --at. */
+import { isAbsolute, resolve } from "node:path";
+import { DateTime } from "luxon";
+import { UsageError } from "../util/errors.js";
+import type { CliIo } from "./io.js";
+
+export function resolveDir(io: CliIo, dir: string | undefined): string {
+  const d = dir ?? ".";
+  return isAbsolute(d) ? d : resolve(io.cwd, d);
+}
+
+/** `--at 2026-12-24T09:00:00-06:00`; default now. */
+export function parseAt(io: CliIo, at: string | undefined): DateTime {
+  if (at === undefined) return io.now();
+  const parsed = DateTime.fromISO(at, { setZone: true });
+  if (!parsed.isValid) {
+    throw new UsageError(
+      `--at ${JSON.stringify(at)} is not an ISO-8601 instant; write e.g. 2026-12-24T09:00:00-06:00 or 2026-12-24T15:00:00Z.`,
+    );
+  }
+  return parsed;
+}
+
+export type Selector = ReadonlyMap<string, string>;
+
+/** `--selector team=collections` (repeatable; all must match). */
+export function parseSelectors(values: readonly string[] | undefined): Selector {
+  const out = new Map<string, string>();
+  for (const v of values ?? []) {
+    for (const part of v.split(",")) {
+      const m = /^\s*([^=\s]+)\s*=\s*(.*?)\s*$/.exec(part);
+      if (!m)
+        throw new UsageError(
+          `--selector ${JSON.stringify(part)} is not key=value; write e.g. --selector team=collections.`,
+        );
+      out.set(m[1] as string, m[2] as string);
+    }
+  }
+  return out;
+}
+
+export function matches(selector: Selector, labels: Readonly<Record<string, string>>): boolean {
+  for (const [k, v] of selector) if (labels[k] !== v) return false;
+  return true;
+}
+
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}

@@ -1,0 +1,26 @@
+/**
+ * What a command needs from the process, passed in so commands can run in-process in tests:
+ * output streams, environment, working directory and the clock.
+ */
+import { DateTime } from "luxon";
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  now: () => DateTime;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => DateTime.utc(),
+  };
+}
+
+/** Exit codes, as DESIGN.md's CLI table defines them. */
+export const EXIT = { ok: 0, failure: 1, changes: 2 } as const;

@@ -1,0 +1,109 @@
+/**
+ * dialwindow.yaml with every default filled in. Defaults live here and only here, and the
+ * README's Config reference lists the same values.
+ */
+import type { ConfigDocument, SyncWindowDocument } from "./documents.js";
+import { DEFAULT_MAX_FILE_BYTES } from "./load.js";
+
+export interface WebhookTarget {
+  name: string;
+  url: string;
+  secretEnv: string;
+  timeoutMs: number;
+  maxAttempts: number;
+}
+
+export interface ResolvedConfig {
+  cxone: {
+    profile: "tutorial" | "cxone-admin";
+    apiUrl: string | undefined;
+    tokenUrl: string | undefined;
+    scope: string;
+    requestsPerMinute: number;
+    concurrency: number;
+    pageSize: number;
+    timeoutMs: number;
+  };
+  limits: { maxDialingBlocks: number; maxFileBytes: number };
+  policy: { callingHours: "enforce" | "off"; packs: string[] };
+  webhooks: WebhookTarget[];
+  audit: { enabled: boolean; branch: string; path: string; push: boolean };
+  reconcile: {
+    mode: "enforce" | "report";
+    resyncIntervalMs: number;
+    gitIntervalMs: number;
+    debounceMs: number;
+    syncWindows: SyncWindowDocument[];
+  };
+}
+
+export const DEFAULT_SCOPE = "outbound:campaign:read outbound:campaign:write";
+export const DEFAULT_POLICY_PACKS = ["us-federal", "us-states"];
+
+/** "500ms" | "30s" | "5m" | "1h" to milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(text.trim());
+  if (!m) throw new RangeError(`not a duration: ${JSON.stringify(text)} (use e.g. 500ms, 30s, 5m, 1h)`);
+  const n = Number(m[1]);
+  const unit = m[2] as "ms" | "s" | "m" | "h";
+  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit];
+}
+
+function duration(text: string | undefined, fallback: string): number {
+  return parseDuration(text ?? fallback);
+}
+
+/**
+ * Fills in defaults. `env` overrides the connection URLs (CXONE_API_URL, CXONE_TOKEN_URL) so
+ * CI and tests can point the same repository at another endpoint.
+ */
+export function resolveConfig(
+  doc: ConfigDocument | undefined,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ResolvedConfig {
+  const c = doc ?? { apiVersion: "dialwindow/v1", kind: "Config" };
+  return {
+    cxone: {
+      profile: c.cxone?.profile ?? "tutorial",
+      apiUrl: nonEmpty(env.CXONE_API_URL) ?? c.cxone?.apiUrl,
+      tokenUrl: nonEmpty(env.CXONE_TOKEN_URL) ?? c.cxone?.tokenUrl,
+      scope: c.cxone?.scope ?? DEFAULT_SCOPE,
+      requestsPerMinute: c.cxone?.requestsPerMinute ?? 180,
+      concurrency: c.cxone?.concurrency ?? 4,
+      pageSize: c.cxone?.pageSize ?? 100,
+      timeoutMs: duration(c.cxone?.timeout, "30s"),
+    },
+    limits: {
+      maxDialingBlocks: c.limits?.maxDialingBlocks ?? 5,
+      maxFileBytes: c.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    },
+    policy: {
+      callingHours: c.policy?.callingHours ?? "enforce",
+      packs: c.policy?.packs ?? DEFAULT_POLICY_PACKS,
+    },
+    webhooks: (c.webhooks ?? []).map((w) => ({
+      name: w.name,
+      url: w.url,
+      secretEnv: w.secretEnv,
+      timeoutMs: duration(w.timeout, "10s"),
+      maxAttempts: w.maxAttempts ?? 8,
+    })),
+    audit: {
+      enabled: c.audit?.enabled ?? true,
+      branch: c.audit?.branch ?? "dialwindow-audit",
+      path: c.audit?.path ?? "audit",
+      push: c.audit?.push ?? true,
+    },
+    reconcile: {
+      mode: c.reconcile?.mode ?? "enforce",
+      resyncIntervalMs: duration(c.reconcile?.resyncInterval, "5m"),
+      gitIntervalMs: duration(c.reconcile?.gitInterval, "1m"),
+      debounceMs: duration(c.reconcile?.debounce, "500ms"),
+      syncWindows: c.reconcile?.syncWindows ?? [],
+    },
+  };
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === "" ? undefined : v.trim();
+}

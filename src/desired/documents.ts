@@ -1,0 +1,114 @@
+/**
+ * The desired-state documents exactly as written in YAML (after schema validation). These are
+ * not what the planner compares: see model.ts for the normalised values built from them.
+ */
+import type { PauseCondition, Weekday } from "./wire.js";
+
+export const API_VERSION = "dialwindow/v1";
+
+export interface DialingHoursDocument {
+  days: Weekday[];
+  start: string;
+  end: string;
+}
+
+export interface CampaignScheduleDocument {
+  apiVersion: typeof API_VERSION;
+  kind: "CampaignSchedule";
+  metadata: {
+    name: string;
+    campaignId: string;
+    description?: string;
+    labels?: Record<string, string>;
+  };
+  spec: {
+    timezone: string;
+    dialingHours: DialingHoursDocument[];
+    pauseConditions?: PauseCondition[];
+    recipients?: { timezones?: string[]; regions?: string[] };
+    holidays?: { calendars?: string[]; dates?: string[] };
+    overrides?: OverrideDocument[];
+  };
+}
+
+export interface OverrideDocument {
+  name: string;
+  from: string;
+  to: string;
+  dialingHours: DialingHoursDocument[];
+}
+
+export interface HolidayCalendarDocument {
+  apiVersion: typeof API_VERSION;
+  kind: "HolidayCalendar";
+  metadata: { name: string; description?: string };
+  spec: { holidays: { date: string; name: string }[] };
+}
+
+export interface CallingPolicyRuleDocument {
+  name: string;
+  description?: string;
+  citation?: string;
+  /** ISO 3166-2 codes (US-FL). Absent: the rule applies to every recipient. */
+  regions?: string[];
+  allowedHours?: { start: string; end: string };
+  noCallDays?: Weekday[];
+  noCallDates?: { calendars?: string[]; dates?: string[] };
+}
+
+export interface CallingPolicyDocument {
+  apiVersion: typeof API_VERSION;
+  kind: "CallingPolicy";
+  metadata: { name: string; description?: string };
+  spec: { disclaimer?: string; rules: CallingPolicyRuleDocument[] };
+}
+
+export interface SyncWindowDocument {
+  kind: "deny";
+  timezone: string;
+  days: Weekday[];
+  start: string;
+  end: string;
+}
+
+export interface WebhookTargetDocument {
+  name: string;
+  url: string;
+  secretEnv: string;
+  timeout?: string;
+  maxAttempts?: number;
+}
+
+export interface ConfigDocument {
+  apiVersion: typeof API_VERSION;
+  kind: "Config";
+  cxone?: {
+    profile?: "tutorial" | "cxone-admin";
+    apiUrl?: string;
+    tokenUrl?: string;
+    scope?: string;
+    requestsPerMinute?: number;
+    concurrency?: number;
+    pageSize?: number;
+    timeout?: string;
+  };
+  limits?: { maxDialingBlocks?: number; maxFileBytes?: number };
+  policy?: { callingHours?: "enforce" | "off"; packs?: string[] };
+  webhooks?: WebhookTargetDocument[];
+  audit?: { enabled?: boolean; branch?: string; path?: string; push?: boolean };
+  reconcile?: {
+    mode?: "enforce" | "report";
+    resyncInterval?: string;
+    gitInterval?: string;
+    debounce?: string;
+    syncWindows?: SyncWindowDocument[];
+  };
+}
+
+export type AnyDocument =
+  | CampaignScheduleDocument
+  | HolidayCalendarDocument
+  | CallingPolicyDocument
+  | ConfigDocument;
+
+export type DocumentKind = AnyDocument["kind"];

@@ -1,0 +1,145 @@
+/**
+ * The effective schedule: what CXone should hold at an instant, given that the tutorial API
+ * knows only a weekly schedule while the desired state also has holidays and overrides.
+ *
+ * The rule (documented in docs/effective-schedule.md): each weekday slot on the wire describes
+ * the next occurrence of that weekday in the campaign's zone, today included. So at instant t
+ * the seven slots describe the local dates today .. today+6. A slot moves on to the following
+ * week's date at local midnight at the end of the day it described. A holiday on Friday 25 Dec
+ * therefore empties the FRI slot from 00:00 on Saturday 19 Dec to 00:00 on Saturday 26 Dec:
+ * well before that date's first window opens, and never while the previous Friday still dials.
+ *
+ * Pure: the instant comes in as a parameter; no clock, no I/O.
+ */
+import { DateTime } from "luxon";
+import { formatDate, formatTime, parseDate, weekdayName, weekdayOf } from "./civil-date.js";
+import type { CampaignSchedule, LocalWindow } from "./model.js";
+import { normalizeWire, type Weekday, type WireDialingHour, type WireSchedule } from "./wire.js";
+
+export type DayKind =
+  | { kind: "weekly" }
+  | { kind: "holiday"; name: string }
+  | { kind: "override"; name: string };
+
+/** Why a local date has the windows it has: holidays win over overrides, overrides over weekly hours. */
+export function dayKind(c: CampaignSchedule, day: number): DayKind {
+  const holiday = c.holidays.get(day);
+  if (holiday !== undefined) return { kind: "holiday", name: holiday };
+  const o = overrideOn(c, day);
+  return o ? { kind: "override", name: o.name } : { kind: "weekly" };
+}
+
+function overrideOn(c: CampaignSchedule, day: number) {
+  for (const o of c.overrides) if (day >= o.from && day <= o.to) return o;
+  return undefined;
+}
+
+/** The windows that apply on a local date (day number in the campaign's zone). */
+export function windowsOn(c: CampaignSchedule, day: number): readonly LocalWindow[] {
+  if (c.holidays.has(day)) return [];
+  const o = overrideOn(c, day);
+  const weekday = weekdayOf(day);
+  return (o ? o.windows[weekday] : c.weekly[weekday]) ?? [];
+}
+
+/** The campaign-local date (day number) at an instant. */
+export function localDay(c: CampaignSchedule, at: DateTime): number {
+  const local = at.setZone(c.timezone);
+  return parseDate(local.toISODate() as string) as number;
+}
+
+function wireHours(day: Weekday, windows: readonly LocalWindow[]): WireDialingHour[] {
+  return windows.map((w) => ({ day, startTime: formatTime(w.start), endTime: formatTime(w.end) }));
+}
+
+/** The wire schedule CXone should hold at `at`, normalised. */
+export function effectiveSchedule(c: CampaignSchedule, at: DateTime): WireSchedule {
+  const today = localDay(c, at);
+  const hours: WireDialingHour[] = [];
+  for (let i = 0; i < 7; i++) hours.push(...wireHours(weekdayName(today + i), windowsOn(c, today + i)));
+  return normalizeWire({
+    timezone: c.timezone,
+    dialingHours: hours,
+    pauseConditions: [...c.pauseConditions],
+  });
+}
+
+/** The weekly schedule with no holiday or override in force. */
+export function weeklySchedule(c: CampaignSchedule): WireSchedule {
+  const hours: WireDialingHour[] = [];
+  c.weekly.forEach((windows, i) => {
+    hours.push(...wireHours(weekdayName(i + 4), windows)); // day 4 since the epoch is a Monday
+  });
+  return normalizeWire({
+    timezone: c.timezone,
+    dialingHours: hours,
+    pauseConditions: [...c.pauseConditions],
+  });
+}
+
+export interface Transition {
+  /** The instant the wire schedule changes: local midnight, ISO-8601 with the zone's offset. */
+  at: string;
+  campaignId: string;
+  name: string;
+  /** The weekday slot that changes. */
+  day: Weekday;
+  /** The local date the slot describes from `at` on. */
+  date: string;
+  /** People-readable cause, e.g. "holiday Christmas Day" or "override black-friday ends". */
+  reason: string;
+  before: WireDialingHour[];
+  after: WireDialingHour[];
+}
+
+function describe(c: CampaignSchedule, day: number, leaving: number): string {
+  const k = dayKind(c, day);
+  const prev = dayKind(c, leaving);
+  const date = formatDate(day);
+  if (k.kind === "holiday") return `holiday ${k.name} on ${date}`;
+  if (k.kind === "override") return `override ${k.name} on ${date}`;
+  if (prev.kind === "holiday") return `weekly hours again on ${date} after holiday ${prev.name}`;
+  if (prev.kind === "override") return `weekly hours again on ${date} after override ${prev.name}`;
+  return `weekly hours on ${date}`;
+}
+
+function sameWindows(a: readonly LocalWindow[], b: readonly LocalWindow[]): boolean {
+  return a.length === b.length && a.every((w, i) => w.start === b[i]?.start && w.end === b[i]?.end);
+}
+
+/**
+ * Every change of the effective schedule after `at` (exclusive), within `horizonDays` days,
+ * in time order. DST-correct: each change is at local midnight in the campaign's zone (or the
+ * first instant of the day where midnight does not exist).
+ */
+export function upcomingTransitions(c: CampaignSchedule, at: DateTime, horizonDays = 35): Transition[] {
+  const today = localDay(c, at);
+  const out: Transition[] = [];
+  // At the start of local date x, the slot for x-1 moves on to describe x+6.
+  for (let x = today + 1; x <= today + horizonDays; x++) {
+    const leaving = x - 1;
+    const entering = x + 6;
+    const before = windowsOn(c, leaving);
+    const after = windowsOn(c, entering);
+    if (sameWindows(before, after)) continue;
+    const midnight = DateTime.fromISO(formatDate(x), { zone: c.timezone }).startOf("day");
+    const day = weekdayName(entering);
+    out.push({
+      at: midnight.toISO() as string,
+      campaignId: c.campaignId,
+      name: c.name,
+      day,
+      date: formatDate(entering),
+      reason: describe(c, entering, leaving),
+      before: wireHours(day, before),
+      after: wireHours(day, after),
+    });
+  }
+  return out;
+}
+
+/** The next instant after `at` when the campaign's effective schedule changes, if within the horizon. */
+export function nextTransition(c: CampaignSchedule, at: DateTime, horizonDays = 400): DateTime | undefined {
+  const first = upcomingTransitions(c, at, horizonDays)[0];
+  return first ? DateTime.fromISO(first.at, { setZone: true }) : undefined;
+}

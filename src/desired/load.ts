@@ -1,0 +1,463 @@
+/**
+ * Reads a desired-state directory: dialwindow.yaml, campaigns/**, calendars/**, policies/**.
+ * Every file is read with a size limit, checked to be UTF-8, parsed as YAML 1.2 (one or more
+ * documents) with an alias limit, and each document is checked against its JSON Schema.
+ * Nothing here throws for bad input: every problem becomes a located finding, and documents
+ * that pass come back typed. I/O only at the edges: reading files. No network, no clock.
+ */
+import { open, readdir } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import { LineCounter, type Node, parseAllDocuments } from "yaml";
+import type {
+  AnyDocument,
+  CallingPolicyDocument,
+  CampaignScheduleDocument,
+  ConfigDocument,
+  DocumentKind,
+  HolidayCalendarDocument,
+} from "./documents.js";
+import { type Code, type Finding, finding } from "./findings.js";
+import { SchemaValidators } from "./schema.js";
+import { findSecrets } from "./secrets.js";
+import {
+  type DocPath,
+  type LoadedDocument,
+  positionIn,
+  type SourceFile,
+  scalarSource,
+  YAML_OPTIONS,
+} from "./source.js";
+
+export const CONFIG_FILE = "dialwindow.yaml";
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+/** Aliases one document may expand; far above honest use, far below a "billion laughs". */
+export const MAX_ALIAS_COUNT = 100;
+
+/** Which folder holds which kind of document. */
+const FOLDERS: Record<string, DocumentKind> = {
+  campaigns: "CampaignSchedule",
+  calendars: "HolidayCalendar",
+  policies: "CallingPolicy",
+};
+
+export interface LoadedState {
+  dir: string;
+  config: LoadedDocument<ConfigDocument> | undefined;
+  campaigns: LoadedDocument<CampaignScheduleDocument>[];
+  calendars: LoadedDocument<HolidayCalendarDocument>[];
+  policies: LoadedDocument<CallingPolicyDocument>[];
+  /** Files and their invalid documents, for deciding which campaigns an error blocks. */
+  invalid: InvalidDocument[];
+  findings: Finding[];
+  /** Number of YAML files read. */
+  files: number;
+}
+
+export interface InvalidDocument {
+  file: string;
+  /** Document index in the file; undefined when the whole file could not be read or parsed. */
+  index: number | undefined;
+  kind: string | undefined;
+  /** metadata.name / metadata.campaignId when they could be read despite the errors. */
+  name: string | undefined;
+  campaignId: string | undefined;
+}
+
+export interface LoadOptions {
+  /** Reuse compiled schemas across loads (the daemon loads many times). */
+  schemas?: SchemaValidators;
+  /** Files read at once. */
+  concurrency?: number;
+}
+
+export async function loadDesiredState(dir: string, options: LoadOptions = {}): Promise<LoadedState> {
+  const schemas = options.schemas ?? new SchemaValidators();
+  const state = emptyState(dir);
+
+  const configPath = join(dir, CONFIG_FILE);
+  const configRead = await readSource(dir, configPath, DEFAULT_MAX_FILE_BYTES);
+  let maxFileBytes = DEFAULT_MAX_FILE_BYTES;
+  if (configRead.kind === "missing") {
+    // Reported below, once we know whether the directory holds anything at all.
+  } else {
+    state.files++;
+    ingest(state, schemas, configRead, "Config");
+    maxFileBytes = state.config?.value.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  }
+
+  const files: { path: string; folderKind: DocumentKind }[] = [];
+  for (const [folder, kind] of Object.entries(FOLDERS)) {
+    for (const path of await listYaml(join(dir, folder))) files.push({ path, folderKind: kind });
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : 1));
+
+  // Read with bounded parallelism; parse in order so findings and documents are deterministic.
+  const results: SourceRead[] = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      results[i] = await readSource(dir, (files[i] as { path: string }).path, maxFileBytes);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 32, files.length) }, worker));
+  files.forEach((f, i) => {
+    state.files++;
+    ingest(state, schemas, results[i] as SourceRead, f.folderKind);
+  });
+
+  if (configRead.kind === "missing") {
+    const empty = files.length === 0;
+    state.findings.push(
+      finding(
+        empty ? "DW006" : "DW007",
+        "error",
+        empty
+          ? `no desired state found in ${dir}: expected ${CONFIG_FILE} and campaigns/*.yaml. Run dialwindow from your desired-state repository, pass --dir, or start from the example in desired-state/.`
+          : `${CONFIG_FILE} is missing: every desired-state directory needs one (apiVersion: dialwindow/v1, kind: Config). See the README's Config reference.`,
+        { file: CONFIG_FILE, line: 1, col: 1 },
+      ),
+    );
+  }
+  return state;
+}
+
+type SourceRead =
+  | { kind: "ok"; source: SourceFile }
+  | { kind: "missing" }
+  | { kind: "failed"; file: string; code: Code; message: string; line: number; col: number };
+
+async function listYaml(folder: string): Promise<string[]> {
+  let entries: import("node:fs").Dirent[];
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR")
+      return [];
+    throw err;
+  }
+  const out: string[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith(".")) continue;
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) out.push(...(await listYaml(path)));
+    else if (/\.ya?ml$/i.test(entry.name)) out.push(path);
+  }
+  return out;
+}
+
+function rel(dir: string, path: string): string {
+  return relative(dir, path).split(sep).join("/");
+}
+
+async function readSource(dir: string, path: string, maxBytes: number): Promise<SourceRead> {
+  const file = rel(dir, path);
+  let handle: import("node:fs/promises").FileHandle;
+  try {
+    handle = await open(path, "r");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { kind: "missing" };
+    return {
+      kind: "failed",
+      file,
+      code: "DW008",
+      message: `cannot read ${file} (${code ?? String(err)}); check its permissions.`,
+      line: 1,
+      col: 1,
+    };
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) {
+      return {
+        kind: "failed",
+        file,
+        code: "DW002",
+        message: `${file} is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} limit for a desired-state file; split it into smaller files (one campaign per file is usual), or raise limits.maxFileBytes in ${CONFIG_FILE} if it is really meant to be this large.`,
+        line: 1,
+        col: 1,
+      };
+    }
+    const bytes = await handle.readFile();
+    const decoded = decodeUtf8(bytes);
+    if (typeof decoded !== "string") {
+      return {
+        kind: "failed",
+        file,
+        code: "DW003",
+        message: `${file} is not UTF-8 (${decoded.reason} at byte ${decoded.offset}); save it as UTF-8.`,
+        line: decoded.line,
+        col: decoded.col,
+      };
+    }
+    return { kind: "ok", source: { path: file, text: decoded } };
+  } finally {
+    await handle.close();
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
+}
+
+const fatalUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+/** The text, or where the first byte that is not valid UTF-8 sits. */
+export function decodeUtf8(
+  bytes: Uint8Array,
+): string | { reason: string; offset: number; line: number; col: number } {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe)
+    return { reason: "it starts with a UTF-16 byte order mark", offset: 0, line: 1, col: 1 };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    return { reason: "it starts with a UTF-16 byte order mark", offset: 0, line: 1, col: 1 };
+  try {
+    return fatalUtf8.decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < offset; i++) {
+      if (bytes[i] === 0x0a) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    const col = new TextDecoder().decode(bytes.subarray(lineStart, offset)).length + 1;
+    return {
+      reason: `invalid byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, "0")}`,
+      offset,
+      line,
+      col,
+    };
+  }
+}
+
+function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i] as number;
+    const need =
+      c < 0x80
+        ? 0
+        : c >= 0xc2 && c <= 0xdf
+          ? 1
+          : c >= 0xe0 && c <= 0xef
+            ? 2
+            : c >= 0xf0 && c <= 0xf4
+              ? 3
+              : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) {
+      const cc = b[i + k];
+      if (cc === undefined || (cc & 0xc0) !== 0x80) return i;
+    }
+    // Overlong 3/4-byte forms, surrogates and > U+10FFFF.
+    const c1 = b[i + 1] as number;
+    if (
+      (c === 0xe0 && c1 < 0xa0) ||
+      (c === 0xed && c1 > 0x9f) ||
+      (c === 0xf0 && c1 < 0x90) ||
+      (c === 0xf4 && c1 > 0x8f)
+    )
+      return i;
+    i += need + 1;
+  }
+  return b.length;
+}
+
+function ingest(
+  state: LoadedState,
+  schemas: SchemaValidators,
+  read: SourceRead,
+  expected: DocumentKind,
+): void {
+  if (read.kind === "missing") return;
+  if (read.kind === "failed") {
+    state.findings.push(finding(read.code, "error", read.message, read));
+    state.invalid.push({
+      file: read.file,
+      index: undefined,
+      kind: undefined,
+      name: undefined,
+      campaignId: undefined,
+    });
+    return;
+  }
+  const { source } = read;
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(source.text, { ...YAML_OPTIONS, lineCounter: lc });
+  const list = Array.isArray(docs) ? docs : [];
+  const at = (root: Node | null | undefined, path: DocPath, target: "key" | "value") => ({
+    file: source.path,
+    ...positionIn(root, path, lc, target),
+  });
+  const fail = (index: number | undefined, value: unknown) => {
+    const meta = (value as { metadata?: { name?: unknown; campaignId?: unknown } } | undefined)?.metadata;
+    state.invalid.push({
+      file: source.path,
+      index,
+      kind:
+        typeof (value as { kind?: unknown })?.kind === "string"
+          ? String((value as { kind: string }).kind)
+          : undefined,
+      name: typeof meta?.name === "string" ? meta.name : undefined,
+      campaignId: typeof meta?.campaignId === "string" ? meta.campaignId : undefined,
+    });
+  };
+
+  list.forEach((doc, index) => {
+    if (doc.errors.length > 0) {
+      for (const err of doc.errors) {
+        const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
+        const what = err.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? err.message;
+        state.findings.push(
+          finding(
+            "DW001",
+            "error",
+            `YAML syntax error: ${what}. Fix the YAML at this position (check indentation, quotes and brackets).`,
+            {
+              file: source.path,
+              ...pos,
+            },
+          ),
+        );
+      }
+      fail(index, undefined);
+      return;
+    }
+    const root = doc.contents as Node | null;
+    if (root === null) return; // an empty document (only comments) is harmless
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      if (err instanceof ReferenceError || err instanceof RangeError) {
+        state.findings.push(
+          finding(
+            "DW004",
+            "error",
+            `this document expands YAML aliases (*name) more than ${MAX_ALIAS_COUNT} times, which is how "billion laughs" attacks look; write the values out instead of aliasing them.`,
+            at(root, [], "value"),
+          ),
+        );
+        fail(index, undefined);
+        return;
+      }
+      throw err;
+    }
+
+    const secretHits = findSecrets(value);
+    for (const hit of secretHits) {
+      state.findings.push(
+        finding(
+          "DW150",
+          "error",
+          hit.kind === "key"
+            ? `\`${hit.key}\` looks like a secret, and secrets never go in desired-state YAML (it is reviewed, printed in plans and kept in git history). Remove it and provide the secret through the environment: CXONE_CLIENT_SECRET for CXone, and webhooks[].secretEnv naming the variable for webhook signing secrets.`
+            : `the value of \`${hit.key}\` looks like a secret (not shown), and secrets never go in desired-state YAML. Remove it, rotate it (it may already be in git history), and provide it through the environment instead.`,
+          at(root, hit.path, hit.kind === "key" ? "key" : "value"),
+        ),
+      );
+    }
+
+    const kind = (value as { kind?: unknown } | null)?.kind;
+    if (value === null || typeof value !== "object" || Array.isArray(value) || typeof kind !== "string") {
+      state.findings.push(
+        finding(
+          "DW005",
+          "error",
+          `this document has no \`kind\`; a desired-state document starts with apiVersion: dialwindow/v1 and kind: ${expected}.`,
+          at(root, [], "value"),
+        ),
+      );
+      fail(index, value);
+      return;
+    }
+    if (kind !== expected) {
+      const known = ["CampaignSchedule", "HolidayCalendar", "CallingPolicy", "Config"];
+      const home = Object.entries(FOLDERS).find(([, k]) => k === kind)?.[0];
+      const message = !known.includes(kind)
+        ? `unknown kind ${JSON.stringify(kind)}; this file holds ${expected} documents.`
+        : kind === "Config"
+          ? `a Config document belongs in ${CONFIG_FILE} at the top of the desired-state directory, not in ${source.path}.`
+          : expected === "Config"
+            ? `${CONFIG_FILE} must hold the Config document, not a ${kind}; move the ${kind} to ${home}/.`
+            : `a ${kind} belongs in ${home}/, not in ${source.path}; move it there.`;
+      state.findings.push(
+        finding(known.includes(kind) ? "DW009" : "DW005", "error", message, at(root, ["kind"], "value")),
+      );
+      fail(index, value);
+      return;
+    }
+    if (expected === "Config" && index > 0) {
+      state.findings.push(
+        finding(
+          "DW009",
+          "error",
+          `${CONFIG_FILE} must hold exactly one Config document; remove the extra one.`,
+          at(root, [], "value"),
+        ),
+      );
+      return;
+    }
+
+    const secretPaths = new Set(secretHits.map((h) => h.path.join("\u0000")));
+    const problems = schemas
+      .validate(expected, value, (path) => scalarSource(root, path))
+      .filter((p) => !(p.code === "DW011" && secretPaths.has(p.path.join("\u0000"))));
+    for (const p of problems)
+      state.findings.push(finding(p.code, "error", p.message, at(root, p.path, p.target)));
+    if (problems.length > 0 || secretHits.length > 0) {
+      fail(index, value);
+      return;
+    }
+
+    const loaded = { value, source, index };
+    switch (expected) {
+      case "CampaignSchedule":
+        state.campaigns.push(loaded as LoadedDocument<CampaignScheduleDocument>);
+        break;
+      case "HolidayCalendar":
+        state.calendars.push(loaded as LoadedDocument<HolidayCalendarDocument>);
+        break;
+      case "CallingPolicy":
+        state.policies.push(loaded as LoadedDocument<CallingPolicyDocument>);
+        break;
+      case "Config":
+        state.config = loaded as LoadedDocument<ConfigDocument>;
+        break;
+    }
+  });
+}
+
+/** Loads the given files as documents of one kind (the built-in policy packs). */
+export async function loadFilesOfKind(
+  root: string,
+  paths: readonly string[],
+  kind: DocumentKind,
+  options: LoadOptions = {},
+): Promise<LoadedState> {
+  const schemas = options.schemas ?? new SchemaValidators();
+  const state = emptyState(root);
+  for (const path of paths) {
+    state.files++;
+    ingest(state, schemas, await readSource(root, path, DEFAULT_MAX_FILE_BYTES), kind);
+  }
+  return state;
+}
+
+function emptyState(dir: string): LoadedState {
+  return {
+    dir,
+    config: undefined,
+    campaigns: [],
+    calendars: [],
+    policies: [],
+    invalid: [],
+    findings: [],
+    files: 0,
+  };
+}
+
+export type { AnyDocument };

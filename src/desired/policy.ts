@@ -1,0 +1,262 @@
+/**
+ * The calling-hours policy: every window of a campaign, converted into every recipient zone,
+ * for every day of the coming year (holidays and overrides included, DST on both sides), must
+ * fall inside the hours every applicable rule allows, and not on a no-call day or date.
+ *
+ * Most days repeat: between two offset changes of the zones involved, every Monday maps to
+ * recipient time the same way. So a day is checked once per (offset period, weekday) and the
+ * result reused, while days near an offset change, override days and no-call dates are always
+ * checked on their own. That keeps a year of checks per campaign at a few dozen conversions.
+ */
+
+import { formatDate, formatTime, parseDate, parseTime, weekdayName, weekdayOf } from "./civil-date.js";
+import type { CallingPolicyDocument } from "./documents.js";
+import { windowsOn } from "./effective.js";
+import type { Code } from "./findings.js";
+import type { CampaignSchedule, HolidayCalendar, LocalWindow } from "./model.js";
+import type { DocPath } from "./source.js";
+import { WEEKDAYS } from "./wire.js";
+import type { ZoneClock, ZoneClocks } from "./zone-clock.js";
+
+const MINUTE = 60_000;
+const DAY = 1440 * MINUTE;
+
+export interface PolicyRule {
+  pack: string;
+  name: string;
+  citation: string | undefined;
+  disclaimer: string | undefined;
+  /** Empty: applies to every recipient. */
+  regions: ReadonlySet<string>;
+  allowed: { start: number; end: number } | undefined;
+  noCallDays: ReadonlySet<number>;
+  noCallDates: ReadonlyMap<number, string>;
+}
+
+export function rulesFromPolicy(
+  doc: CallingPolicyDocument,
+  calendars: ReadonlyMap<string, HolidayCalendar>,
+): PolicyRule[] {
+  return doc.spec.rules.map((rule) => {
+    const dates = new Map<number, string>();
+    for (const name of rule.noCallDates?.calendars ?? []) {
+      for (const [day, title] of calendars.get(name)?.holidays ?? []) dates.set(day, title);
+    }
+    for (const d of rule.noCallDates?.dates ?? []) {
+      const day = parseDate(d);
+      if (day !== undefined) dates.set(day, d);
+    }
+    const s = rule.allowedHours ? parseTime(rule.allowedHours.start) : undefined;
+    const e = rule.allowedHours ? parseTime(rule.allowedHours.end) : undefined;
+    return {
+      pack: doc.metadata.name,
+      name: rule.name,
+      citation: rule.citation,
+      disclaimer: doc.spec.disclaimer,
+      regions: new Set(rule.regions ?? []),
+      allowed: s !== undefined && e !== undefined ? { start: s, end: e } : undefined,
+      noCallDays: new Set((rule.noCallDays ?? []).map((d) => WEEKDAYS.indexOf(d))),
+      noCallDates: dates,
+    };
+  });
+}
+
+export function applicableRules(rules: readonly PolicyRule[], c: CampaignSchedule): PolicyRule[] {
+  return rules.filter((r) => r.regions.size === 0 || c.regions.some((region) => r.regions.has(region)));
+}
+
+export interface Violation {
+  code: Extract<Code, "DW200" | "DW201" | "DW202">;
+  /** The window's dialingHours entry. */
+  source: DocPath;
+  message: string;
+}
+
+interface Hit {
+  code: Violation["code"];
+  window: LocalWindow;
+  day: number;
+  zone: string;
+  rule: PolicyRule;
+  /** Recipient-local start/end, minutes after the recipient's midnight of recipientDay. */
+  rStart: number;
+  rEnd: number;
+  recipientDay: number;
+  /** For allowedHours: the latest start/earliest end fix in campaign-local minutes. */
+  fixStart: number | undefined;
+  fixEnd: number | undefined;
+  noCallName: string | undefined;
+}
+
+/** Checks one local date's windows; pure arithmetic on the zone tables. */
+function checkDay(
+  c: CampaignSchedule,
+  home: ZoneClock,
+  recipients: readonly ZoneClock[],
+  rules: readonly PolicyRule[],
+  day: number,
+): Hit[] {
+  const hits: Hit[] = [];
+  for (const w of windowsOn(c, day)) {
+    const startInstant = home.instantOf((day * 1440 + w.start) * MINUTE);
+    const endInstant = home.instantOf((day * 1440 + w.end) * MINUTE);
+    for (const r of recipients) {
+      const ls = r.localOf(startInstant);
+      const le = r.localOf(endInstant);
+      const rDay = Math.floor(ls / DAY);
+      const rEndDay = Math.floor((le - 1) / DAY);
+      const rStart = (ls - rDay * DAY) / MINUTE;
+      const rEnd = (le - rDay * DAY) / MINUTE;
+      for (const rule of rules) {
+        const base = {
+          window: w,
+          day,
+          zone: r.zone,
+          rule,
+          rStart,
+          rEnd,
+          recipientDay: rDay,
+          noCallName: undefined,
+        };
+        if (rule.allowed && (rStart < rule.allowed.start || rEnd > rule.allowed.end)) {
+          hits.push({
+            ...base,
+            code: "DW200",
+            fixStart: rStart < rule.allowed.start ? w.start + (rule.allowed.start - rStart) : undefined,
+            fixEnd: rEnd > rule.allowed.end ? w.end - (rEnd - rule.allowed.end) : undefined,
+          });
+        }
+        if (rule.noCallDays.has(weekdayOf(rDay)) || rule.noCallDays.has(weekdayOf(rEndDay))) {
+          hits.push({ ...base, code: "DW201", fixStart: undefined, fixEnd: undefined });
+        }
+        const dateName = rule.noCallDates.get(rDay) ?? rule.noCallDates.get(rEndDay);
+        if (dateName !== undefined) {
+          hits.push({ ...base, code: "DW202", fixStart: undefined, fixEnd: undefined, noCallName: dateName });
+        }
+      }
+    }
+  }
+  return hits;
+}
+
+/**
+ * Every violation of the coming `days` days starting at local date `fromDay`, one per
+ * (window, recipient zone, rule, kind), naming the first date, how many dates, and a fix.
+ */
+export function checkCallingHours(
+  c: CampaignSchedule,
+  rules: readonly PolicyRule[],
+  clocks: ZoneClocks,
+  fromDay: number,
+  days = 366,
+): Violation[] {
+  if (rules.length === 0) return [];
+  const home = clocks.get(c.timezone);
+  const recipients = [...new Set(c.recipientZones)].map((z) => clocks.get(z));
+  const zones = [home, ...recipients];
+
+  // Campaign-local days touched by an offset change in any zone involved: checked one by one.
+  const unstable = new Set<number>();
+  const changes: number[] = [];
+  for (const z of zones) {
+    for (const t of z.transitions()) {
+      const d = Math.floor(home.localOf(t) / DAY);
+      changes.push(d);
+      for (let k = -1; k <= 1; k++) unstable.add(d + k);
+    }
+  }
+  changes.sort((a, b) => a - b);
+  // No-call dates are recipient-local; the campaign-local day may be one either side.
+  for (const rule of rules) {
+    for (const d of rule.noCallDates.keys()) for (let k = -1; k <= 1; k++) unstable.add(d + k);
+  }
+
+  const memo = new Map<number, Hit[]>();
+  const groups = new Map<
+    string,
+    { first: Hit; count: number; last: number; fixStart?: number; fixEnd?: number }
+  >();
+  let period = 0;
+  for (let day = fromDay; day < fromDay + days; day++) {
+    while (period < changes.length && (changes[period] as number) < day) period++;
+    if (c.holidays.has(day)) continue;
+    const special = unstable.has(day) || c.overrides.some((o) => day >= o.from && day <= o.to);
+    let hits: Hit[];
+    if (special) {
+      hits = checkDay(c, home, recipients, rules, day);
+    } else {
+      const key = period * 7 + weekdayOf(day);
+      const cached = memo.get(key);
+      if (cached) {
+        hits = cached.map((h) => ({ ...h, day, recipientDay: h.recipientDay + (day - h.day) }));
+      } else {
+        hits = checkDay(c, home, recipients, rules, day);
+        memo.set(key, hits);
+      }
+    }
+    for (const h of hits) {
+      const key = `${h.code}|${h.window.source.join(".")}|${h.zone}|${h.rule.pack}/${h.rule.name}`;
+      const g = groups.get(key);
+      if (!g) {
+        groups.set(key, { first: h, count: 1, last: day, ...fixes(h, undefined, undefined) });
+      } else {
+        g.count++;
+        g.last = day;
+        Object.assign(g, fixes(h, g.fixStart, g.fixEnd));
+      }
+    }
+  }
+  return [...groups.values()].map((g) => toViolation(c, g.first, g.count, g.last, g.fixStart, g.fixEnd));
+}
+
+function fixes(h: Hit, fixStart: number | undefined, fixEnd: number | undefined) {
+  const out: { fixStart?: number; fixEnd?: number } = {};
+  const s = h.fixStart === undefined ? fixStart : Math.max(h.fixStart, fixStart ?? 0);
+  const e = h.fixEnd === undefined ? fixEnd : Math.min(h.fixEnd, fixEnd ?? 1440);
+  if (s !== undefined) out.fixStart = s;
+  if (e !== undefined) out.fixEnd = e;
+  return out;
+}
+
+function hhmm(minutes: number): string {
+  // Recipient-local times past midnight read as the next day's clock.
+  return minutes >= 1440
+    ? `${formatTime(minutes - 1440)} next day`
+    : minutes < 0
+      ? `${formatTime(minutes + 1440)} the day before`
+      : formatTime(minutes);
+}
+
+function toViolation(
+  c: CampaignSchedule,
+  h: Hit,
+  count: number,
+  last: number,
+  fixStart: number | undefined,
+  fixEnd: number | undefined,
+): Violation {
+  const w = h.window;
+  const what = `window ${weekdayName(h.day)} ${formatTime(w.start)}–${formatTime(w.end)} (${c.timezone})`;
+  const when = `on ${weekdayName(h.day)} ${formatDate(h.day)}`;
+  const reach = `reaches recipients in ${h.zone} at ${hhmm(h.rStart)}–${hhmm(h.rEnd)} local time (${weekdayName(h.recipientDay)} ${formatDate(h.recipientDay)})`;
+  const more =
+    count > 1
+      ? `; the same happens on ${count - 1} more date${count > 2 ? "s" : ""} through ${formatDate(last)}`
+      : "";
+  const rule = `${h.rule.name} (${h.rule.pack}${h.rule.citation ? `: ${h.rule.citation}` : ""})`;
+  const disclaimer = h.rule.disclaimer ? ` [${h.rule.disclaimer}]` : "";
+  let message: string;
+  if (h.code === "DW200") {
+    const allowed = h.rule.allowed as { start: number; end: number };
+    const fix: string[] = [];
+    if (fixStart !== undefined)
+      fix.push(`start the window at ${formatTime(Math.min(fixStart, 1439))} or later`);
+    if (fixEnd !== undefined) fix.push(`end it by ${formatTime(Math.max(fixEnd, 0))}`);
+    message = `${what} ${when} ${reach}, outside the ${formatTime(allowed.start)}–${formatTime(allowed.end)} allowed by ${rule}${more}. To fix: ${fix.join(" and ")}, or remove ${h.zone} from spec.recipients.timezones.${disclaimer}`;
+  } else if (h.code === "DW201") {
+    message = `${what} ${when} ${reach}, a day with no calls under ${rule}${more}. To fix: remove that day's hours for these recipients (e.g. a separate campaign), or add the dates as holidays.${disclaimer}`;
+  } else {
+    message = `${what} ${when} ${reach}, on ${h.noCallName}, a no-call date under ${rule}${more}. To fix: add the date to spec.holidays.${disclaimer}`;
+  }
+  return { code: h.code, source: w.source, message };
+}

@@ -1,0 +1,335 @@
+/**
+ * Semantic rules, run after the schema pass on documents that are structurally valid. Each
+ * rule is a small function that reports findings; none throws and none does I/O. The
+ * calling-hours policy is in policy.ts.
+ */
+
+import { formatDate, parseDate, parseTime, weekdayName } from "./civil-date.js";
+import type {
+  CallingPolicyDocument,
+  CampaignScheduleDocument,
+  ConfigDocument,
+  DialingHoursDocument,
+  HolidayCalendarDocument,
+} from "./documents.js";
+import { windowsOn } from "./effective.js";
+import { didYouMean } from "./findings.js";
+import type { CampaignSchedule } from "./model.js";
+import type { Reporter } from "./reporter.js";
+import type { DocPath, LoadedDocument } from "./source.js";
+import { isValidZone } from "./zone-clock.js";
+
+type Doc<T> = LoadedDocument<T>;
+
+/** start < end, no day repeated within one entry, no two windows overlapping on a day. */
+export function checkDialingHours(
+  r: Reporter,
+  doc: Doc<unknown>,
+  entries: readonly DialingHoursDocument[],
+  base: DocPath,
+): void {
+  const perDay = new Map<string, { start: number; end: number; index: number }[]>();
+  entries.forEach((entry, i) => {
+    const start = parseTime(entry.start);
+    const end = parseTime(entry.end);
+    if (start === undefined || end === undefined) return; // the schema pass reported it
+    if (start >= end) {
+      r.error(
+        doc,
+        [...base, i, "end"],
+        "DW101",
+        `window ${entry.start}–${entry.end} ends ${start === end ? "when it starts" : "before it starts"}; end must be later than start on the same day (a window cannot cross midnight: split it into two, one ending 23:59 and one starting 00:00 on the next day).`,
+      );
+      return;
+    }
+    const seen = new Set<string>();
+    entry.days.forEach((day, k) => {
+      if (seen.has(day)) {
+        r.error(
+          doc,
+          [...base, i, "days", k],
+          "DW103",
+          `${day} is listed twice in this window's days; remove the repeat.`,
+        );
+        return;
+      }
+      seen.add(day);
+      const list = perDay.get(day) ?? [];
+      for (const other of list) {
+        if (start < other.end && other.start < end) {
+          const o = entries[other.index] as DialingHoursDocument;
+          r.error(
+            doc,
+            [...base, i],
+            "DW102",
+            `window ${entry.start}–${entry.end} overlaps ${o.start}–${o.end} (${describePath([...base, other.index])}) on ${day}; windows on one day must not overlap. Merge them into one window or move one.`,
+          );
+        }
+      }
+      list.push({ start, end, index: i });
+      perDay.set(day, list);
+    });
+  });
+}
+
+export function describePath(path: DocPath): string {
+  return path.map((seg, i) => (typeof seg === "number" ? `[${seg}]` : i === 0 ? seg : `.${seg}`)).join("");
+}
+
+export function checkZone(r: Reporter, doc: Doc<unknown>, zone: string, path: DocPath): boolean {
+  if (isValidZone(zone)) return true;
+  const hint = zone.includes("/")
+    ? "Check the spelling against the IANA list (e.g. America/Chicago, Europe/London)."
+    : "Use an IANA zone name such as America/Chicago, not an abbreviation or offset (CST, UTC-6): abbreviations cannot follow daylight saving time.";
+  r.error(doc, path, "DW110", `${JSON.stringify(zone)} is not an IANA time zone. ${hint}`);
+  return false;
+}
+
+function checkDate(r: Reporter, doc: Doc<unknown>, date: string, path: DocPath): number | undefined {
+  const day = parseDate(date);
+  if (day === undefined)
+    r.error(
+      doc,
+      path,
+      "DW121",
+      `${JSON.stringify(date)} is not a real date; write an existing date as YYYY-MM-DD.`,
+    );
+  return day;
+}
+
+export function checkCampaign(
+  r: Reporter,
+  doc: Doc<CampaignScheduleDocument>,
+  calendars: ReadonlyMap<string, unknown>,
+): void {
+  const { spec } = doc.value;
+  checkZone(r, doc, spec.timezone, ["spec", "timezone"]);
+  (spec.recipients?.timezones ?? []).forEach((z, i) => {
+    checkZone(r, doc, z, ["spec", "recipients", "timezones", i]);
+  });
+  checkDialingHours(r, doc, spec.dialingHours, ["spec", "dialingHours"]);
+  (spec.holidays?.calendars ?? []).forEach((name, i) => {
+    if (!calendars.has(name)) {
+      const known = [...calendars.keys()].sort();
+      const guess = didYouMean(name, known);
+      r.error(
+        doc,
+        ["spec", "holidays", "calendars", i],
+        "DW120",
+        `no HolidayCalendar named ${JSON.stringify(name)} in calendars/${guess ? `; did you mean ${JSON.stringify(guess)}?` : ";"} ${known.length ? `Known calendars: ${known.join(", ")}.` : "There are no calendars yet."} Add calendars/${name}.yaml or fix the name.`,
+      );
+    }
+  });
+  (spec.holidays?.dates ?? []).forEach((d, i) => {
+    checkDate(r, doc, d, ["spec", "holidays", "dates", i]);
+  });
+  const ranges: { from: number; to: number; index: number }[] = [];
+  (spec.overrides ?? []).forEach((o, i) => {
+    const base = ["spec", "overrides", i];
+    const from = checkDate(r, doc, o.from, [...base, "from"]);
+    const to = checkDate(r, doc, o.to, [...base, "to"]);
+    checkDialingHours(r, doc, o.dialingHours, [...base, "dialingHours"]);
+    if (from === undefined || to === undefined) return;
+    if (from > to) {
+      r.error(
+        doc,
+        [...base, "to"],
+        "DW122",
+        `override ${o.name} ends (${o.to}) before it starts (${o.from}); swap from and to.`,
+      );
+      return;
+    }
+    for (const other of ranges) {
+      if (from <= other.to && other.from <= to) {
+        const prev = (spec.overrides ?? [])[other.index];
+        r.error(
+          doc,
+          base,
+          "DW123",
+          `override ${o.name} (${o.from} to ${o.to}) overlaps override ${prev?.name} (${prev?.from} to ${prev?.to}); on any date at most one override applies. Shorten one of them.`,
+        );
+      }
+    }
+    ranges.push({ from, to, index: i });
+    // An override replaces the weekly hours on its dates: a day it does not list has no dialing.
+    const listed = new Set(o.dialingHours.flatMap((h) => h.days));
+    const weeklyDays = new Set(spec.dialingHours.flatMap((h) => h.days));
+    const closed: string[] = [];
+    for (let day = from; day <= to && day < from + 7; day++) {
+      const name = weekdayName(day);
+      if (weeklyDays.has(name) && !listed.has(name)) closed.push(name);
+    }
+    if (closed.length > 0) {
+      r.warn(
+        doc,
+        [...base, "dialingHours"],
+        "DW124",
+        `override ${o.name} lists no hours for ${closed.join(", ")}, so there is no dialing on ${closed.length === 1 ? "that day" : "those days"} between ${o.from} and ${o.to} (an override replaces the weekly hours on its dates). Add ${closed.join(", ")} hours to the override if dialing should continue.`,
+      );
+    }
+  });
+}
+
+/**
+ * The most wire-level dialing blocks the campaign sends at any instant of the coming year
+ * (holidays and overrides change the count), against limits.maxDialingBlocks.
+ */
+export function checkDialingBlocks(
+  r: Reporter,
+  c: CampaignSchedule,
+  fromDay: number,
+  maxBlocks: number,
+): void {
+  let worst = 0;
+  let worstStart = fromDay;
+  const counts: number[] = [];
+  for (let d = fromDay; d < fromDay + 372; d++) counts.push(windowsOn(c, d).length);
+  let sum = counts.slice(0, 7).reduce((a, b) => a + b, 0);
+  for (let s = 0; s + 7 <= counts.length; s++) {
+    if (s > 0) sum += (counts[s + 6] as number) - (counts[s - 1] as number);
+    if (sum > worst) {
+      worst = sum;
+      worstStart = fromDay + s;
+    }
+  }
+  if (worst <= maxBlocks) return;
+  const weekly = c.weekly.reduce((n, list) => n + list.length, 0);
+  const because =
+    weekly > maxBlocks
+      ? "its weekly hours alone"
+      : `the week from ${formatDate(worstStart)} (an override adds windows)`;
+  r.error(
+    c.document,
+    weekly > maxBlocks
+      ? ["spec", "dialingHours"]
+      : (c.overrides.find((o) => o.to >= worstStart)?.source ?? ["spec", "overrides"]),
+    "DW140",
+    `this campaign sends ${worst} dialing blocks (one per day per window) in ${because}, over limits.maxDialingBlocks = ${maxBlocks} in dialwindow.yaml (your CXone licence tier's cap). Use fewer windows, or raise the limit if your licence allows more.`,
+    "key",
+  );
+}
+
+export function checkCalendar(r: Reporter, doc: Doc<HolidayCalendarDocument>): void {
+  const seen = new Map<number, number>();
+  doc.value.spec.holidays.forEach((h, i) => {
+    const day = checkDate(r, doc, h.date, ["spec", "holidays", i, "date"]);
+    if (day === undefined) return;
+    const prev = seen.get(day);
+    if (prev !== undefined) {
+      r.warn(
+        doc,
+        ["spec", "holidays", i, "date"],
+        "DW125",
+        `${h.date} is listed twice (also entry ${prev}); remove one.`,
+      );
+    }
+    seen.set(day, i);
+  });
+}
+
+export function checkPolicy(
+  r: Reporter,
+  doc: Doc<CallingPolicyDocument>,
+  calendars: ReadonlyMap<string, unknown>,
+): void {
+  doc.value.spec.rules.forEach((rule, i) => {
+    const base = ["spec", "rules", i];
+    if (rule.allowedHours) {
+      const s = parseTime(rule.allowedHours.start);
+      const e = parseTime(rule.allowedHours.end);
+      if (s !== undefined && e !== undefined && s >= e) {
+        r.error(
+          doc,
+          [...base, "allowedHours"],
+          "DW162",
+          `rule ${rule.name}: allowedHours start must be earlier than end.`,
+        );
+      }
+    }
+    if (!rule.allowedHours && !rule.noCallDays && !rule.noCallDates) {
+      r.error(
+        doc,
+        base,
+        "DW162",
+        `rule ${rule.name} restricts nothing; give it allowedHours, noCallDays or noCallDates.`,
+      );
+    }
+    (rule.noCallDates?.calendars ?? []).forEach((name, k) => {
+      if (!calendars.has(name)) {
+        r.error(
+          doc,
+          [...base, "noCallDates", "calendars", k],
+          "DW120",
+          `rule ${rule.name} names calendar ${JSON.stringify(name)}, which does not exist in calendars/.`,
+        );
+      }
+    });
+    (rule.noCallDates?.dates ?? []).forEach((d, k) => {
+      checkDate(r, doc, d, [...base, "noCallDates", "dates", k]);
+    });
+  });
+}
+
+export function checkConfig(r: Reporter, doc: Doc<ConfigDocument>): void {
+  (doc.value.reconcile?.syncWindows ?? []).forEach((w, i) => {
+    const base = ["reconcile", "syncWindows", i];
+    checkZone(r, doc, w.timezone, [...base, "timezone"]);
+    const s = parseTime(w.start);
+    const e = parseTime(w.end);
+    if (s !== undefined && e !== undefined && s >= e) {
+      r.error(
+        doc,
+        [...base, "end"],
+        "DW170",
+        `sync window ${w.start}–${w.end} must end after it starts, within one day.`,
+      );
+    }
+  });
+}
+
+/** Names and campaign ids are unique across the repository. */
+export function checkUniqueness(r: Reporter, campaigns: readonly Doc<CampaignScheduleDocument>[]): void {
+  const names = new Map<string, Doc<CampaignScheduleDocument>>();
+  const ids = new Map<string, Doc<CampaignScheduleDocument>>();
+  for (const doc of campaigns) {
+    const { name, campaignId } = doc.value.metadata;
+    const byName = names.get(name);
+    if (byName) {
+      r.error(
+        doc,
+        ["metadata", "name"],
+        "DW130",
+        `campaign name ${JSON.stringify(name)} is already used in ${byName.source.path}; names must be unique across the repository. Rename one.`,
+      );
+    } else names.set(name, doc);
+    const byId = ids.get(campaignId);
+    if (byId) {
+      r.error(
+        doc,
+        ["metadata", "campaignId"],
+        "DW131",
+        `campaign id ${campaignId} is already managed by ${byId.value.metadata.name} in ${byId.source.path}; two files would fight over one CXone campaign. Keep one.`,
+      );
+    } else ids.set(campaignId, doc);
+  }
+}
+
+export function checkUniqueNames<T extends { metadata: { name: string } }>(
+  r: Reporter,
+  docs: readonly Doc<T>[],
+  what: string,
+): Map<string, Doc<T>> {
+  const byName = new Map<string, Doc<T>>();
+  for (const doc of docs) {
+    const prev = byName.get(doc.value.metadata.name);
+    if (prev) {
+      r.error(
+        doc,
+        ["metadata", "name"],
+        "DW130",
+        `${what} name ${JSON.stringify(doc.value.metadata.name)} is already used in ${prev.source.path}; rename one.`,
+      );
+    } else byName.set(doc.value.metadata.name, doc);
+  }
+  return byName;
+}

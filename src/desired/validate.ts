@@ -1,0 +1,195 @@
+/**
+ * Validation of a whole desired-state directory: load and schema pass, then the semantic
+ * rules, then the calling-hours policy, producing the normalised campaigns that passed and
+ * every finding. `at` is the instant the coming year of policy checks starts from.
+ */
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { DateTime } from "luxon";
+import { packageRoot } from "../util/paths.js";
+import { type ResolvedConfig, resolveConfig } from "./config.js";
+import type { CallingPolicyDocument, CampaignScheduleDocument } from "./documents.js";
+import { localDay } from "./effective.js";
+import { didYouMean, type Finding, finding, hasErrors, sortFindings } from "./findings.js";
+import { type InvalidDocument, type LoadedState, loadDesiredState, loadFilesOfKind } from "./load.js";
+import { buildCalendar, buildCampaign, type CampaignSchedule, type HolidayCalendar } from "./model.js";
+import { applicableRules, checkCallingHours, type PolicyRule, rulesFromPolicy } from "./policy.js";
+import { Reporter } from "./reporter.js";
+import {
+  checkCalendar,
+  checkCampaign,
+  checkConfig,
+  checkDialingBlocks,
+  checkPolicy,
+  checkUniqueNames,
+  checkUniqueness,
+} from "./rules.js";
+import { SchemaValidators } from "./schema.js";
+import type { LoadedDocument } from "./source.js";
+import { ZoneClocks } from "./zone-clock.js";
+
+export interface ValidationResult {
+  dir: string;
+  config: ResolvedConfig;
+  /** Campaigns with no error, normalised: what plan and apply may act on. */
+  campaigns: CampaignSchedule[];
+  calendars: Map<string, HolidayCalendar>;
+  /** Every finding, sorted by file, line, column. */
+  findings: Finding[];
+  /** Documents that failed, by file, with the campaign they declare when it can be told. */
+  blocked: InvalidDocument[];
+  /** Whether the directory's own-level problems (config, calendars, policies) block everything. */
+  globalErrors: boolean;
+  files: number;
+  valid: boolean;
+}
+
+export interface ValidateOptions {
+  at?: DateTime;
+  env?: Readonly<Record<string, string | undefined>>;
+  schemas?: SchemaValidators;
+  /** Where built-in CallingPolicy packs live; default the package's policies/. */
+  builtinPolicyDir?: string;
+}
+
+export async function validateDesiredState(
+  dir: string,
+  options: ValidateOptions = {},
+): Promise<ValidationResult> {
+  const at = options.at ?? DateTime.utc();
+  const schemas = options.schemas ?? new SchemaValidators();
+  const loaded = await loadDesiredState(dir, { schemas });
+  const r = new Reporter();
+  const config = resolveConfig(loaded.config?.value, options.env ?? {});
+
+  const calendarDocs = checkUniqueNames(r, loaded.calendars, "calendar");
+  for (const doc of loaded.calendars) checkCalendar(r, doc);
+  const calendars = new Map<string, HolidayCalendar>();
+  for (const [name, doc] of calendarDocs) calendars.set(name, buildCalendar(doc.value));
+
+  const policyDocs = checkUniqueNames(r, loaded.policies, "policy");
+  for (const doc of loaded.policies) checkPolicy(r, doc, calendarDocs);
+  if (loaded.config) checkConfig(r, loaded.config);
+
+  const rules = await resolvePolicyRules(
+    r,
+    loaded,
+    config,
+    policyDocs,
+    calendars,
+    options.builtinPolicyDir,
+    schemas,
+  );
+
+  checkUniqueness(r, loaded.campaigns);
+  for (const doc of loaded.campaigns) checkCampaign(r, doc, calendarDocs);
+
+  const clocks = new ZoneClocks(at.toMillis() - 3 * 86_400_000, at.toMillis() + 372 * 86_400_000);
+  const campaigns: CampaignSchedule[] = [];
+  for (const doc of loaded.campaigns) {
+    if (r.hasErrors(doc)) continue;
+    const campaign = buildCampaign(doc, calendars);
+    const today = localDay(campaign, at);
+    checkDialingBlocks(r, campaign, today, config.limits.maxDialingBlocks);
+    if (rules) {
+      for (const v of checkCallingHours(campaign, applicableRules(rules, campaign), clocks, today)) {
+        r.error(doc, v.source, v.code, v.message);
+      }
+    }
+    if (!r.hasErrors(doc)) campaigns.push(campaign);
+  }
+
+  const blocked: InvalidDocument[] = [...loaded.invalid];
+  for (const doc of loaded.campaigns) {
+    if (r.hasErrors(doc)) blocked.push(invalidOf(doc));
+  }
+  // Problems outside campaign files (config, calendars, policies) make every campaign suspect.
+  const globalErrors =
+    loaded.findings.some((f) => f.severity === "error" && !f.file.startsWith("campaigns/")) ||
+    r.findings.some((f) => f.severity === "error" && !f.file.startsWith("campaigns/"));
+
+  const findings = sortFindings([...loaded.findings, ...r.findings]);
+  return {
+    dir,
+    config,
+    campaigns,
+    calendars,
+    findings,
+    blocked,
+    globalErrors,
+    files: loaded.files,
+    valid: !hasErrors(findings),
+  };
+}
+
+function invalidOf(doc: LoadedDocument<CampaignScheduleDocument>): InvalidDocument {
+  return {
+    file: doc.source.path,
+    index: doc.index,
+    kind: "CampaignSchedule",
+    name: doc.value.metadata.name,
+    campaignId: doc.value.metadata.campaignId,
+  };
+}
+
+/** The rules of the configured packs, or undefined when the policy is switched off. */
+async function resolvePolicyRules(
+  r: Reporter,
+  loaded: LoadedState,
+  config: ResolvedConfig,
+  repoPolicies: ReadonlyMap<string, LoadedDocument<CallingPolicyDocument>>,
+  calendars: ReadonlyMap<string, HolidayCalendar>,
+  builtinDir: string | undefined,
+  schemas: SchemaValidators,
+): Promise<PolicyRule[] | undefined> {
+  const configDoc = loaded.config;
+  if (config.policy.callingHours === "off") {
+    if (configDoc) {
+      r.warn(
+        configDoc,
+        ["policy", "callingHours"],
+        "DW161",
+        "the calling-hours policy is switched off (policy.callingHours: off): windows are NOT checked against federal or state calling hours. Make sure this is intended and approved.",
+      );
+    }
+    return undefined;
+  }
+  const builtin = await loadBuiltinPolicies(builtinDir ?? join(packageRoot(), "policies"), schemas);
+  const rules: PolicyRule[] = [];
+  config.policy.packs.forEach((name, i) => {
+    const doc = repoPolicies.get(name)?.value ?? builtin.get(name);
+    if (doc) {
+      rules.push(...rulesFromPolicy(doc, calendars));
+      return;
+    }
+    const known = [...new Set([...repoPolicies.keys(), ...builtin.keys()])].sort();
+    const guess = didYouMean(name, known);
+    const message = `no CallingPolicy pack named ${JSON.stringify(name)}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ";"} Known packs: ${known.join(", ")}. Add policies/${name}.yaml or fix the name.`;
+    if (configDoc) r.error(configDoc, ["policy", "packs", i], "DW160", message);
+    else
+      loaded.findings.push(finding("DW160", "error", message, { file: "dialwindow.yaml", line: 1, col: 1 }));
+  });
+  return rules;
+}
+
+async function loadBuiltinPolicies(
+  dir: string,
+  schemas: SchemaValidators,
+): Promise<Map<string, CallingPolicyDocument>> {
+  // The built-in packs ship with dialwindow; loading them through the same path as a
+  // repository's own policies/ proves they are valid by the same rules.
+  const names = (await readdir(dir)).filter((f) => f.endsWith(".yaml"));
+  const state = await loadFilesOfKind(
+    dir,
+    names.map((n) => join(dir, n)),
+    "CallingPolicy",
+    { schemas },
+  );
+  const bad = state.findings.filter((f) => f.severity === "error");
+  if (bad.length > 0) {
+    throw new Error(
+      `built-in policy pack is invalid: ${bad.map((f) => `${f.file}:${f.line}:${f.col} ${f.message}`).join("; ")}`,
+    );
+  }
+  return new Map(state.policies.map((d) => [d.value.metadata.name, d.value]));
+}

@@ -1,0 +1,127 @@
+/**
+ * UTC offsets of one IANA zone over a bounded span, as a transition table.
+ *
+ * The calling-hours policy converts every dialing window into every recipient zone for every
+ * day of a year, for every campaign: millions of conversions in a large repository. luxon (via
+ * Intl) is the source of truth for zone rules, but asking it millions of times costs minutes.
+ * So each zone is asked once per hour of the span, transitions are located to the minute, and
+ * conversions become a binary search in a table of a handful of entries. A property test
+ * checks the results against luxon directly.
+ */
+import { IANAZone } from "luxon";
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+export class ZoneClock {
+  readonly zone: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Instants where the offset changes, ascending; offsets[i] holds before starts[i]... */
+  private readonly starts: number[] = [];
+  /** offsets[0] applies before starts[0]; offsets[i+1] from starts[i] on. Minutes east of UTC. */
+  private readonly offsets: number[] = [];
+
+  constructor(zone: string, fromMs: number, toMs: number) {
+    const tz = IANAZone.create(zone);
+    if (!tz.isValid) throw new RangeError(`not an IANA time zone: ${zone}`);
+    this.zone = zone;
+    this.fromMs = fromMs;
+    this.toMs = toMs;
+    let prevT = Math.floor(fromMs / HOUR) * HOUR;
+    let prev = tz.offset(prevT);
+    this.offsets.push(prev);
+    for (let t = prevT + HOUR; t <= toMs + HOUR; t += HOUR) {
+      const o = tz.offset(t);
+      if (o !== prev) {
+        // The change happened in (prevT, t]: find the first minute with the new offset.
+        let lo = prevT;
+        let hi = t;
+        while (hi - lo > MINUTE) {
+          const mid = lo + Math.floor((hi - lo) / MINUTE / 2) * MINUTE;
+          if (tz.offset(mid) === prev) lo = mid;
+          else hi = mid;
+        }
+        this.starts.push(hi);
+        this.offsets.push(o);
+        prev = o;
+      }
+      prevT = t;
+    }
+  }
+
+  /** Minutes east of UTC at the instant. Only meaningful within [fromMs, toMs]. */
+  offsetAt(ms: number): number {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((s[mid] as number) <= ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.offsets[lo] as number;
+  }
+
+  /** Instants of offset changes within the span. */
+  transitions(): readonly number[] {
+    return this.starts;
+  }
+
+  /**
+   * The instant of a local wall time, given as milliseconds since the epoch as if the wall
+   * time were UTC. Resolution follows Temporal's "compatible" rule: a time repeated by a
+   * backward change means its first occurrence; a time skipped by a forward change is moved
+   * forward by the size of the gap (02:30 in a 02:00->03:00 gap becomes 03:30).
+   */
+  instantOf(localMs: number): number {
+    const before = this.offsetAt(localMs - 26 * HOUR);
+    const after = this.offsetAt(localMs + 26 * HOUR);
+    if (before === after) return localMs - before * MINUTE;
+    // Near a change: try both candidate offsets; earliest valid interpretation wins.
+    const earlier = localMs - Math.max(before, after) * MINUTE;
+    const later = localMs - Math.min(before, after) * MINUTE;
+    const e = this.offsetAt(earlier) === Math.max(before, after);
+    const l = this.offsetAt(later) === Math.min(before, after);
+    const candidates: number[] = [];
+    if (e) candidates.push(earlier);
+    if (l) candidates.push(later);
+    const valid = candidates.filter((c) => c + this.offsetAt(c) * MINUTE === localMs);
+    if (valid.length > 0) return Math.min(...valid);
+    // In a gap: interpret with the offset before the change, which lands after the gap.
+    return localMs - before * MINUTE;
+  }
+
+  /** Local wall time (ms since epoch as if UTC) of an instant. */
+  localOf(ms: number): number {
+    return ms + this.offsetAt(ms) * MINUTE;
+  }
+}
+
+/** One ZoneClock per zone, built on first use; owned by one validation or plan run. */
+export class ZoneClocks {
+  private readonly clocks = new Map<string, ZoneClock>();
+
+  constructor(
+    readonly fromMs: number,
+    readonly toMs: number,
+  ) {}
+
+  get(zone: string): ZoneClock {
+    let clock = this.clocks.get(zone);
+    if (!clock) {
+      clock = new ZoneClock(zone, this.fromMs, this.toMs);
+      this.clocks.set(zone, clock);
+    }
+    return clock;
+  }
+}
+
+/**
+ * An IANA Area/Location name (or UTC). ICU also accepts abbreviations and legacy ids such as
+ * CST, PST or EST5EDT; those are refused because a reader cannot tell whether they follow
+ * daylight saving time (EST does not, America/New_York does).
+ */
+export function isValidZone(zone: string): boolean {
+  return (zone === "UTC" || zone.includes("/")) && IANAZone.isValidZone(zone);
+}

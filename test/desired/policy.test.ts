@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { DateTime } from "luxon";
+import { parseDate } from "../../src/desired/civil-date.js";
+import type { CallingPolicyDocument, CampaignScheduleDocument } from "../../src/desired/documents.js";
+import { buildCampaign } from "../../src/desired/model.js";
+import {
+  applicableRules,
+  checkCallingHours,
+  type PolicyRule,
+  rulesFromPolicy,
+} from "../../src/desired/policy.js";
+import { ZoneClocks } from "../../src/desired/zone-clock.js";
+
+const FEDERAL: CallingPolicyDocument = {
+  apiVersion: "dialwindow/v1",
+  kind: "CallingPolicy",
+  metadata: { name: "us-federal" },
+  spec: { rules: [{ name: "federal calling hours", allowedHours: { start: "08:00", end: "21:00" } }] },
+};
+const STATES: CallingPolicyDocument = {
+  apiVersion: "dialwindow/v1",
+  kind: "CallingPolicy",
+  metadata: { name: "us-states" },
+  spec: {
+    rules: [
+      { name: "florida calling hours", regions: ["US-FL"], allowedHours: { start: "08:00", end: "20:00" } },
+      { name: "alabama no sunday calls", regions: ["US-AL"], noCallDays: ["SUN"] },
+    ],
+  },
+};
+const RULES: PolicyRule[] = [...rulesFromPolicy(FEDERAL, new Map()), ...rulesFromPolicy(STATES, new Map())];
+
+function campaign(spec: Partial<CampaignScheduleDocument["spec"]>) {
+  const value: CampaignScheduleDocument = {
+    apiVersion: "dialwindow/v1",
+    kind: "CampaignSchedule",
+    metadata: { name: "c", campaignId: "1" },
+    spec: { timezone: "America/Chicago", dialingHours: [], ...spec },
+  };
+  return buildCampaign({ value, source: { path: "c.yaml", text: "" }, index: 0 }, new Map());
+}
+
+function check(spec: Partial<CampaignScheduleDocument["spec"]>, from = "2026-07-01") {
+  const c = campaign(spec);
+  const start = DateTime.fromISO(from, { zone: "UTC" });
+  const clocks = new ZoneClocks(start.toMillis() - 3 * 86_400_000, start.toMillis() + 372 * 86_400_000);
+  return checkCallingHours(c, applicableRules(RULES, c), clocks, parseDate(from) as number);
+}
+
+describe("calling-hours policy across DST", () => {
+  it("northern hemisphere: Phoenix 08:00 is 07:00 in Los Angeles only while LA is on standard time", () => {
+    // Phoenix has no DST. From the first Sunday of November LA falls back and 08:00 Phoenix is 07:00 LA.
+    const v = check({
+      timezone: "America/Phoenix",
+      dialingHours: [
+        { days: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], start: "08:00", end: "12:00" },
+      ],
+      recipients: { timezones: ["America/Los_Angeles"] },
+    });
+    assert.equal(v.length, 1);
+    const [only] = v;
+    assert.equal(only?.code, "DW200");
+    assert.match(
+      only?.message ?? "",
+      /on SUN 2026-11-01 reaches recipients in America\/Los_Angeles at 07:00–11:00 local time/,
+    );
+    // Standard time lasts from 2026-11-01 to 2027-03-13 inclusive: 133 dates.
+    assert.match(only?.message ?? "", /the same happens on 132 more dates through 2027-03-13/);
+    assert.match(only?.message ?? "", /start the window at 09:00 or later/);
+  });
+
+  it("southern hemisphere: Sydney 08:00 is 07:00 in Brisbane only while Sydney is on summer time", () => {
+    // Brisbane has no DST; Sydney moves forward on the first Sunday of October.
+    const v = check({
+      timezone: "Australia/Sydney",
+      dialingHours: [{ days: ["MON", "TUE", "WED", "THU", "FRI"], start: "08:00", end: "17:00" }],
+      recipients: { timezones: ["Australia/Sydney", "Australia/Brisbane"] },
+    });
+    assert.equal(v.length, 1);
+    assert.match(
+      v[0]?.message ?? "",
+      /on MON 2026-10-05 reaches recipients in Australia\/Brisbane at 07:00–16:00/,
+    );
+    assert.match(v[0]?.message ?? "", /through 2027-04-02/);
+  });
+
+  it("an evening window that is legal only in the weeks between the US and UK DST changes", () => {
+    // New York to London is +5 h, but +4 h between the US and UK spring changes (2027-03-14 to
+    // 03-27) and autumn changes (2027-10-31 to 11-06). 16:30 New York is 21:30 London, except in
+    // those weeks, when it is 20:30.
+    const v = check(
+      {
+        timezone: "America/New_York",
+        dialingHours: [{ days: ["MON", "TUE", "WED", "THU", "FRI"], start: "12:00", end: "16:30" }],
+        recipients: { timezones: ["Europe/London"] },
+      },
+      "2027-03-01",
+    );
+    assert.equal(v.length, 1);
+    assert.match(
+      v[0]?.message ?? "",
+      /on MON 2027-03-01 reaches recipients in Europe\/London at 17:00–21:30/,
+    );
+    assert.match(v[0]?.message ?? "", /end it by 16:00/);
+    // 262 weekdays in the year from 2027-03-01, minus 10 in the spring gap and 5 in the autumn gap.
+    assert.match(v[0]?.message ?? "", /the same happens on 246 more dates/);
+  });
+
+  it("holidays are never checked (nothing dials), overrides always are", () => {
+    const base = {
+      timezone: "America/New_York",
+      dialingHours: [{ days: ["MON" as const], start: "09:00", end: "17:00" }],
+    };
+    assert.deepEqual(check(base), []);
+    const v = check({
+      ...base,
+      overrides: [
+        {
+          name: "late",
+          from: "2026-12-07",
+          to: "2026-12-07",
+          dialingHours: [{ days: ["MON"], start: "09:00", end: "21:30" }],
+        },
+      ],
+    });
+    assert.equal(v.length, 1);
+    assert.match(v[0]?.message ?? "", /window MON 09:00–21:30 \(America\/New_York\) on MON 2026-12-07/);
+    const onHoliday = check({
+      ...base,
+      holidays: { dates: ["2026-12-07"] },
+      overrides: [
+        {
+          name: "late",
+          from: "2026-12-07",
+          to: "2026-12-07",
+          dialingHours: [{ days: ["MON"], start: "09:00", end: "21:30" }],
+        },
+      ],
+    });
+    assert.deepEqual(onHoliday, []);
+  });
+
+  it("regional rules apply only to campaigns that name the region", () => {
+    const evening = {
+      timezone: "America/New_York",
+      dialingHours: [{ days: ["MON" as const], start: "12:00", end: "20:30" }],
+    };
+    assert.deepEqual(check(evening), []);
+    const fl = check({ ...evening, recipients: { regions: ["US-FL"] } });
+    assert.equal(fl.length, 1);
+    assert.match(fl[0]?.message ?? "", /outside the 08:00–20:00 allowed by florida calling hours/);
+  });
+
+  it("no-Sunday rules judge the recipient's local day, not the campaign's", () => {
+    const v = check({
+      timezone: "Pacific/Auckland",
+      dialingHours: [{ days: ["MON"], start: "09:00", end: "12:00" }],
+      recipients: { timezones: ["America/Chicago"], regions: ["US-AL"] },
+    });
+    // 09:00-12:00 Monday in Auckland (+12) is 16:00-19:00 Sunday in Chicago (-5): legal hours, illegal day.
+    assert.deepEqual(
+      v.map((x) => x.code),
+      ["DW201"],
+    );
+    assert.match(
+      v[0]?.message ?? "",
+      /at 16:00–19:00 local time \(SUN 2026-07-05\), a day with no calls under alabama no sunday calls/,
+    );
+  });
+
+  it("a window that crosses the recipient's midnight is outside any allowed hours", () => {
+    const v = check({
+      timezone: "Asia/Tokyo",
+      dialingHours: [{ days: ["MON"], start: "09:00", end: "12:00" }],
+      recipients: { timezones: ["America/New_York"] },
+    });
+    assert.equal(v.length, 1);
+    // 09:00 Monday in Tokyo is 20:00 Sunday in New York in summer (19:00 in winter: still late).
+    assert.match(
+      v[0]?.message ?? "",
+      /on MON 2026-07-06 reaches recipients in America\/New_York at 20:00–23:00 local time \(SUN 2026-07-05\)/,
+    );
+    assert.match(v[0]?.message ?? "", /the same happens on 51 more dates/);
+  });
+});

@@ -1,0 +1,403 @@
+import assert from "node:assert/strict";
+import { rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { DateTime } from "luxon";
+import { validateDesiredState } from "../../src/desired/validate.js";
+import { runBinary, runInProcess } from "../helpers/cli.js";
+import { exampleRepo, repoPath, tempDir, writeTree } from "../helpers/fs.js";
+
+const AT = DateTime.fromISO("2026-11-27T12:00:00Z");
+const NOW = "2026-11-27T12:00:00Z";
+
+const CONFIG = "apiVersion: dialwindow/v1\nkind: Config\nlimits: { maxDialingBlocks: 35 }\n";
+
+function campaign(name: string, id: string, extra = ""): string {
+  return `apiVersion: dialwindow/v1
+kind: CampaignSchedule
+metadata:
+  name: ${name}
+  campaignId: "${id}"
+spec:
+  timezone: America/Chicago
+  dialingHours:
+    - days: [MON, TUE, WED, THU, FRI]
+      start: "09:00"
+      end: "17:00"
+${extra}`;
+}
+
+async function repo(files: Record<string, string | Uint8Array>): Promise<string> {
+  const dir = await tempDir();
+  await writeTree(dir, { "dialwindow.yaml": CONFIG, ...files });
+  return dir;
+}
+
+async function validate(dir: string) {
+  return runInProcess(["validate", "--dir", dir], { now: NOW });
+}
+
+describe("validate: the shipped example", () => {
+  it("desired-state/ validates clean with the real binary", async () => {
+    const result = await runBinary(["validate", "--dir", repoPath("desired-state"), "--at", NOW]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /✓ valid: 7 campaigns, 2 calendars/);
+  });
+
+  it("reports campaigns, calendars and findings as JSON", async () => {
+    const result = await runInProcess(["validate", "--dir", repoPath("desired-state"), "--format", "json"], {
+      now: NOW,
+    });
+    const doc = JSON.parse(result.stdout);
+    assert.equal(doc.formatVersion, 1);
+    assert.equal(doc.valid, true);
+    assert.equal(doc.summary.campaigns, 7);
+    assert.equal(doc.summary.errors, 0);
+  });
+});
+
+describe("validate: bad input gets one clear, located error", () => {
+  it("malformed YAML", async () => {
+    const dir = await repo({ "campaigns/a.yaml": `${campaign("a", "1")}  pauseConditions: [NO_ANSWER\n` });
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^campaigns\/a\.yaml:\d+:\d+: error DW001 yaml-syntax: YAML syntax error/m);
+    assert.doesNotMatch(r.stdout + r.stderr, /at .*\.js:\d+/); // no stack trace
+  });
+
+  it("a YAML alias bomb is refused quickly, not expanded", async () => {
+    const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const cur = String.fromCharCode(97 + i);
+      lines.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(",")}]`);
+    }
+    const dir = await repo({ "campaigns/bomb.yaml": `${lines.join("\n")}\n` });
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^campaigns\/bomb\.yaml:1:1: error DW004 yaml-alias-limit: .*billion laughs/m);
+  });
+
+  it("a 50 MB file is refused without being parsed", async () => {
+    const dir = await repo({});
+    await writeTree(dir, { "campaigns/huge.yaml": `# ${"x".repeat(50 * 1024 * 1024)}\n` });
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      /^campaigns\/huge\.yaml:1:1: error DW002 file-too-large: campaigns\/huge\.yaml is 50\.0 MiB, over the 1\.0 MiB limit/m,
+    );
+  });
+
+  it("a file that is not UTF-8, located at the bad byte", async () => {
+    const text = Buffer.from(campaign("latin", "7"), "utf8");
+    const bad = Buffer.concat([text.subarray(0, 60), Buffer.from([0xe9]), text.subarray(60)]);
+    const dir = await repo({ "campaigns/latin1.yaml": bad });
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      /^campaigns\/latin1\.yaml:4:\d+: error DW003 not-utf8: .*invalid byte 0xe9 at byte 60\); save it as UTF-8/m,
+    );
+  });
+
+  it("a campaign id written as a number names the precision loss", async () => {
+    const dir = await repo({
+      "campaigns/n.yaml": campaign("n", "1").replace('campaignId: "1"', "campaignId: 123456789012345678"),
+    });
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      /^campaigns\/n\.yaml:5:15: error DW014 campaign-id-not-string: .*campaignId: "123456789012345678".*becomes 123456789012345680/m,
+    );
+  });
+
+  it("an unknown key suggests the right one", async () => {
+    const dir = await repo({ "campaigns/k.yaml": campaign("k", "2", "  pauseConditons: [BUSY]\n") });
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      /^campaigns\/k\.yaml:12:3: error DW011 unknown-key: unknown key `pauseConditons` in `spec`: did you mean `pauseConditions`\?/m,
+    );
+  });
+
+  it("a calendar referenced by name that does not exist", async () => {
+    const dir = await repo({
+      "campaigns/c.yaml": campaign("c", "3", "  holidays:\n    calendars: [us-federl]\n"),
+    });
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      /^campaigns\/c\.yaml:13:17: error DW120 unknown-calendar: no HolidayCalendar named "us-federl"/m,
+    );
+  });
+
+  it("an empty repository", async () => {
+    const dir = await tempDir();
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:1:1: error DW006 empty-repository: no desired state found in /m,
+    );
+    assert.equal(r.stdout.split("\n").filter((l) => l.includes(": error DW")).length, 1);
+  });
+
+  it("a directory that does not exist is the same clear error", async () => {
+    const dir = join(await tempDir(), "nope");
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /DW006 empty-repository/);
+  });
+
+  it("a missing dialwindow.yaml next to campaigns", async () => {
+    const dir = await tempDir();
+    await writeTree(dir, { "campaigns/a.yaml": campaign("a", "1") });
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^dialwindow\.yaml:1:1: error DW007 missing-config/m);
+  });
+
+  it("each bad case exits 1 through the real binary too, without a stack trace", async () => {
+    const dir = await repo({
+      "campaigns/n.yaml": campaign("n", "1").replace('campaignId: "1"', "campaignId: 42"),
+    });
+    const r = await runBinary(["validate", "--dir", dir, "--at", NOW]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /campaigns\/n\.yaml:5:15: error DW014/);
+    assert.equal(r.stderr, "");
+  });
+});
+
+describe("validate: semantic rules", () => {
+  it("overlapping windows and start after end, each located", async () => {
+    const dir = await repo({
+      "campaigns/o.yaml": campaign(
+        "o",
+        "4",
+        '    - days: [FRI]\n      start: "16:00"\n      end: "18:00"\n    - days: [SAT]\n      start: "12:00"\n      end: "11:00"\n',
+      ),
+    });
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      /^campaigns\/o\.yaml:12:7: error DW102 overlapping-windows: window 16:00–18:00 overlaps 09:00–17:00 \(spec\.dialingHours\[0\]\) on FRI/m,
+    );
+    assert.match(r.stdout, /^campaigns\/o\.yaml:17:12: error DW101 window-start-not-before-end/m);
+  });
+
+  it("duplicate names and campaign ids across files", async () => {
+    const dir = await repo({
+      "campaigns/a.yaml": campaign("same", "100"),
+      "campaigns/b.yaml": campaign("same", "100"),
+    });
+    const r = await validate(dir);
+    assert.match(
+      r.stdout,
+      /^campaigns\/b\.yaml:4:9: error DW130 duplicate-name: .*already used in campaigns\/a\.yaml/m,
+    );
+    assert.match(
+      r.stdout,
+      /^campaigns\/b\.yaml:5:15: error DW131 duplicate-campaign-id: .*already managed by same in campaigns\/a\.yaml/m,
+    );
+  });
+
+  it("an invalid time zone, an impossible date, a reversed override", async () => {
+    const extra = `  holidays:
+    dates: ["2026-02-30"]
+  overrides:
+    - name: backwards
+      from: "2026-12-10"
+      to: "2026-12-01"
+      dialingHours: []
+`;
+    const dir = await repo({
+      "campaigns/z.yaml": campaign("z", "5", extra).replace("America/Chicago", "CST"),
+    });
+    const r = await validate(dir);
+    assert.match(
+      r.stdout,
+      /^campaigns\/z\.yaml:7:13: error DW110 unknown-timezone: "CST" is not an IANA time zone/m,
+    );
+    assert.match(
+      r.stdout,
+      /^campaigns\/z\.yaml:13:13: error DW121 invalid-date: "2026-02-30" is not a real date/m,
+    );
+    assert.match(r.stdout, /^campaigns\/z\.yaml:17:11: error DW122 override-range-reversed/m);
+  });
+
+  it("too many dialing blocks for the licence tier, including blocks an override adds", async () => {
+    const dir = await repo({ "campaigns/b.yaml": campaign("b", "6") });
+    await writeFile(
+      join(dir, "dialwindow.yaml"),
+      "apiVersion: dialwindow/v1\nkind: Config\nlimits: { maxDialingBlocks: 4 }\n",
+    );
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      /DW140 too-many-dialing-blocks: this campaign sends 5 dialing blocks .* its weekly hours alone, over limits\.maxDialingBlocks = 4/,
+    );
+
+    await writeFile(
+      join(dir, "dialwindow.yaml"),
+      "apiVersion: dialwindow/v1\nkind: Config\nlimits: { maxDialingBlocks: 5 }\n",
+    );
+    const override = `  overrides:
+    - name: weekend-push
+      from: "2026-12-05"
+      to: "2026-12-06"
+      dialingHours:
+        - { days: [SAT, SUN], start: "10:00", end: "14:00" }
+`;
+    await writeFile(join(dir, "campaigns/b.yaml"), campaign("b", "6", override));
+    const r2 = await validate(dir);
+    assert.equal(r2.code, 1);
+    assert.match(
+      r2.stdout,
+      /DW140 too-many-dialing-blocks: this campaign sends 7 dialing blocks .*the week from 2026-11-3/,
+    );
+  });
+
+  it("secret-looking keys and values are errors that never repeat the value", async () => {
+    const dir = await repo({
+      "campaigns/s.yaml": campaign("s", "8").replace(
+        "  name: s\n",
+        "  name: s\n  labels: { apiKey: zz-top-secret-1234 }\n",
+      ),
+    });
+    await writeFile(
+      join(dir, "dialwindow.yaml"),
+      `${CONFIG}webhooks:\n  - name: wfm\n    url: https://wfm.example.com/hook\n    secretEnv: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n`,
+    );
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      /^campaigns\/s\.yaml:5:13: error DW150 secret-in-yaml: `apiKey` looks like a secret/m,
+    );
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:\d+:16: error DW150 secret-in-yaml: the value of `secretEnv` looks like a secret/m,
+    );
+    assert.doesNotMatch(r.stdout, /zz-top-secret-1234|MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/);
+  });
+
+  it("a document of the wrong kind in a folder is pointed to its home", async () => {
+    const dir = await repo({
+      "campaigns/cal.yaml":
+        "apiVersion: dialwindow/v1\nkind: HolidayCalendar\nmetadata: { name: x }\nspec: { holidays: [] }\n",
+    });
+    const r = await validate(dir);
+    assert.match(
+      r.stdout,
+      /^campaigns\/cal\.yaml:2:7: error DW009 misplaced-document: a HolidayCalendar belongs in calendars\//m,
+    );
+  });
+
+  it("an override that leaves a weekly day without hours is a warning, not an error", async () => {
+    const extra = `  overrides:
+    - name: short-week
+      from: "2026-12-07"
+      to: "2026-12-11"
+      dialingHours:
+        - { days: [MON, TUE, WED], start: "09:00", end: "17:00" }
+`;
+    const dir = await repo({ "campaigns/w.yaml": campaign("w", "9", extra) });
+    const r = await validate(dir);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(
+      r.stdout,
+      /warning DW124 override-closes-day: override short-week lists no hours for THU, FRI/,
+    );
+  });
+
+  it("multi-document files: every campaign is read and each finding names its own line", async () => {
+    const dir = await repo({
+      "campaigns/two.yaml": `${campaign("first", "11")}---\n${campaign("second", "12").replace('"09:00"', '"9am"')}`,
+    });
+    const result = await validateDesiredState(dir, { at: AT });
+    assert.equal(result.valid, false);
+    assert.deepEqual(
+      result.campaigns.map((c) => c.name),
+      ["first"],
+    );
+    const f = result.findings.find((x) => x.code === "DW015");
+    assert.equal(f?.line, 22);
+    assert.deepEqual(
+      result.blocked.map((b) => b.campaignId),
+      ["12"],
+    );
+  });
+
+  it("policy.callingHours: off is an explicit, visible choice", async () => {
+    const dir = await repo({ "campaigns/early.yaml": campaign("early", "13").replace('"09:00"', '"06:00"') });
+    const strict = await validate(dir);
+    assert.equal(strict.code, 1);
+    assert.match(strict.stdout, /DW200 outside-calling-hours/);
+    await writeFile(join(dir, "dialwindow.yaml"), `${CONFIG}policy: { callingHours: off }\n`);
+    const off = await validate(dir);
+    assert.equal(off.code, 0);
+    assert.match(
+      off.stdout,
+      /^dialwindow\.yaml:4:25: warning DW161 policy-disabled: the calling-hours policy is switched off/m,
+    );
+  });
+
+  it("an unknown policy pack name", async () => {
+    const dir = await repo({ "campaigns/a.yaml": campaign("a", "14") });
+    await writeFile(join(dir, "dialwindow.yaml"), `${CONFIG}policy: { packs: [us-federal, us-sates] }\n`);
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      /DW160 unknown-policy-pack: no CallingPolicy pack named "us-sates"; did you mean "us-states"\?/,
+    );
+  });
+});
+
+describe("validate: output formats", () => {
+  it("github prints workflow annotations with escaped messages and workspace-relative paths", async () => {
+    const dir = await repo({ "campaigns/k.yaml": campaign("k", "2", "  colour: red\n") });
+    const r = await runInProcess(["validate", "--dir", dir, "--format", "github"], {
+      cwd: join(dir, ".."),
+      now: NOW,
+    });
+    assert.equal(r.code, 1);
+    const base = dir.split("/").pop();
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^::error file=${base}/campaigns/k\\.yaml,line=12,col=3,title=DW011 unknown-key::unknown key`,
+        "m",
+      ),
+    );
+  });
+
+  it("an unknown --format is a usage error", async () => {
+    const r = await runInProcess(["validate", "--format", "xml"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /xml/);
+  });
+
+  it("files removed between runs do not linger", async () => {
+    const dir = await repo({
+      "campaigns/a.yaml": campaign("a", "1"),
+      "campaigns/b.yaml": campaign("a", "1"),
+    });
+    assert.equal((await validate(dir)).code, 1);
+    await rm(join(dir, "campaigns/b.yaml"));
+    assert.equal((await validate(dir)).code, 0);
+  });
+
+  it("the example stays valid from a temporary copy (no hidden dependence on paths)", async () => {
+    const dir = await exampleRepo();
+    const result = await validateDesiredState(dir, { at: AT });
+    assert.deepEqual(result.findings, []);
+    assert.equal(result.campaigns.length, 7);
+  });
+});

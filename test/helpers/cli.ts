@@ -1,0 +1,75 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { DateTime } from "luxon";
+import type { CliIo } from "../../src/cli/io.js";
+import { runCli } from "../../src/cli/main.js";
+import { packageRoot } from "../../src/util/paths.js";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The built binary as a child process, as a user or CI runs it. */
+export function runBinary(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const bin = join(packageRoot(), "dist", "src", "cli", "bin.js");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: options.cwd ?? packageRoot(),
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        DIALWINDOW_LOG_LEVEL: "warn",
+        ...options.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(
+        new Error(
+          `dialwindow ${args.join(" ")} did not finish within ${options.timeoutMs ?? 60_000} ms\n${stdout}\n${stderr}`,
+        ),
+      );
+    }, options.timeoutMs ?? 60_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
+
+/** The CLI in-process, with captured output and a fixed clock. */
+export async function runInProcess(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; now?: string } = {},
+): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    env: options.env ?? {},
+    cwd: options.cwd ?? packageRoot(),
+    now: () => (options.now ? DateTime.fromISO(options.now, { setZone: true }) : DateTime.utc()),
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,27 @@
+/**
+ * File snapshots for Node 20 (node:test snapshots need 22): the expected text is committed
+ * under test/snapshots/, so a change to it is a visible diff in review. Run with
+ * UPDATE_SNAPSHOTS=1 to rewrite them after an intended change.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { packageRoot } from "../../src/util/paths.js";
+
+export function matchSnapshot(name: string, actual: string): void {
+  const file = join(packageRoot(), "test", "snapshots", name);
+  if (process.env.UPDATE_SNAPSHOTS === "1" || !existsSync(file)) {
+    if (process.env.CI === "true" && !existsSync(file)) {
+      assert.fail(`snapshot ${name} is missing; run UPDATE_SNAPSHOTS=1 npm test locally and commit it`);
+    }
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, actual);
+    return;
+  }
+  const expected = readFileSync(file, "utf8");
+  assert.equal(
+    actual,
+    expected,
+    `snapshot ${name} differs; if the change is intended, run UPDATE_SNAPSHOTS=1 npm test and commit test/snapshots/${name}`,
+  );
+}
