@@ -1,0 +1,499 @@
+/**
+ * The local CXone simulator: the "tutorial" API profile over real HTTP on 127.0.0.1, with an
+ * in-process control surface for tests (seed campaigns, edit them "by hand", read the request
+ * log, revoke tokens, inject faults). It is strict on purpose: anything a real tenant could
+ * reject, it rejects, so a client bug fails a test instead of passing against a kind fake.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { WireSchedule } from "../desired/wire.js";
+import { DialwindowError, UsageError } from "../util/errors.js";
+import { type Logger, silentLogger } from "../util/log.js";
+import { type CampaignSeed, type CampaignSnapshot, CampaignStore } from "./campaign-store.js";
+import { type Fault, FaultQueue, type FaultRule, seededRandom } from "./faults.js";
+import { SlidingWindowLimiter } from "./rate-limiter.js";
+import { jsonReply, type Reply, replyText } from "./reply.js";
+import { type LoggedKind, type RequestCounts, RequestLog, type RequestLogEntry } from "./request-log.js";
+import { readStateFile, StateWriter, serializeState } from "./state-file.js";
+import { TokenStore } from "./tokens.js";
+import { API_PREFIX, route, type SimulatorSettings, TOKEN_PATH, TutorialApi } from "./tutorial-api.js";
+
+/** The well-known test credentials every simulator accepts unless `clients` says otherwise. */
+export const DEMO_CLIENT_ID = "dialwindow-demo";
+export const DEMO_CLIENT_SECRET = "dialwindow-demo-secret";
+
+const HOST = "127.0.0.1";
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export const DEFAULT_SETTINGS: Readonly<SimulatorSettings> = {
+  tokenTtlSeconds: 3600,
+  // What the tutorial quotes for CXone ("typically 200 requests per minute per client"),
+  // above dialwindow's default client budget of 180.
+  rpm: 200,
+  listEndpoint: true,
+  maxPageSize: 1000,
+  maxDialingBlocks: 35,
+  latencyMs: 0,
+  errorRate: 0,
+};
+
+/** Settings that can change while the simulator runs (see `Simulator.configure`). */
+export type TunableSettings = { [K in keyof SimulatorSettings]?: SimulatorSettings[K] | undefined };
+
+export interface SimulatorOptions extends TunableSettings {
+  /** Port on 127.0.0.1; default 0 (any free port). */
+  port?: number | undefined;
+  /** clientId -> client secret; default the demo pair. */
+  clients?: Readonly<Record<string, string>> | undefined;
+  /** Campaigns to start with; ignored when `stateFile` exists (the file is the truth then). */
+  campaigns?: readonly CampaignSeed[] | undefined;
+  /** Load campaigns from this JSON file on start (when it exists) and write every change back. */
+  stateFile?: string | undefined;
+  /** How long changes are gathered before one state-file write; default 100 ms. */
+  persistDelayMs?: number | undefined;
+  /** The clock (epoch ms) for token expiry, rate-limit windows and the request log; default Date.now. */
+  now?: (() => number) | undefined;
+  /** Seed of the generator behind `errorRate`; default 1. */
+  seed?: number | undefined;
+  /** Request-log entries kept (oldest dropped first); counts are never dropped. Default 20,000. */
+  requestLogLimit?: number | undefined;
+  /** Receives one debug line per request, and background persistence failures. */
+  logger?: Logger | undefined;
+}
+
+export interface Simulator {
+  /** Base of the API, e.g. `http://127.0.0.1:PORT/api/v2`. */
+  readonly apiUrl: string;
+  /** The OAuth token endpoint, e.g. `http://127.0.0.1:PORT/oauth/token`. */
+  readonly tokenUrl: string;
+  readonly port: number;
+
+  /** Adds campaigns, or replaces those with the same id; each gets a new ETag. */
+  upsertCampaigns(campaigns: readonly CampaignSeed[]): void;
+  /** Replaces the whole store with these campaigns. */
+  replaceCampaigns(campaigns: readonly CampaignSeed[]): void;
+  /** Deletes a campaign (later GETs answer 404); false when there was none. */
+  removeCampaign(id: string): boolean;
+  /** A copy of one campaign with its current ETag; undefined when unknown. */
+  getCampaign(id: string): CampaignSnapshot | undefined;
+  /** How many campaigns the simulator holds. */
+  campaignCount(): number;
+  /**
+   * Changes a schedule as a person in the CXone UI would: stored as given, unvalidated, with a
+   * new ETag, which is returned. Throws for an unknown campaign.
+   */
+  editSchedule(id: string, schedule: WireSchedule): string;
+
+  /** Logged requests in arrival order, optionally of one kind. */
+  requests(kind?: LoggedKind): RequestLogEntry[];
+  /** How many requests (of a kind) arrived since start or the last `clearRequests`. */
+  countRequests(kind?: LoggedKind): number;
+  /** Counts of every kind at once. */
+  requestCounts(): RequestCounts;
+  clearRequests(): void;
+
+  /** Invalidates every issued token, or one client's; returns how many. */
+  revokeTokens(clientId?: string): number;
+  /** Queues misbehaviour for upcoming requests (see FaultRule). */
+  injectFault(rule: FaultRule): void;
+  /** Uses of injected faults not yet consumed: a test can assert its faults were reached. */
+  pendingFaults(): number;
+  clearFaults(): void;
+  /** Changes settings while running; applies to requests that arrive afterwards. */
+  configure(changes: TunableSettings): void;
+  /** The settings now in force. */
+  settings(): Readonly<SimulatorSettings>;
+
+  /** Writes pending changes to the state file now (no-op without one); rejects when that fails. */
+  flush(): Promise<void>;
+  /**
+   * Stops listening, destroys every connection (hung ones included) and flushes the state file.
+   * Safe to call more than once.
+   */
+  close(): Promise<void>;
+}
+
+/** Starts a simulator on 127.0.0.1 and resolves once it is listening. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const settings = resolveSettings(DEFAULT_SETTINGS, options);
+  const persisted = options.stateFile === undefined ? undefined : await readStateFile(options.stateFile);
+  const simulator = new RunningSimulator(options, settings);
+  simulator.replaceCampaigns(persisted ?? options.campaigns ?? []);
+  try {
+    await simulator.listen(options.port ?? 0);
+  } catch (error) {
+    await simulator.close().catch(() => undefined);
+    throw error;
+  }
+  return simulator;
+}
+
+class RunningSimulator implements Simulator {
+  readonly #settings: SimulatorSettings;
+  readonly #now: () => number;
+  readonly #logger: Logger;
+  readonly #store: CampaignStore;
+  readonly #tokens: TokenStore;
+  readonly #limiter = new SlidingWindowLimiter();
+  readonly #faults = new FaultQueue();
+  readonly #log: RequestLog;
+  readonly #api: TutorialApi;
+  readonly #writer: StateWriter | undefined;
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  // Aborted by close(), so requests sleeping out their latency stop instead of answering late.
+  readonly #closing = new AbortController();
+  #closed: Promise<void> | undefined;
+  #port = 0;
+
+  constructor(options: SimulatorOptions, settings: SimulatorSettings) {
+    this.#settings = settings;
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger ?? silentLogger();
+    const stateFile = options.stateFile;
+    const logger = this.#logger;
+    this.#writer =
+      stateFile === undefined
+        ? undefined
+        : new StateWriter({
+            path: stateFile,
+            serialize: () => serializeState(this.#store.all()),
+            delayMs: nonNegative(options.persistDelayMs ?? 100, "persistDelayMs"),
+            onBackgroundError: (error) =>
+              logger.error({ err: error, stateFile }, "simulator state write failed"),
+          });
+    this.#store = new CampaignStore(() => this.#writer?.markDirty());
+    this.#tokens = new TokenStore(this.#now);
+    this.#log = new RequestLog(positive(options.requestLogLimit ?? 20_000, "requestLogLimit"));
+    const clients = new Map(Object.entries(options.clients ?? { [DEMO_CLIENT_ID]: DEMO_CLIENT_SECRET }));
+    this.#api = new TutorialApi({
+      store: this.#store,
+      tokens: this.#tokens,
+      limiter: this.#limiter,
+      faults: this.#faults,
+      settings: this.#settings,
+      clients,
+      now: this.#now,
+      random: seededRandom(options.seed ?? 1),
+    });
+    this.#server = createServer((req, res) => {
+      this.#serve(req, res).catch((error: unknown) => this.#internalError(res, error));
+    });
+    this.#server.on("connection", (socket) => {
+      this.#sockets.add(socket);
+      socket.once("close", () => this.#sockets.delete(socket));
+    });
+  }
+
+  get apiUrl(): string {
+    return `http://${HOST}:${this.#port}${API_PREFIX}`;
+  }
+
+  get tokenUrl(): string {
+    return `http://${HOST}:${this.#port}${TOKEN_PATH}`;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => {
+        reject(
+          new DialwindowError("DW_SIMULATOR_LISTEN", `cannot listen on ${HOST}:${port}`, { cause: error }),
+        );
+      };
+      this.#server.once("error", onError);
+      this.#server.listen(port, HOST, () => {
+        this.#server.off("error", onError);
+        const address = this.#server.address();
+        this.#port = typeof address === "object" && address !== null ? address.port : port;
+        resolve();
+      });
+    });
+  }
+
+  upsertCampaigns(campaigns: readonly CampaignSeed[]): void {
+    this.#store.upsert(campaigns);
+  }
+
+  replaceCampaigns(campaigns: readonly CampaignSeed[]): void {
+    this.#store.replace(campaigns);
+  }
+
+  removeCampaign(id: string): boolean {
+    return this.#store.remove(id);
+  }
+
+  getCampaign(id: string): CampaignSnapshot | undefined {
+    return this.#store.snapshot(id);
+  }
+
+  campaignCount(): number {
+    return this.#store.size;
+  }
+
+  editSchedule(id: string, schedule: WireSchedule): string {
+    return this.#store.write(id, structuredClone(schedule)).etag;
+  }
+
+  requests(kind?: LoggedKind): RequestLogEntry[] {
+    return this.#log.entries(kind);
+  }
+
+  countRequests(kind?: LoggedKind): number {
+    return this.#log.count(kind);
+  }
+
+  requestCounts(): RequestCounts {
+    return this.#log.counts();
+  }
+
+  clearRequests(): void {
+    this.#log.clear();
+  }
+
+  revokeTokens(clientId?: string): number {
+    return this.#tokens.revoke(clientId);
+  }
+
+  injectFault(rule: FaultRule): void {
+    this.#faults.add(rule);
+  }
+
+  pendingFaults(): number {
+    return this.#faults.pending();
+  }
+
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
+  configure(changes: TunableSettings): void {
+    Object.assign(this.#settings, resolveSettings(this.#settings, changes));
+  }
+
+  settings(): Readonly<SimulatorSettings> {
+    return { ...this.#settings };
+  }
+
+  async flush(): Promise<void> {
+    await this.#writer?.flush();
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#closing.abort();
+      const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+      for (const socket of this.#sockets) socket.destroy();
+      await stopped;
+      await this.#writer?.flush();
+    })();
+    return this.#closed;
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://simulator.invalid");
+    const method = req.method ?? "GET";
+    const routed = route(method, url.pathname, this.#settings.listEndpoint);
+    const entry = this.#log.begin({
+      at: this.#now(),
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      kind: routed.kind,
+      ifMatch: req.headers["if-match"],
+    });
+    const body = await readBody(req);
+    if (body === undefined) {
+      this.#send(
+        res,
+        entry,
+        jsonReply(413, { error: "payload_too_large", message: "the body exceeds 1 MiB" }),
+      );
+      return;
+    }
+    entry.body = describeBody(routed.kind, body);
+    if (routed.refusal !== undefined) {
+      this.#send(res, entry, routed.refusal);
+      return;
+    }
+    if (this.#settings.latencyMs > 0) {
+      try {
+        await sleep(this.#settings.latencyMs, undefined, { signal: this.#closing.signal });
+      } catch {
+        return; // closing: the connection is being destroyed
+      }
+    }
+    const fault = this.#faults.take({ kind: routed.kind, campaignId: routed.campaignId });
+    if (fault !== undefined) entry.fault = describeFault(fault);
+    if (fault?.type === "status") {
+      this.#send(res, entry, faultReply(fault));
+      return;
+    }
+    if ((fault?.type === "reset" || fault?.type === "hang") && fault.afterProcessing !== true) {
+      this.#breakConnection(req, fault.type);
+      return;
+    }
+    const outcome = this.#api.handle({
+      kind: routed.kind,
+      campaignId: routed.campaignId,
+      headers: req.headers,
+      query: url.searchParams,
+      body,
+    });
+    entry.clientId = outcome.clientId;
+    if (outcome.fault !== undefined) entry.fault = outcome.fault;
+    if (fault?.type === "reset" || fault?.type === "hang") {
+      this.#breakConnection(req, fault.type);
+      return;
+    }
+    let reply = outcome.reply;
+    if (fault?.type === "malformed-json") reply = breakJson(reply);
+    if (fault?.type === "missing-etag") reply = dropEtags(reply);
+    this.#send(res, entry, reply);
+  }
+
+  #breakConnection(req: IncomingMessage, how: "reset" | "hang"): void {
+    // A hung request is simply never answered; close() destroys its socket.
+    if (how === "reset") req.socket.resetAndDestroy();
+  }
+
+  #send(res: ServerResponse, entry: RequestLogEntry, reply: Reply): void {
+    const text = replyText(reply);
+    entry.status = reply.status;
+    this.#logger.debug(
+      {
+        method: entry.method,
+        path: entry.path,
+        kind: entry.kind,
+        status: reply.status,
+        clientId: entry.clientId,
+      },
+      "simulator request",
+    );
+    if (res.destroyed) return;
+    res.writeHead(reply.status, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(text),
+      ...reply.headers,
+    });
+    res.end(text);
+  }
+
+  #internalError(res: ServerResponse, error: unknown): void {
+    // A client that hangs up mid-request is routine (timeouts, aborts), not a simulator fault.
+    if (res.destroyed || res.socket?.destroyed !== false) {
+      this.#logger.debug({ err: error }, "simulator request abandoned by the client");
+      res.destroy();
+      return;
+    }
+    this.#logger.error({ err: error }, "simulator request failed");
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const text = JSON.stringify({ error: "internal_error", message: "the simulator failed; see its log" });
+    res.writeHead(500, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(text),
+    });
+    res.end(text);
+  }
+}
+
+/** The body as text; undefined when it exceeds the limit. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function describeBody(kind: LoggedKind, body: string): unknown {
+  if (body === "") return undefined;
+  if (kind === "token") {
+    const fields = Object.fromEntries(new URLSearchParams(body));
+    if ("client_secret" in fields) fields.client_secret = "[redacted]";
+    return fields;
+  }
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
+function describeFault(fault: Fault): string {
+  return fault.type === "status" ? `status ${fault.status}` : fault.type;
+}
+
+function faultReply(fault: Extract<Fault, { type: "status" }>): Reply {
+  const headers: Record<string, string> = {};
+  if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
+  if (typeof fault.body === "string") return { status: fault.status, headers, body: { raw: fault.body } };
+  const json = fault.body ?? { error: "injected_fault", message: `injected ${fault.status}` };
+  return jsonReply(fault.status, json, headers);
+}
+
+// Any proper prefix of a JSON object's text is invalid JSON: the closing brace is missing.
+function breakJson(reply: Reply): Reply {
+  const text = replyText(reply);
+  return {
+    status: 200,
+    headers: reply.headers,
+    body: { raw: text.slice(0, Math.max(1, Math.floor(text.length / 2))) },
+  };
+}
+
+function dropEtags(reply: Reply): Reply {
+  const { etag: _dropped, ...headers } = reply.headers;
+  if (!("json" in reply.body)) return { ...reply, headers };
+  const json = reply.body.json as { items?: unknown };
+  const body = Array.isArray(json.items)
+    ? { ...json, items: json.items.map(({ etag: _etag, ...item }: Record<string, unknown>) => item) }
+    : json;
+  return { status: reply.status, headers, body: { json: body } };
+}
+
+function resolveSettings(base: Readonly<SimulatorSettings>, changes: TunableSettings): SimulatorSettings {
+  const pick = <K extends keyof SimulatorSettings>(key: K): SimulatorSettings[K] => changes[key] ?? base[key];
+  const rpm = pick("rpm");
+  if (!(rpm > 0)) throw new UsageError(`simulator rpm must be positive (or Infinity), got ${rpm}`);
+  const errorRate = pick("errorRate");
+  if (!(errorRate >= 0 && errorRate <= 1)) {
+    throw new UsageError(`simulator errorRate must be between 0 and 1, got ${errorRate}`);
+  }
+  return {
+    tokenTtlSeconds: positive(pick("tokenTtlSeconds"), "tokenTtlSeconds"),
+    rpm,
+    listEndpoint: pick("listEndpoint"),
+    maxPageSize: positiveInteger(pick("maxPageSize"), "maxPageSize"),
+    maxDialingBlocks: nonNegative(pick("maxDialingBlocks"), "maxDialingBlocks"),
+    latencyMs: nonNegative(pick("latencyMs"), "latencyMs"),
+    errorRate,
+  };
+}
+
+function positive(value: number, name: string): number {
+  if (!(value > 0)) throw new UsageError(`simulator ${name} must be positive, got ${value}`);
+  return value;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!(Number.isInteger(value) && value > 0)) {
+    throw new UsageError(`simulator ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function nonNegative(value: number, name: string): number {
+  if (!(value >= 0)) throw new UsageError(`simulator ${name} must be zero or more, got ${value}`);
+  return value;
+}
