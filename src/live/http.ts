@@ -1,0 +1,215 @@
+/**
+ * One HTTP exchange over undici, and the helpers that turn its outcome into dialwindow's typed
+ * errors with every secret removed. No retries, budgets or tokens here (see transport.ts).
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import { type Dispatcher, request } from "undici";
+import {
+  AuthenticationError,
+  HttpError,
+  NetworkError,
+  PreconditionFailedError,
+  type RedactedRequest,
+  TimeoutError,
+  UnprocessableError,
+} from "./errors.js";
+import { parseRetryAfter } from "./retry.js";
+
+export type HttpMethod = "GET" | "POST" | "PATCH";
+
+export interface OutgoingRequest {
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+}
+
+export interface IncomingResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The whole body as text (always read, so the connection can be reused). */
+  body: string;
+}
+
+/** undici's own timeout codes; all of them mean "no answer in time", not "no route". */
+const UNDICI_TIMEOUT_CODES = new Set([
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
+
+/**
+ * Sends one request and reads the whole response within `timeoutMs` (connect, headers and
+ * body together). Throws TimeoutError or NetworkError when there is no complete response; any
+ * status, including 5xx, is returned, not thrown. TLS verification is undici's default
+ * (on) and is never turned off here.
+ */
+export async function exchange(
+  dispatcher: Dispatcher,
+  req: OutgoingRequest,
+  timeoutMs: number,
+): Promise<IncomingResponse> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  try {
+    const res = await request(req.url, {
+      dispatcher,
+      method: req.method,
+      headers: req.headers,
+      body: req.body ?? null,
+      signal: controller.signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const body = await res.body.text();
+    return { status: res.statusCode, headers: res.headers, body };
+  } catch (err) {
+    const url = redactUrl(req.url);
+    if (timedOut || UNDICI_TIMEOUT_CODES.has(errorCode(err) ?? "")) {
+      throw new TimeoutError(req.method, url, timeoutMs, { cause: err });
+    }
+    throw new NetworkError(req.method, url, { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** The first value of a response header (undici lowercases names). */
+export function header(res: IncomingResponse, name: string): string | undefined {
+  const value = res.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const SECRET_HEADER =
+  /^(authorization|proxy-authorization|cookie|set-cookie)$|secret|token|api[-_]?key|password/i;
+
+/** The request as it may be shown to a person: credentials-bearing headers are left out. */
+export function redactRequest(req: OutgoingRequest): RedactedRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!SECRET_HEADER.test(name)) headers[name] = value;
+  }
+  return { method: req.method, url: redactUrl(req.url), headers };
+}
+
+const SECRET_PARAM = /secret|token|password|key|signature|code/i;
+
+/** A URL without userinfo, and with secret-looking query parameters blanked. */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  parsed.username = "";
+  parsed.password = "";
+  for (const name of [...parsed.searchParams.keys()]) {
+    if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, "[redacted]");
+  }
+  return parsed.toString();
+}
+
+/**
+ * Removes known secrets and anything shaped like a bearer token or an OAuth token field from
+ * text that came from a server, before it is put in an error or a log line: a token endpoint
+ * that echoes the request, or an API that quotes the Authorization header, must not leak it.
+ */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret !== "") out = out.split(secret).join("[redacted]");
+  }
+  return out
+    .replace(/(bearer\s+)[^\s"',;]+/gi, "$1[redacted]")
+    .replace(/("(?:access_token|refresh_token|id_token|client_secret)"\s*:\s*")[^"]*"/gi, '$1[redacted]"');
+}
+
+/**
+ * The typed error for a response that is not a success. `secrets` are scrubbed from the
+ * stored body; `nowMs` (wall clock) reads an HTTP-date Retry-After.
+ */
+export function httpErrorFor(
+  res: IncomingResponse,
+  req: OutgoingRequest,
+  secrets: readonly string[],
+  nowMs: number,
+): HttpError {
+  const request = redactRequest(req);
+  const responseBody = scrub(res.body, secrets);
+  const retryAfterMs = parseRetryAfter(res.headers["retry-after"], nowMs);
+  const init = {
+    status: res.status,
+    request,
+    responseBody,
+    retryAfterSeconds: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
+  };
+  const what = `${request.method} ${request.url}`;
+  switch (res.status) {
+    case 401:
+      return new AuthenticationError({
+        ...init,
+        code: "AUTH",
+        message: `${what} answered 401 even with a freshly issued access token; the client's credentials or permissions were revoked`,
+      });
+    case 403:
+      return new HttpError({
+        ...init,
+        message: `${what} answered 403 Forbidden; check that the API client has the scope it needs (for example outbound:campaign:read outbound:campaign:write)`,
+      });
+    case 412:
+      return new PreconditionFailedError({
+        ...init,
+        message: `${what} answered 412 Precondition Failed: the campaign changed since its ETag was read`,
+      });
+    case 422:
+      return new UnprocessableError({
+        ...init,
+        message: `${what} was rejected as unprocessable (422): ${apiReason(responseBody) ?? "the API gave no reason"}`,
+      });
+    default:
+      return new HttpError(init);
+  }
+}
+
+/** The human reason in a JSON error body, in the shapes APIs commonly use. */
+export function apiReason(body: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    const text = body.trim();
+    return text === "" ? undefined : text.slice(0, 500);
+  }
+  if (typeof parsed === "string") return parsed;
+  if (parsed === null || typeof parsed !== "object") return undefined;
+  const record = parsed as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of ["message", "reason", "error_description", "detail", "error", "title"]) {
+    const value = record[key];
+    if (typeof value === "string" && value !== "") parts.push(value);
+  }
+  const errors = record.errors;
+  if (Array.isArray(errors)) {
+    for (const item of errors) {
+      if (typeof item === "string") parts.push(item);
+      else if (item !== null && typeof item === "object") {
+        const message = (item as Record<string, unknown>).message;
+        const field = (item as Record<string, unknown>).field;
+        if (typeof message === "string")
+          parts.push(typeof field === "string" ? `${field}: ${message}` : message);
+      }
+    }
+  }
+  const unique = [...new Set(parts)];
+  return unique.length > 0 ? unique.join("; ").slice(0, 1000) : body.trim().slice(0, 500) || undefined;
+}

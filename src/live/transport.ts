@@ -1,0 +1,189 @@
+/**
+ * The path every request of a tutorial client takes: bounded concurrency, an access token,
+ * the credential's rate budget, one exchange, and retries with backoff. Answers come back
+ * as they are (any status); mapping them to errors is the caller's, because only the caller
+ * knows that, say, a 404 on the list endpoint means "no list endpoint".
+ */
+import type { Dispatcher } from "undici";
+import type { Logger } from "../util/log.js";
+import { NetworkError, TimeoutError } from "./errors.js";
+import { exchange, type HttpMethod, type IncomingResponse, type OutgoingRequest, redactUrl } from "./http.js";
+import type { RateBudget } from "./rate-budget.js";
+import { type BackoffPolicy, fullJitterDelay, isRetryableStatus, parseRetryAfter } from "./retry.js";
+import type { Semaphore } from "./semaphore.js";
+
+export type RequestKind = "token" | "list" | "get" | "patch";
+
+/** One HTTP attempt, for metrics and the benchmark. */
+export interface RequestEvent {
+  kind: RequestKind;
+  method: string;
+  status: number | "network" | "timeout";
+  durationMs: number;
+  /** How long this attempt waited for the rate budget before it was sent. */
+  rateLimitWaitMs: number;
+}
+
+/** Where a request gets its bearer token. */
+export interface TokenSource {
+  get(): Promise<string>;
+  /** The token was refused; drop it unless it has already been replaced. */
+  invalidate(token: string): void;
+}
+
+export interface TransportOptions {
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  maxRetries: number;
+  backoff: BackoffPolicy;
+  /** A Retry-After longer than this is not waited out: the request fails with the 429. */
+  maxRetryAfterMs: number;
+  budget: RateBudget;
+  semaphore: Semaphore;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  logger: Logger;
+  onRequest?: ((event: RequestEvent) => void) | undefined;
+}
+
+export interface SendOptions {
+  kind: RequestKind;
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  /** Sends `Authorization: Bearer`, and on a 401 refreshes once and retries once. */
+  tokens?: TokenSource | undefined;
+}
+
+export interface SendResult {
+  response: IncomingResponse;
+  /** What was sent on the final attempt (with its Authorization header: never log it). */
+  request: OutgoingRequest;
+}
+
+export class Transport {
+  readonly #o: TransportOptions;
+
+  constructor(options: TransportOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * Sends with retries. Network errors, timeouts, 408, 429 and 5xx are retried up to
+   * `maxRetries` times; what is left after that is returned (a status) or thrown (no
+   * response). PATCH is retried like any other method: it always carries If-Match, so a
+   * retried PATCH whose first attempt had in fact landed is answered 412 by the server and
+   * can never overwrite a newer schedule; the caller re-reads and finds nothing left to do.
+   */
+  async send(opts: SendOptions): Promise<SendResult> {
+    const o = this.#o;
+    const url = redactUrl(opts.url);
+    let attempt = 0;
+    let refreshedAuth = false;
+    for (;;) {
+      // The token is fetched before a concurrency slot and a budget slot are taken, so a
+      // reserved budget slot is spent at once and never waits behind a token refresh.
+      const token = opts.tokens ? await opts.tokens.get() : undefined;
+      const request: OutgoingRequest = {
+        method: opts.method,
+        url: opts.url,
+        headers: token === undefined ? opts.headers : { ...opts.headers, authorization: `Bearer ${token}` },
+        body: opts.body,
+      };
+      let response: IncomingResponse;
+      try {
+        response = await this.#attempt(opts.kind, request);
+      } catch (err) {
+        if (!(err instanceof NetworkError) || attempt >= o.maxRetries) throw err;
+        const delayMs = fullJitterDelay(attempt, o.backoff, o.random);
+        attempt++;
+        o.logger.warn(
+          { kind: opts.kind, method: opts.method, url, attempt, delayMs, error: err.code },
+          "cxone request got no response; retrying",
+        );
+        await o.sleep(delayMs);
+        continue;
+      }
+
+      if (response.status === 401 && opts.tokens && token !== undefined && !refreshedAuth) {
+        // Tokens can be revoked or expire early (clock skew, a rotated secret): one fresh
+        // token and one more try tells that apart from credentials that no longer work.
+        refreshedAuth = true;
+        opts.tokens.invalidate(token);
+        o.logger.info(
+          { kind: opts.kind, method: opts.method, url },
+          "access token refused; refreshing it once",
+        );
+        continue;
+      }
+
+      if (isRetryableStatus(response.status) && attempt < o.maxRetries) {
+        let delayMs = fullJitterDelay(attempt, o.backoff, o.random);
+        const retryAfterMs =
+          response.status === 429 || response.status === 503
+            ? parseRetryAfter(response.headers["retry-after"], o.now())
+            : undefined;
+        if (retryAfterMs !== undefined) {
+          if (retryAfterMs > o.maxRetryAfterMs) {
+            o.logger.warn(
+              { kind: opts.kind, method: opts.method, url, status: response.status, retryAfterMs },
+              "cxone asked to wait longer than allowed; not retrying",
+            );
+            return { response, request };
+          }
+          delayMs = retryAfterMs;
+          if (response.status === 429) o.budget.pauseFor(retryAfterMs);
+        }
+        attempt++;
+        o.logger.warn(
+          { kind: opts.kind, method: opts.method, url, attempt, delayMs, status: response.status },
+          "cxone request failed; retrying",
+        );
+        await o.sleep(delayMs);
+        continue;
+      }
+      return { response, request };
+    }
+  }
+
+  async #attempt(kind: RequestKind, request: OutgoingRequest): Promise<IncomingResponse> {
+    const o = this.#o;
+    // Token requests skip the concurrency bound: they are made on behalf of requests that
+    // already hold a slot, and at most one is in flight (single flight), so taking a slot
+    // could only deadlock a client whose every slot waits for a token.
+    const release = kind === "token" ? () => {} : await o.semaphore.acquire();
+    try {
+      const rateLimitWaitMs = await o.budget.take();
+      const started = o.now();
+      let status: RequestEvent["status"] = "network";
+      try {
+        const response = await exchange(o.dispatcher, request, o.timeoutMs);
+        status = response.status;
+        return response;
+      } catch (err) {
+        if (err instanceof TimeoutError) status = "timeout";
+        throw err;
+      } finally {
+        const durationMs = Math.max(0, o.now() - started);
+        o.logger.debug(
+          { kind, method: request.method, url: redactUrl(request.url), status, durationMs, rateLimitWaitMs },
+          "cxone request",
+        );
+        this.#emit({ kind, method: request.method, status, durationMs, rateLimitWaitMs });
+      }
+    } finally {
+      release();
+    }
+  }
+
+  #emit(event: RequestEvent): void {
+    try {
+      this.#o.onRequest?.(event);
+    } catch (err) {
+      // A broken metrics hook must not turn a successful request into a failed one.
+      this.#o.logger.warn({ err }, "onRequest hook threw; ignored");
+    }
+  }
+}
