@@ -1,0 +1,5 @@
+export * from "./attempt.js";
+export * from "./outbox.js";
+export * from "./payload.js";
+export * from "./retry-policy.js";
+export * from "./targets.js";

@@ -1,0 +1,292 @@
+/**
+ * The webhook outbox. It keeps no state of its own: what is pending, delivered or dead is what
+ * the journal says, so a crash between a POST and its `delivered` entry means the next drain
+ * sends it again with the same webhook-id, and nothing is ever lost or delivered under a new id.
+ *
+ * Every change in a `written` entry is pending for each target named there. A drain delivers all
+ * pending work with bounded concurrency; deliveries to one target for one campaign go in journal
+ * order (a receiver should not see a newer schedule overtaken by an older one), different
+ * campaigns and targets in parallel. A drain has a deadline: work it cannot finish in time stays
+ * pending for the next drain, so a dead receiver never blocks the caller.
+ */
+import { setTimeout as delay } from "node:timers/promises";
+import type { Dispatcher } from "undici";
+import type { ChangeRecord } from "../state/change-record.js";
+import type { Journal } from "../state/journal.js";
+import type { DeliveryStatus, JournalView } from "../state/journal-view.js";
+import { UsageError } from "../util/errors.js";
+import type { Logger } from "../util/log.js";
+import { attemptDelivery } from "./attempt.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from "./retry-policy.js";
+import type { WebhookTarget } from "./targets.js";
+
+export interface OutboxOptions {
+  journal: Journal;
+  targets: readonly WebhookTarget[];
+  logger: Logger;
+  /** Default: undici's global dispatcher. */
+  dispatcher?: Dispatcher;
+  /** Epoch ms. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** In [0, 1); drives the backoff jitter. */
+  random?: () => number;
+  policy?: Partial<RetryPolicy>;
+  /** Deliveries in flight at once; default 4. */
+  concurrency?: number;
+}
+
+export interface DrainOptions {
+  /** Stop starting attempts (and abort one in flight) this long after the drain starts. */
+  deadlineMs?: number;
+}
+
+export interface DrainResult {
+  /** Delivered during this drain. */
+  delivered: number;
+  /** Still pending after it (deadline reached, or waiting for a retry). */
+  pending: number;
+  /** Became dead letters during this drain. */
+  dead: number;
+}
+
+export interface DeliveryListing {
+  changeId: string;
+  campaignId: string;
+  name: string;
+  /** When the change was written to CXone. */
+  at: string;
+  target: string;
+  state: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  lastStatus: number | null;
+  updatedAt: string | null;
+  /** False when the target is no longer in the configuration. */
+  targetConfigured: boolean;
+}
+
+type ItemResult = "delivered" | "pending" | "dead";
+
+interface WorkItem {
+  change: ChangeRecord;
+  target: WebhookTarget | undefined;
+  targetName: string;
+}
+
+export class Outbox {
+  readonly #journal: Journal;
+  readonly #targets: ReadonlyMap<string, WebhookTarget>;
+  readonly #logger: Logger;
+  readonly #dispatcher: Dispatcher | undefined;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #policy: RetryPolicy;
+  readonly #concurrency: number;
+  /** Drains run one at a time; two at once would deliver the same change twice. */
+  #running: Promise<unknown> = Promise.resolve();
+
+  constructor(options: OutboxOptions) {
+    this.#journal = options.journal;
+    this.#targets = new Map(options.targets.map((t) => [t.name, t]));
+    this.#logger = options.logger;
+    this.#dispatcher = options.dispatcher;
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? ((ms) => delay(ms));
+    this.#random = options.random ?? Math.random;
+    this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
+    this.#concurrency = Math.max(1, options.concurrency ?? 4);
+  }
+
+  get targetNames(): string[] {
+    return [...this.#targets.keys()];
+  }
+
+  /**
+   * Journals a successful write (the `written` entry for `intentId`), which makes the change
+   * pending for every configured target. Resolves once that is on disk.
+   */
+  async enqueue(intentId: string, change: ChangeRecord, options: { audit?: boolean } = {}): Promise<void> {
+    await this.#journal.recordWritten(intentId, change, {
+      targets: this.targetNames,
+      ...(options.audit === undefined ? {} : { audit: options.audit }),
+    });
+  }
+
+  /** Delivers everything pending, until done or until the deadline. */
+  drain(options: DrainOptions = {}): Promise<DrainResult> {
+    const run = this.#running.then(() => this.#drainNow(options));
+    this.#running = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Every delivery the journal knows of (change x target), in journal order. */
+  list(): DeliveryListing[] {
+    return listDeliveries(this.#journal.view, this.targetNames);
+  }
+
+  /**
+   * Moves dead letters back to pending (all of them, or those of the given changes) with a fresh
+   * retry budget, then drains. Throws UsageError for a change id the journal does not know.
+   */
+  async retry(
+    changeIds?: readonly string[],
+    options: DrainOptions = {},
+  ): Promise<DrainResult & { requeued: number }> {
+    const view = this.#journal.view;
+    if (changeIds !== undefined) {
+      const unknown = changeIds.filter((id) => view.change(id) === undefined);
+      if (unknown.length > 0) {
+        throw new UsageError(
+          `no change ${unknown.join(", ")} in the journal; \`webhooks list\` shows what there is`,
+        );
+      }
+    }
+    const wanted = changeIds === undefined ? undefined : new Set(changeIds);
+    const letters = view.deadLetters().filter((d) => wanted === undefined || wanted.has(d.change.changeId));
+    for (const letter of letters) {
+      await this.#journal.recordRequeued(letter.change.changeId, letter.target);
+      this.#logger.info(
+        { target: letter.target, changeId: letter.change.changeId },
+        "webhook dead letter requeued",
+      );
+    }
+    const result = await this.drain(options);
+    return { ...result, requeued: letters.length };
+  }
+
+  async #drainNow(options: DrainOptions): Promise<DrainResult> {
+    const deadlineAt =
+      options.deadlineMs === undefined ? Number.POSITIVE_INFINITY : this.#now() + options.deadlineMs;
+    const lanes = this.#lanes();
+    const result: DrainResult = { delivered: 0, pending: 0, dead: 0 };
+    let next = 0;
+    const worker = async () => {
+      for (let lane = lanes[next++]; lane !== undefined; lane = lanes[next++]) {
+        for (const item of lane) {
+          const outcome = await this.#deliver(item, deadlineAt);
+          if (outcome === "delivered") result.delivered++;
+          else if (outcome === "dead") result.dead++;
+          // Later changes for this campaign wait behind it, to keep the receiver's order.
+          else break;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, lanes.length) }, worker));
+    result.pending = this.#journal.view
+      .changes()
+      .reduce((n, c) => n + [...c.deliveries.values()].filter((d) => d.status === "pending").length, 0);
+    if (lanes.length > 0) this.#logger.debug({ ...result }, "webhook outbox drained");
+    return result;
+  }
+
+  /** Pending work grouped by (target, campaign), each group in journal order. */
+  #lanes(): WorkItem[][] {
+    const lanes = new Map<string, WorkItem[]>();
+    for (const state of this.#journal.view.changes()) {
+      for (const d of state.deliveries.values()) {
+        if (d.status !== "pending") continue;
+        const key = `${d.target}\u0000${state.change.campaignId}`;
+        const lane = lanes.get(key) ?? [];
+        lane.push({ change: state.change, target: this.#targets.get(d.target), targetName: d.target });
+        lanes.set(key, lane);
+      }
+    }
+    return [...lanes.values()];
+  }
+
+  async #deliver(item: WorkItem, deadlineAt: number): Promise<ItemResult> {
+    const { change, targetName } = item;
+    const changeId = change.changeId;
+    const log = { target: targetName, changeId, campaignId: change.campaignId };
+    if (item.target === undefined) {
+      const reason = `target "${targetName}" is no longer configured`;
+      await this.#journal.recordDead(changeId, targetName, this.#attemptsSoFar(item), reason, null);
+      this.#logger.error({ ...log, reason }, "webhook dead-lettered");
+      return "dead";
+    }
+    for (;;) {
+      const remaining = deadlineAt - this.#now();
+      if (remaining <= 0) return "pending";
+      const attempt = this.#attemptsSoFar(item) + 1;
+      const outcome = await attemptDelivery({
+        target: item.target,
+        change,
+        dispatcher: this.#dispatcher,
+        now: this.#now,
+        timeoutMs: this.#policy.attemptTimeoutMs,
+        ...(Number.isFinite(remaining) ? { interruptAfterMs: remaining } : {}),
+      });
+      switch (outcome.kind) {
+        case "delivered":
+          await this.#journal.recordDelivered(changeId, targetName, attempt, outcome.status);
+          this.#logger.info({ ...log, status: outcome.status, attempt }, "webhook delivered");
+          return "delivered";
+        case "interrupted":
+          this.#logger.info(
+            { ...log, attempt },
+            "webhook attempt cut short by the drain deadline; left pending",
+          );
+          return "pending";
+        case "permanent":
+          await this.#journal.recordDead(changeId, targetName, attempt, outcome.error, outcome.status);
+          this.#logger.error(
+            { ...log, status: outcome.status, attempt, reason: outcome.error },
+            "webhook rejected; dead-lettered",
+          );
+          return "dead";
+        case "retryable": {
+          if (attempt >= this.#policy.maxAttempts) {
+            const reason = `gave up after ${attempt} attempts; last: ${outcome.error}`;
+            await this.#journal.recordDead(changeId, targetName, attempt, reason, outcome.status);
+            this.#logger.error({ ...log, status: outcome.status, attempt, reason }, "webhook dead-lettered");
+            return "dead";
+          }
+          await this.#journal.recordAttemptFailed(
+            changeId,
+            targetName,
+            attempt,
+            outcome.error,
+            outcome.status,
+          );
+          const wait = retryDelayMs(attempt, outcome.retryAfterMs, this.#policy, this.#random);
+          const willRetry = this.#now() + wait < deadlineAt;
+          this.#logger.warn(
+            { ...log, status: outcome.status, attempt, error: outcome.error, retryInMs: wait, willRetry },
+            "webhook attempt failed",
+          );
+          if (!willRetry) return "pending";
+          await this.#sleep(wait);
+        }
+      }
+    }
+  }
+
+  #attemptsSoFar(item: WorkItem): number {
+    return this.#journal.view.change(item.change.changeId)?.deliveries.get(item.targetName)?.attempts ?? 0;
+  }
+}
+
+/**
+ * The outbox as a table, from a journal view alone: usable by `webhooks list` with a read-only
+ * journal and without any webhook secret.
+ */
+export function listDeliveries(view: JournalView, configuredTargets: readonly string[]): DeliveryListing[] {
+  const configured = new Set(configuredTargets);
+  return view.changes().flatMap((c) =>
+    [...c.deliveries.values()].map((d) => ({
+      changeId: c.change.changeId,
+      campaignId: c.change.campaignId,
+      name: c.change.name,
+      at: c.change.at,
+      target: d.target,
+      state: d.status,
+      attempts: d.attempts,
+      lastError: d.lastError,
+      lastStatus: d.lastStatus,
+      updatedAt: d.updatedAt,
+      targetConfigured: configured.has(d.target),
+    })),
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * The webhook body: the tutorial's `CAMPAIGN_SCHEDULE_UPDATED` event, plus what a receiver needs
+ * to apply it safely (`previous_schedule`, `revision`, and `change_id`, which equals the
+ * `webhook-id` header). Everything comes from the ChangeRecord, so every retry and every
+ * redelivery after a crash sends byte-for-byte the same body.
+ */
+import type { WireSchedule } from "../desired/wire.js";
+import type { ChangeRecord } from "../state/change-record.js";
+
+export const WEBHOOK_EVENT = "CAMPAIGN_SCHEDULE_UPDATED";
+
+export interface ScheduleUpdatedEvent {
+  event: typeof WEBHOOK_EVENT;
+  campaign_id: string;
+  schedule: WireSchedule;
+  previous_schedule: WireSchedule;
+  revision: string | null;
+  change_id: string;
+  /** When the write to CXone succeeded (the change's `at`), not when this delivery was sent. */
+  timestamp: string;
+}
+
+export function scheduleUpdatedEvent(change: ChangeRecord): ScheduleUpdatedEvent {
+  return {
+    event: WEBHOOK_EVENT,
+    campaign_id: change.campaignId,
+    schedule: change.after,
+    previous_schedule: change.before,
+    revision: change.revision,
+    change_id: change.changeId,
+    timestamp: change.at,
+  };
+}
+
+/** The exact bytes that are signed and sent. */
+export function webhookBody(change: ChangeRecord): string {
+  return JSON.stringify(scheduleUpdatedEvent(change));
+}

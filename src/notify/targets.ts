@@ -1,0 +1,108 @@
+/**
+ * Webhook targets as configured (`webhooks:` in dialwindow.yaml), joined with their signing
+ * secrets from the environment. The secret is a Standard Webhooks `whsec_<base64>` value and only
+ * ever comes from the variable named by `secretEnv`; it is held inside the signer's closure, not
+ * on any property, so logging a target cannot print it.
+ */
+import { Webhook } from "standardwebhooks";
+import { DialwindowError, UsageError } from "../util/errors.js";
+
+export interface WebhookTargetConfig {
+  name: string;
+  url: string;
+  /** Name of the environment variable holding the `whsec_<base64>` secret. */
+  secretEnv: string;
+}
+
+export interface WebhookTarget {
+  readonly name: string;
+  readonly url: string;
+  readonly secretEnv: string;
+  /** The `webhook-signature` header value (`v1,<base64>`) for this id, instant and body. */
+  sign(webhookId: string, at: Date, body: string): string;
+  /** Replaces any copy of the secret in `text` (e.g. echoed back in a response) before it is kept. */
+  scrub(text: string): string;
+}
+
+export class WebhookSecretError extends DialwindowError {
+  readonly variable: string;
+
+  constructor(
+    code: "DW_WEBHOOK_SECRET_MISSING" | "DW_WEBHOOK_SECRET_INVALID",
+    variable: string,
+    message: string,
+  ) {
+    super(code, message);
+    this.variable = variable;
+  }
+}
+
+/**
+ * Resolves every target's secret from `env` (passed in, never read here). Throws
+ * WebhookSecretError naming the variable (never its value) when one is unset, empty or not a
+ * Standard Webhooks secret, and UsageError for duplicate names or a URL that is not http(s).
+ */
+export function loadWebhookTargets(
+  configs: readonly WebhookTargetConfig[],
+  env: Readonly<Record<string, string | undefined>>,
+): WebhookTarget[] {
+  const seen = new Set<string>();
+  return configs.map((config) => {
+    if (seen.has(config.name)) throw new UsageError(`webhook target "${config.name}" is configured twice`);
+    seen.add(config.name);
+    checkUrl(config);
+    return createTarget(config, secretFrom(config, env));
+  });
+}
+
+function secretFrom(config: WebhookTargetConfig, env: Readonly<Record<string, string | undefined>>): string {
+  const value = env[config.secretEnv]?.trim();
+  if (value === undefined || value === "") {
+    throw new WebhookSecretError(
+      "DW_WEBHOOK_SECRET_MISSING",
+      config.secretEnv,
+      `webhook target "${config.name}": environment variable ${config.secretEnv} is ${
+        value === undefined ? "not set" : "empty"
+      }; set it to the target's signing secret (whsec_ followed by base64)`,
+    );
+  }
+  return value;
+}
+
+function createTarget(config: WebhookTargetConfig, secret: string): WebhookTarget {
+  let webhook: Webhook;
+  const base64Part = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret;
+  try {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64Part)) throw new Error("not base64");
+    webhook = new Webhook(secret);
+  } catch {
+    // The library's message is dropped on purpose: the value must never reach an error text.
+    throw new WebhookSecretError(
+      "DW_WEBHOOK_SECRET_INVALID",
+      config.secretEnv,
+      `webhook target "${config.name}": environment variable ${config.secretEnv} is not a Standard Webhooks ` +
+        "secret (expected whsec_ followed by base64, e.g. from `openssl rand -base64 32`)",
+    );
+  }
+  const secrets = [secret, base64Part].filter((s) => s.length >= 8);
+  return {
+    name: config.name,
+    url: config.url,
+    secretEnv: config.secretEnv,
+    sign: (webhookId, at, body) => webhook.sign(webhookId, at, body),
+    scrub: (text) => secrets.reduce((out, s) => out.split(s).join("[redacted]"), text),
+  };
+}
+
+function checkUrl(config: WebhookTargetConfig): void {
+  let url: URL;
+  try {
+    url = new URL(config.url);
+  } catch {
+    // Not echoed: a webhook URL may embed a token.
+    throw new UsageError(`webhook target "${config.name}": url is not a valid URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new UsageError(`webhook target "${config.name}": url must be http or https, not ${url.protocol}`);
+  }
+}

@@ -1,0 +1,6 @@
+export type * from "./change-record.js";
+export * from "./journal.js";
+export * from "./journal-entries.js";
+export * from "./journal-view.js";
+export * from "./lock.js";
+export * from "./state-dir.js";

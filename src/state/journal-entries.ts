@@ -1,0 +1,230 @@
+/**
+ * The lines of the journal. Every entry is one JSON object on one line, with `v` (format version),
+ * `type` and `ts` (when it was journalled). The journal's protocol around a write:
+ *
+ *   intent   written before the PATCH: what is about to change
+ *   written  the PATCH succeeded: the ChangeRecord, and who must hear of it (webhook targets, audit)
+ *   abandoned  the PATCH did not happen or failed
+ *
+ * and then, per change: `attempt-failed` / `delivered` / `dead` per webhook target, `requeued`
+ * when a dead letter is sent again, and `audited` once it is in a commit.
+ *
+ * Losing the last entry (a crash before its fsync) is always safe by construction: a lost
+ * `written` leaves its intent open, and open intents are recovered by reading live state; a lost
+ * `delivered` means one more delivery with the same webhook-id, which receivers de-duplicate; a
+ * lost `audited` is recovered by the audit writer finding the record already in the trail.
+ *
+ * Nothing here holds a secret: ChangeRecords carry none, and error texts are scrubbed by the
+ * code that produces them. Headers are never journalled.
+ */
+import type { WireSchedule } from "../desired/wire.js";
+import type { ChangeRecord } from "./change-record.js";
+
+export const JOURNAL_FORMAT_VERSION = 1;
+
+interface EntryBase {
+  v: typeof JOURNAL_FORMAT_VERSION;
+  /** ISO-8601 instant the entry was journalled. */
+  ts: string;
+}
+
+export interface IntentEntry extends EntryBase {
+  type: "intent";
+  intentId: string;
+  campaignId: string;
+  name: string;
+  file: string;
+  revision: string | null;
+  before: WireSchedule;
+  after: WireSchedule;
+  etagBefore: string;
+}
+
+export interface WrittenEntry extends EntryBase {
+  type: "written";
+  intentId: string;
+  change: ChangeRecord;
+  /** Names of the webhook targets configured when the change was made: each gets one delivery. */
+  targets: string[];
+  /** Whether the change goes into the git audit trail. */
+  audit: boolean;
+}
+
+export interface AbandonedEntry extends EntryBase {
+  type: "abandoned";
+  intentId: string;
+  reason: string;
+}
+
+export interface AttemptFailedEntry extends EntryBase {
+  type: "attempt-failed";
+  changeId: string;
+  target: string;
+  /** 1-based, counted since the delivery was (re)queued. */
+  attempt: number;
+  error: string;
+  status: number | null;
+}
+
+export interface DeliveredEntry extends EntryBase {
+  type: "delivered";
+  changeId: string;
+  target: string;
+  attempt: number;
+  status: number;
+}
+
+export interface DeadEntry extends EntryBase {
+  type: "dead";
+  changeId: string;
+  target: string;
+  attempts: number;
+  reason: string;
+  status: number | null;
+}
+
+export interface RequeuedEntry extends EntryBase {
+  type: "requeued";
+  changeId: string;
+  target: string;
+}
+
+export interface AuditedEntry extends EntryBase {
+  type: "audited";
+  changeIds: string[];
+  /** The audit commit's sha. */
+  commit: string;
+}
+
+export type JournalEntry =
+  | IntentEntry
+  | WrittenEntry
+  | AbandonedEntry
+  | AttemptFailedEntry
+  | DeliveredEntry
+  | DeadEntry
+  | RequeuedEntry
+  | AuditedEntry;
+
+export type JournalEntryType = JournalEntry["type"];
+
+/** Distributes Omit over the union so each member keeps its own fields. */
+export type EntryBody<E extends JournalEntry = JournalEntry> = E extends JournalEntry
+  ? Omit<E, "v" | "ts">
+  : never;
+
+/**
+ * Checks a parsed line. Returns the problem in words, or undefined when the entry is well formed.
+ * Shallow on purpose: the journal is our own file, so this catches truncation, hand edits and
+ * files from a newer version, not adversaries.
+ */
+export function entryProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return "not a JSON object";
+  if (value.v !== JOURNAL_FORMAT_VERSION) {
+    return typeof value.v === "number" && value.v > JOURNAL_FORMAT_VERSION
+      ? `format version ${value.v} was written by a newer dialwindow`
+      : `unknown format version ${JSON.stringify(value.v)}`;
+  }
+  if (!isString(value.ts)) return "missing ts";
+  const missing = (fields: Record<string, (x: unknown) => boolean>) => {
+    const bad = Object.entries(fields).find(([key, ok]) => !ok(value[key]));
+    return bad === undefined
+      ? undefined
+      : `${String(value.type)} entry has a missing or malformed "${bad[0]}"`;
+  };
+  switch (value.type) {
+    case "intent":
+      return missing({
+        intentId: isString,
+        campaignId: isString,
+        name: isString,
+        file: isString,
+        revision: isStringOrNull,
+        before: isSchedule,
+        after: isSchedule,
+        etagBefore: isString,
+      });
+    case "written":
+      return (
+        missing({ intentId: isString, change: isObject, targets: isStringArray, audit: isBoolean }) ??
+        changeProblem(value.change)
+      );
+    case "abandoned":
+      return missing({ intentId: isString, reason: isString });
+    case "attempt-failed":
+      return missing({
+        changeId: isString,
+        target: isString,
+        attempt: isPositiveInt,
+        error: isString,
+        status: isIntOrNull,
+      });
+    case "delivered":
+      return missing({
+        changeId: isString,
+        target: isString,
+        attempt: isPositiveInt,
+        status: Number.isInteger,
+      });
+    case "dead":
+      return missing({
+        changeId: isString,
+        target: isString,
+        attempts: Number.isInteger,
+        reason: isString,
+        status: isIntOrNull,
+      });
+    case "requeued":
+      return missing({ changeId: isString, target: isString });
+    case "audited":
+      return missing({ changeIds: isStringArray, commit: isString });
+    default:
+      return `unknown entry type ${JSON.stringify(value.type)}`;
+  }
+}
+
+function changeProblem(change: unknown): string | undefined {
+  const c = change as Record<string, unknown>;
+  const fields: Record<string, (x: unknown) => boolean> = {
+    changeId: isString,
+    campaignId: isString,
+    name: isString,
+    file: isString,
+    revision: isStringOrNull,
+    before: isSchedule,
+    after: isSchedule,
+    etagBefore: isString,
+    etagAfter: isString,
+    actor: isString,
+    at: isString,
+  };
+  const bad = Object.entries(fields).find(([key, ok]) => !ok(c[key]));
+  return bad === undefined ? undefined : `written entry's change has a missing or malformed "${bad[0]}"`;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+function isString(x: unknown): x is string {
+  return typeof x === "string";
+}
+function isStringOrNull(x: unknown): boolean {
+  return x === null || typeof x === "string";
+}
+function isBoolean(x: unknown): boolean {
+  return typeof x === "boolean";
+}
+function isStringArray(x: unknown): boolean {
+  return Array.isArray(x) && x.every(isString);
+}
+function isPositiveInt(x: unknown): boolean {
+  return Number.isInteger(x) && (x as number) >= 1;
+}
+function isIntOrNull(x: unknown): boolean {
+  return x === null || Number.isInteger(x);
+}
+function isSchedule(x: unknown): boolean {
+  return (
+    isObject(x) && isString(x.timezone) && Array.isArray(x.dialingHours) && Array.isArray(x.pauseConditions)
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * The state directory: where the commands that write (`apply`, `reconcile`, `webhooks retry`)
+ * keep their journal and webhook outbox. Like Terraform's `.terraform/`, it defaults to a
+ * directory inside the desired-state checkout and carries its own `.gitignore`, so it never lands
+ * in a commit. One process at a time: opening it takes an exclusive lock (see lock.ts).
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { isAbsolute, join, resolve } from "node:path";
+import { UsageError } from "../util/errors.js";
+import type { Logger } from "../util/log.js";
+import { acquireLock, type LockHolder } from "./lock.js";
+
+export const STATE_DIR_ENV = "DIALWINDOW_STATE_DIR";
+export const DEFAULT_STATE_DIR_NAME = ".dialwindow";
+export const JOURNAL_FILE_NAME = "journal.jsonl";
+export const LOCK_FILE_NAME = "lock";
+
+export interface ResolveStateDirInput {
+  /** The `--state-dir` value, when given. */
+  flag?: string | undefined;
+  /** The environment to read DIALWINDOW_STATE_DIR from (passed in, never read here). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The `--dir` desired-state directory. */
+  desiredDir: string;
+  /** What relative paths are relative to; default: the process's working directory. */
+  cwd?: string;
+}
+
+export interface ResolvedStateDir {
+  /** Absolute. */
+  path: string;
+  source: "flag" | "env" | "default";
+}
+
+/** `--state-dir` > env DIALWINDOW_STATE_DIR > `<desired-state dir>/.dialwindow`. */
+export function resolveStateDir(input: ResolveStateDirInput): ResolvedStateDir {
+  const cwd = input.cwd ?? process.cwd();
+  const absolute = (p: string) => (isAbsolute(p) ? resolve(p) : resolve(cwd, p));
+  if (input.flag !== undefined) {
+    if (input.flag.trim() === "") throw new UsageError("--state-dir needs a directory path");
+    return { path: absolute(input.flag), source: "flag" };
+  }
+  const fromEnv = input.env[STATE_DIR_ENV];
+  // An empty variable is how people unset things in CI files and compose files.
+  if (fromEnv !== undefined && fromEnv.trim() !== "") return { path: absolute(fromEnv), source: "env" };
+  return { path: absolute(join(input.desiredDir, DEFAULT_STATE_DIR_NAME)), source: "default" };
+}
+
+export interface OpenStateDirOptions {
+  logger: Logger;
+  /** Recorded in the lock for whoever finds it taken, e.g. "dialwindow reconcile". */
+  command?: string;
+  now?: () => Date;
+}
+
+export interface StateDir {
+  readonly path: string;
+  readonly journalPath: string;
+  readonly lockPath: string;
+  readonly holder: LockHolder;
+  /** Releases the lock. Close the journal first. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the directory (and its `.gitignore`) when missing and takes the lock. Throws
+ * StateDirLockedError (code DW_STATE_LOCKED) naming the holder when another live process has it;
+ * a lock left by a process that died is taken over with a warning.
+ */
+export async function openStateDir(path: string, options: OpenStateDirOptions): Promise<StateDir> {
+  await mkdir(path, { recursive: true });
+  // `*` ignores everything in here, the .gitignore included, wherever the directory sits.
+  await writeFile(join(path, ".gitignore"), "*\n", { flag: "w" });
+  const lockPath = join(path, LOCK_FILE_NAME);
+  const lock = await acquireLock(lockPath, {
+    logger: options.logger,
+    ...(options.command === undefined ? {} : { command: options.command }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  return {
+    path,
+    journalPath: join(path, JOURNAL_FILE_NAME),
+    lockPath,
+    holder: lock.holder,
+    close: () => lock.release(),
+  };
+}

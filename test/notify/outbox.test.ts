@@ -1,0 +1,358 @@
+import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { Agent } from "undici";
+import { Outbox } from "../../src/notify/outbox.js";
+import type { RetryPolicy } from "../../src/notify/retry-policy.js";
+import { loadWebhookTargets } from "../../src/notify/targets.js";
+import type { ChangeRecord } from "../../src/state/change-record.js";
+import { Journal } from "../../src/state/journal.js";
+import { AFTER, BEFORE, captureLog, changeFor, intentFor, tempDir } from "../state/fixtures.js";
+import { closedPortUrl, type Handler, newSecret, type Receiver, startReceiver } from "./receiver.js";
+
+const SECRETS = { wfm: newSecret(), bi: newSecret() };
+const ENV = { WFM_SECRET: SECRETS.wfm, BI_SECRET: SECRETS.bi };
+const START = Date.parse("2026-03-01T12:00:00.000Z");
+
+interface TestContext {
+  after(fn: () => Promise<void> | void): void;
+}
+
+interface SetupOptions {
+  handler?: Handler;
+  targets?: ("wfm" | "bi")[];
+  policy?: Partial<RetryPolicy>;
+  concurrency?: number;
+  /** Send to this URL instead of the receiver (e.g. a closed port). */
+  url?: string;
+  changes?: ChangeRecord[];
+}
+
+async function setup(t: TestContext, options: SetupOptions = {}) {
+  const dir = await tempDir(t);
+  const receiver = await startReceiver({ "/wfm": SECRETS.wfm, "/bi": SECRETS.bi }, options.handler);
+  const dispatcher = new Agent();
+  t.after(async () => {
+    await receiver.close();
+    await dispatcher.destroy();
+  });
+  let now = START;
+  const sleeps: number[] = [];
+  const time = {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    sleeps,
+  };
+  const log = captureLog();
+  const names = options.targets ?? ["wfm"];
+  const targets = loadWebhookTargets(
+    names.map((name) => ({
+      name,
+      url: options.url ?? receiver.url(`/${name}`),
+      secretEnv: name === "wfm" ? "WFM_SECRET" : "BI_SECRET",
+    })),
+    ENV,
+  );
+  const journalPath = join(dir, "journal.jsonl");
+  const open = async () => {
+    const journal = await Journal.open(journalPath, { logger: log.logger });
+    t.after(() => journal.close());
+    const outbox = new Outbox({
+      journal,
+      targets,
+      logger: log.logger,
+      dispatcher,
+      now: time.now,
+      sleep: time.sleep,
+      random: () => 0.5,
+      policy: { baseDelayMs: 1000, maxDelayMs: 1500, maxAttempts: 5, ...options.policy },
+      concurrency: options.concurrency ?? 4,
+    });
+    return { journal, outbox };
+  };
+  const { journal, outbox } = await open();
+  for (const change of options.changes ?? [changeFor(1)]) {
+    const intentId = `int_${change.changeId}`;
+    await journal.recordIntent({ ...intentFor(1), campaignId: change.campaignId, intentId });
+    await outbox.enqueue(intentId, change);
+  }
+  return { receiver, journal, outbox, time, log, journalPath, open };
+}
+
+function idsOf(receiver: Receiver): string[] {
+  return receiver.requests.map((r) => r.id);
+}
+
+describe("Outbox", () => {
+  it("delivers exactly one verified, correctly shaped delivery per change per target", async (t) => {
+    const changes = [changeFor(1), changeFor(2), changeFor(3, { revision: null })];
+    const { receiver, outbox, time, log, open } = await setup(t, { targets: ["wfm", "bi"], changes });
+
+    assert.deepEqual(await outbox.drain(), { delivered: 6, pending: 0, dead: 0 });
+    assert.equal(receiver.requests.length, 6);
+    assert.ok(receiver.requests.every((r) => r.verified));
+    for (const change of changes) {
+      for (const path of ["/wfm", "/bi"]) {
+        assert.equal(receiver.accepted(path, change.changeId), 1, `${change.changeId} ${path}`);
+        const req = receiver.requests.find((r) => r.path === path && r.id === change.changeId);
+        assert.ok(req);
+        assert.equal(req.timestamp, String(time.now() / 1000));
+        assert.deepEqual(Object.keys(JSON.parse(req.body)), [
+          "event",
+          "campaign_id",
+          "schedule",
+          "previous_schedule",
+          "revision",
+          "change_id",
+          "timestamp",
+        ]);
+        assert.deepEqual(JSON.parse(req.body), {
+          event: "CAMPAIGN_SCHEDULE_UPDATED",
+          campaign_id: change.campaignId,
+          schedule: AFTER,
+          previous_schedule: BEFORE,
+          revision: change.revision,
+          change_id: change.changeId,
+          timestamp: change.at,
+        });
+      }
+    }
+    assert.ok(
+      outbox.list().every((d) => d.state === "delivered" && d.attempts === 1 && d.lastStatus === 200),
+      "every delivery is recorded as delivered",
+    );
+    const delivered = log.records().filter((r) => r.msg === "webhook delivered");
+    assert.equal(delivered.length, 6);
+    assert.deepEqual(
+      Object.keys(delivered[0] ?? {}).filter((k) => ["target", "changeId", "status", "attempt"].includes(k)),
+      ["target", "changeId", "status", "attempt"],
+    );
+
+    // Nothing is sent twice: not by a second drain, nor after a restart.
+    assert.deepEqual(await outbox.drain(), { delivered: 0, pending: 0, dead: 0 });
+    const restarted = await open();
+    assert.deepEqual(await restarted.outbox.drain(), { delivered: 0, pending: 0, dead: 0 });
+    assert.equal(receiver.requests.length, 6);
+  });
+
+  it("waits out a 429's Retry-After, then delivers with the same webhook-id, re-signed", async (t) => {
+    const { receiver, outbox, time } = await setup(t, {
+      handler: (r) => (r.nth === 1 ? { status: 429, headers: { "retry-after": "7" } } : { status: 200 }),
+    });
+    assert.deepEqual(await outbox.drain(), { delivered: 1, pending: 0, dead: 0 });
+    assert.deepEqual(time.sleeps, [7000]);
+    const [first, second] = receiver.requests;
+    assert.ok(first && second);
+    assert.ok(first.verified && second.verified);
+    assert.equal(first.id, "chg_0001");
+    assert.equal(second.id, "chg_0001");
+    assert.equal(Number(second.timestamp) - Number(first.timestamp), 7);
+    assert.notEqual(second.signature, first.signature);
+    assert.equal(second.body, first.body);
+    assert.deepEqual(
+      outbox.list().map((d) => [d.state, d.attempts]),
+      [["delivered", 2]],
+    );
+  });
+
+  it("retries a 500 after a jittered backoff", async (t) => {
+    const { receiver, outbox, time } = await setup(t, {
+      handler: (r) => (r.nth === 1 ? { status: 500, body: "oops" } : { status: 204 }),
+    });
+    assert.deepEqual(await outbox.drain(), { delivered: 1, pending: 0, dead: 0 });
+    assert.deepEqual(time.sleeps, [500], "full jitter: random 0.5 of the 1000 ms first step");
+    assert.equal(receiver.accepted("/wfm", "chg_0001"), 1);
+    assert.equal(receiver.requests.length, 2);
+  });
+
+  it("dead-letters a 410 at once, and the dead letter survives a restart", async (t) => {
+    const { receiver, outbox, time, open } = await setup(t, {
+      handler: () => ({ status: 410, body: "endpoint retired" }),
+    });
+    assert.deepEqual(await outbox.drain(), { delivered: 0, pending: 0, dead: 1 });
+    assert.equal(receiver.requests.length, 1);
+    assert.deepEqual(time.sleeps, []);
+    const [entry] = outbox.list();
+    assert.equal(entry?.state, "dead");
+    assert.equal(entry?.lastStatus, 410);
+    assert.match(entry?.lastError ?? "", /HTTP 410: endpoint retired/);
+
+    const restarted = await open();
+    assert.deepEqual(
+      restarted.journal.view.deadLetters().map((d) => [d.change.changeId, d.target, d.status]),
+      [["chg_0001", "wfm", 410]],
+    );
+    assert.deepEqual(await restarted.outbox.drain(), { delivered: 0, pending: 0, dead: 0 });
+    assert.equal(receiver.requests.length, 1);
+  });
+
+  it("retries a receiver that hangs past the attempt timeout, then dead-letters it", async (t) => {
+    const { receiver, outbox, time } = await setup(t, {
+      handler: () => "hang",
+      policy: { attemptTimeoutMs: 100, maxAttempts: 2 },
+    });
+    assert.deepEqual(await outbox.drain(), { delivered: 0, pending: 0, dead: 1 });
+    assert.equal(receiver.requests.length, 2);
+    assert.deepEqual(time.sleeps, [500]);
+    assert.match(
+      outbox.list()[0]?.lastError ?? "",
+      /gave up after 2 attempts; last: no response within 100 ms/,
+    );
+  });
+
+  it("dead-letters a receiver that refuses connections once the attempts are used up", async (t) => {
+    const { outbox, time } = await setup(t, { url: await closedPortUrl(), policy: { maxAttempts: 3 } });
+    assert.deepEqual(await outbox.drain(), { delivered: 0, pending: 0, dead: 1 });
+    assert.deepEqual(time.sleeps, [500, 750], "backoff doubles, capped at maxDelayMs (1500 x jitter 0.5)");
+    const [entry] = outbox.list();
+    assert.equal(entry?.attempts, 3);
+    assert.equal(entry?.lastStatus, null);
+    assert.match(entry?.lastError ?? "", /ECONNREFUSED/);
+  });
+
+  it("leaves a refused delivery pending when the next retry falls past the deadline, keeping its attempts", async (t) => {
+    const { outbox, time, open } = await setup(t, { url: await closedPortUrl() });
+    assert.deepEqual(await outbox.drain({ deadlineMs: 1200 }), { delivered: 0, pending: 1, dead: 0 });
+    assert.deepEqual(time.sleeps, [500], "the 750 ms wait after attempt 2 would pass the deadline");
+    const restarted = await open();
+    const [entry] = restarted.outbox.list();
+    assert.equal(entry?.state, "pending");
+    assert.equal(entry?.attempts, 2, "attempts are journalled, so the budget holds across restarts");
+    assert.match(entry?.lastError ?? "", /ECONNREFUSED/);
+  });
+
+  it("stops at the drain deadline and leaves the rest pending for the next drain", async (t) => {
+    const changes = [1, 2, 3, 4].map((n) => changeFor(n));
+    let advance = (_ms: number) => {};
+    const { receiver, outbox, time } = await setup(t, {
+      changes,
+      concurrency: 1,
+      handler: () => {
+        advance(2000); // each delivery takes 2 s of the drain's clock
+        return { status: 200 };
+      },
+    });
+    advance = time.advance;
+    assert.deepEqual(await outbox.drain({ deadlineMs: 5000 }), { delivered: 3, pending: 1, dead: 0 });
+    assert.deepEqual(idsOf(receiver), ["chg_0001", "chg_0002", "chg_0003"]);
+    assert.deepEqual(await outbox.drain({ deadlineMs: 5000 }), { delivered: 1, pending: 0, dead: 0 });
+    assert.deepEqual(idsOf(receiver), ["chg_0001", "chg_0002", "chg_0003", "chg_0004"]);
+  });
+
+  it("does not let a hung receiver hold a drain past its deadline", async (t) => {
+    const { receiver, outbox } = await setup(t, { handler: () => "hang" });
+    // The fake clock never moves, so only the deadline (150 ms real time here) can end the attempt.
+    assert.deepEqual(await outbox.drain({ deadlineMs: 150 }), { delivered: 0, pending: 1, dead: 0 });
+    assert.equal(receiver.requests.length, 1);
+    assert.equal(outbox.list()[0]?.attempts, 0, "an attempt cut by the deadline does not use up the budget");
+  });
+
+  it("redelivers with the same webhook-id after a crash lost the delivered entry", async (t) => {
+    const { receiver, outbox, journal, journalPath, open } = await setup(t);
+    const beforeDelivery = await readFile(journalPath);
+    assert.deepEqual(await outbox.drain(), { delivered: 1, pending: 0, dead: 0 });
+    await journal.close();
+    // kill -9 after the POST, before the `delivered` entry reached the disk.
+    await writeFile(journalPath, beforeDelivery);
+
+    const restarted = await open();
+    assert.deepEqual(
+      restarted.journal.view.pendingFor("wfm").map((c) => c.changeId),
+      ["chg_0001"],
+    );
+    assert.deepEqual(await restarted.outbox.drain(), { delivered: 1, pending: 0, dead: 0 });
+    const [first, second] = receiver.requests;
+    assert.ok(first?.verified && second?.verified);
+    assert.equal(second.id, first.id, "the receiver's idempotency key is stable");
+    assert.equal(second.body, first.body);
+  });
+
+  it("retry sends dead letters again with a fresh budget", async (t) => {
+    const changes = [changeFor(1), changeFor(2)];
+    const { receiver, outbox } = await setup(t, {
+      changes,
+      handler: (r) => (r.nth === 1 ? { status: 404 } : { status: 200 }),
+    });
+    assert.deepEqual(await outbox.drain(), { delivered: 0, pending: 0, dead: 2 });
+    await assert.rejects(outbox.retry(["chg_nope"]), { code: "DW_USAGE", message: /chg_nope/ });
+
+    assert.deepEqual(await outbox.retry(["chg_0002"]), { requeued: 1, delivered: 1, pending: 0, dead: 0 });
+    assert.deepEqual(
+      outbox.list().map((d) => [d.changeId, d.state, d.attempts]),
+      [
+        ["chg_0001", "dead", 1],
+        ["chg_0002", "delivered", 1],
+      ],
+    );
+    assert.deepEqual(await outbox.retry(), { requeued: 1, delivered: 1, pending: 0, dead: 0 });
+    assert.equal(receiver.accepted("/wfm", "chg_0001"), 1);
+    assert.equal(receiver.accepted("/wfm", "chg_0002"), 1);
+    assert.equal(receiver.requests.filter((r) => r.id === "chg_0001").length, 2);
+  });
+
+  it("keeps one campaign's changes in order for a target while another campaign proceeds", async (t) => {
+    const changes = [changeFor(1), changeFor(1, { changeId: "chg_0001b" }), changeFor(2)];
+    const { receiver, outbox } = await setup(t, {
+      changes,
+      handler: (r) => (r.id === "chg_0001" && r.nth === 1 ? { status: 503 } : { status: 200 }),
+    });
+    assert.deepEqual(await outbox.drain(), { delivered: 3, pending: 0, dead: 0 });
+    const accepted = idsOf(receiver).filter((id) => id !== "chg_0002");
+    assert.deepEqual(accepted, ["chg_0001", "chg_0001", "chg_0001b"]);
+  });
+
+  it("dead-letters deliveries to a target that is no longer configured", async (t) => {
+    const { journal, outbox } = await setup(t, { changes: [] });
+    await journal.recordIntent(intentFor(9));
+    await journal.recordWritten("int_9", changeFor(9), { targets: ["wfm", "retired"] });
+    assert.deepEqual(await outbox.drain(), { delivered: 1, pending: 0, dead: 1 });
+    const retired = outbox.list().find((d) => d.target === "retired");
+    assert.equal(retired?.state, "dead");
+    assert.equal(retired?.targetConfigured, false);
+    assert.match(retired?.lastError ?? "", /no longer configured/);
+  });
+
+  it("never writes the secret or a signature to the journal, the bodies or the logs", async (t) => {
+    const changes = [changeFor(1), changeFor(2)];
+    const { receiver, outbox, journalPath, log } = await setup(t, {
+      targets: ["wfm", "bi"],
+      changes,
+      policy: { maxAttempts: 2 },
+      // A careless receiver echoes what it got, the signature and (worse) the secret included.
+      handler: (r) => {
+        const echo = `rejected ${r.signature} with ${r.path === "/wfm" ? SECRETS.wfm : SECRETS.bi}`;
+        if (r.id === "chg_0001") return r.nth === 1 ? { status: 503, body: echo } : { status: 200 };
+        return { status: 403, body: echo };
+      },
+    });
+    await outbox.drain();
+    assert.ok(receiver.requests.length >= 5);
+    const journalText = await readFile(journalPath, "utf8");
+    const bodies = receiver.requests.map((r) => r.body).join("\n");
+    const logs = log.text();
+    assert.match(journalText, /HTTP 403: rejected \[signature\] with \[redacted\]/, "the echo was scrubbed");
+    const forbidden = [
+      SECRETS.wfm,
+      SECRETS.bi,
+      SECRETS.wfm.slice("whsec_".length),
+      SECRETS.bi.slice("whsec_".length),
+      ...receiver.requests.map((r) => r.signature.slice("v1,".length)),
+    ];
+    for (const secret of forbidden) {
+      for (const [where, text] of [
+        ["journal", journalText],
+        ["bodies", bodies],
+        ["logs", logs],
+      ] as const) {
+        assert.ok(!text.includes(secret), `${where} must not contain a secret or signature`);
+      }
+    }
+  });
+});
