@@ -1,0 +1,52 @@
+import { UsageError } from "../util/errors.js";
+import { type ChainWalk, type DayFile, dayOfFile, walkChain } from "./chain.js";
+import type { BareRepo } from "./git.js";
+
+/** Blobs per `git show`, to stay well inside any command-line length limit. */
+const BLOBS_PER_CALL = 200;
+
+/**
+ * "audit", "audit/", "/audit" and "ops/audit" are fine; "", "." and ".." parts are not, as
+ * the trail must live in a directory of its own beside whatever else is on the branch.
+ */
+export function normalizeAuditPath(path: string): string {
+  const trimmed = path.replace(/\\/g, "/").replace(/^\/+|\/+$/g, "");
+  const parts = trimmed.split("/");
+  if (trimmed === "" || parts.some((part) => part === "" || part === "." || part === "..")) {
+    throw new UsageError(`audit path ${JSON.stringify(path)} must be a relative directory such as "audit"`);
+  }
+  return trimmed;
+}
+
+/** Every day file of the trail as of `commit`, oldest first. */
+export async function readDayFiles(repo: BareRepo, commit: string, auditPath: string): Promise<DayFile[]> {
+  const listing = await repo.run(["ls-tree", "-r", "-l", "-z", commit, "--", auditPath]);
+  const wanted: Array<{ path: string; day: string; sha: string; size: number }> = [];
+  for (const entry of listing.split("\0")) {
+    const [, type, sha, size, path] = /^\d+ (\w+) ([0-9a-f]+) +(\d+|-)\t(.*)$/s.exec(entry) ?? [];
+    if (type !== "blob" || sha === undefined || path === undefined) continue;
+    const day = dayOfFile(auditPath, path);
+    if (day !== null) wanted.push({ path, day, sha, size: Number(size) });
+  }
+  wanted.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  const files: DayFile[] = [];
+  for (let start = 0; start < wanted.length; start += BLOBS_PER_CALL) {
+    const batch = wanted.slice(start, start + BLOBS_PER_CALL);
+    // `git show` of several blobs prints them back to back; the sizes from ls-tree split them.
+    const content = await repo.blobs(batch.map((file) => file.sha));
+    let offset = 0;
+    for (const file of batch) {
+      files.push({
+        path: file.path,
+        day: file.day,
+        text: content.subarray(offset, offset + file.size).toString("utf8"),
+      });
+      offset += file.size;
+    }
+  }
+  return files;
+}
+
+export async function walkAt(repo: BareRepo, commit: string | null, auditPath: string): Promise<ChainWalk> {
+  return walkChain(commit === null ? [] : await readDayFiles(repo, commit, auditPath));
+}
