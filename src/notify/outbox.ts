@@ -206,6 +206,12 @@ export class Outbox {
       this.#logger.error({ ...log, reason }, "webhook dead-lettered");
       return "dead";
     }
+    // A target's own timeout and attempt limit (webhooks[].timeout / maxAttempts) win.
+    const policy: RetryPolicy = {
+      ...this.#policy,
+      ...(item.target.timeoutMs === undefined ? {} : { attemptTimeoutMs: item.target.timeoutMs }),
+      ...(item.target.maxAttempts === undefined ? {} : { maxAttempts: item.target.maxAttempts }),
+    };
     for (;;) {
       const remaining = deadlineAt - this.#now();
       if (remaining <= 0) return "pending";
@@ -215,7 +221,7 @@ export class Outbox {
         change,
         dispatcher: this.#dispatcher,
         now: this.#now,
-        timeoutMs: this.#policy.attemptTimeoutMs,
+        timeoutMs: policy.attemptTimeoutMs,
         ...(Number.isFinite(remaining) ? { interruptAfterMs: remaining } : {}),
       });
       switch (outcome.kind) {
@@ -237,7 +243,7 @@ export class Outbox {
           );
           return "dead";
         case "retryable": {
-          if (attempt >= this.#policy.maxAttempts) {
+          if (attempt >= policy.maxAttempts) {
             const reason = `gave up after ${attempt} attempts; last: ${outcome.error}`;
             await this.#journal.recordDead(changeId, targetName, attempt, reason, outcome.status);
             this.#logger.error({ ...log, status: outcome.status, attempt, reason }, "webhook dead-lettered");
@@ -250,7 +256,7 @@ export class Outbox {
             outcome.error,
             outcome.status,
           );
-          const wait = retryDelayMs(attempt, outcome.retryAfterMs, this.#policy, this.#random);
+          const wait = retryDelayMs(attempt, outcome.retryAfterMs, policy, this.#random);
           const willRetry = this.#now() + wait < deadlineAt;
           this.#logger.warn(
             { ...log, status: outcome.status, attempt, error: outcome.error, retryInMs: wait, willRetry },

@@ -12,12 +12,18 @@ export interface WebhookTargetConfig {
   url: string;
   /** Name of the environment variable holding the `whsec_<base64>` secret. */
   secretEnv: string;
+  /** Per-attempt timeout; default the outbox policy's. */
+  timeoutMs?: number;
+  /** Attempts before a dead letter; default the outbox policy's. */
+  maxAttempts?: number;
 }
 
 export interface WebhookTarget {
   readonly name: string;
   readonly url: string;
   readonly secretEnv: string;
+  readonly timeoutMs?: number;
+  readonly maxAttempts?: number;
   /** The `webhook-signature` header value (`v1,<base64>`) for this id, instant and body. */
   sign(webhookId: string, at: Date, body: string): string;
   /** Replaces any copy of the secret in `text` (e.g. echoed back in a response) before it is kept. */
@@ -89,6 +95,8 @@ function createTarget(config: WebhookTargetConfig, secret: string): WebhookTarge
     name: config.name,
     url: config.url,
     secretEnv: config.secretEnv,
+    ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+    ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
     sign: (webhookId, at, body) => webhook.sign(webhookId, at, body),
     scrub: (text) => secrets.reduce((out, s) => out.split(s).join("[redacted]"), text),
   };

@@ -95,6 +95,8 @@ export interface Simulator {
 
   /** Invalidates every issued token, or one client's; returns how many. */
   revokeTokens(clientId?: string): number;
+  /** Every bearer token handed out so far (for tests that prove tokens never leak). */
+  issuedTokens(): readonly string[];
   /** Queues misbehaviour for upcoming requests (see FaultRule). */
   injectFault(rule: FaultRule): void;
   /** Uses of injected faults not yet consumed: a test can assert its faults were reached. */
@@ -253,6 +255,10 @@ class RunningSimulator implements Simulator {
 
   clearRequests(): void {
     this.#log.clear();
+  }
+
+  issuedTokens(): readonly string[] {
+    return this.#tokens.issued();
   }
 
   revokeTokens(clientId?: string): number {

@@ -18,6 +18,8 @@ export interface TokenGrant {
 
 export class TokenStore {
   readonly #tokens = new Map<string, TokenGrant>();
+  /** Every token ever issued, so tests can search dialwindow's output for them. */
+  readonly #issued: string[] = [];
   readonly #now: () => number;
 
   constructor(now: () => number) {
@@ -27,6 +29,7 @@ export class TokenStore {
   issue(clientId: string, scopes: readonly string[], ttlSeconds: number): string {
     this.#dropExpired();
     const token = randomBytes(24).toString("base64url");
+    this.#issued.push(token);
     this.#tokens.set(token, {
       clientId,
       scopes: new Set(scopes),
@@ -44,6 +47,10 @@ export class TokenStore {
       return undefined;
     }
     return grant;
+  }
+
+  issued(): readonly string[] {
+    return this.#issued;
   }
 
   /** Revokes every token, or only one client's. Returns how many were revoked. */

@@ -40,6 +40,8 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Write here instead of stdout (tests). */
   destination?: DestinationStream;
+  /** Log to stderr instead of stdout (one-shot commands, whose stdout is their output). */
+  stderr?: boolean;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -51,14 +53,18 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (options.destination) return pino(base, options.destination);
-  const pretty = options.pretty ?? process.stdout.isTTY === true;
+  const stream = options.stderr ? process.stderr : process.stdout;
+  const pretty = options.pretty ?? stream.isTTY === true;
   if (pretty) {
     return pino({
       ...base,
-      transport: { target: "pino-pretty", options: { colorize: true, ignore: "pid,hostname,name" } },
+      transport: {
+        target: "pino-pretty",
+        options: { colorize: true, ignore: "pid,hostname,name", destination: options.stderr ? 2 : 1 },
+      },
     });
   }
-  return pino(base);
+  return pino(base, pino.destination({ fd: options.stderr ? 2 : 1, sync: true }));
 }
 
 /** A logger that discards everything (for library calls and tests that do not look at logs). */

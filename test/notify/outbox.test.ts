@@ -8,8 +8,8 @@ import type { RetryPolicy } from "../../src/notify/retry-policy.js";
 import { loadWebhookTargets } from "../../src/notify/targets.js";
 import type { ChangeRecord } from "../../src/state/change-record.js";
 import { Journal } from "../../src/state/journal.js";
+import { closedPortUrl, type Handler, newSecret, type Receiver, startReceiver } from "../helpers/receiver.js";
 import { AFTER, BEFORE, captureLog, changeFor, intentFor, tempDir } from "../state/fixtures.js";
-import { closedPortUrl, type Handler, newSecret, type Receiver, startReceiver } from "./receiver.js";
 
 const SECRETS = { wfm: newSecret(), bi: newSecret() };
 const ENV = { WFM_SECRET: SECRETS.wfm, BI_SECRET: SECRETS.bi };

@@ -9,8 +9,8 @@ import {
   retryDelayMs,
 } from "../../src/notify/retry-policy.js";
 import { loadWebhookTargets, WebhookSecretError } from "../../src/notify/targets.js";
+import { newSecret, verifySignature } from "../helpers/receiver.js";
 import { changeFor } from "../state/fixtures.js";
-import { newSecret, verifySignature } from "./receiver.js";
 
 const config = { name: "wfm", url: "https://wfm.example.com/hook", secretEnv: "WFM_WEBHOOK_SECRET" };
 
