@@ -3,6 +3,7 @@
  * output streams, environment, working directory and the clock.
  */
 import { DateTime } from "luxon";
+import { createLogger, type Logger } from "../util/log.js";
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -10,6 +11,8 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   now: () => DateTime;
+  /** A logger writing to stderr; DIALWINDOW_LOG_LEVEL overrides `defaultLevel`. */
+  logger: (defaultLevel: string) => Logger;
 }
 
 export function processIo(): CliIo {
@@ -19,6 +22,8 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     now: () => DateTime.utc(),
+    logger: (defaultLevel) =>
+      createLogger({ level: process.env.DIALWINDOW_LOG_LEVEL ?? defaultLevel, stderr: true }),
   };
 }
 

@@ -1,8 +1,22 @@
 /** The command tree. Parses argv and dispatches; commands return their exit code. */
 import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "../util/errors.js";
+import { applyCommand } from "./apply-command.js";
+import { auditVerifyCommand } from "./audit-command.js";
+import { collect } from "./common.js";
+import { importCommand } from "./import-command.js";
 import type { CliIo } from "./io.js";
+import { planCommand } from "./plan-command.js";
+import { simulatorCommand } from "./simulator-command.js";
 import { validateCommand } from "./validate-command.js";
+import { webhooksListCommand, webhooksRetryCommand } from "./webhooks-command.js";
+
+export const VERSION = "0.1.0";
+
+/** Drops undefined values so optional flags stay absent (exactOptionalPropertyTypes). */
+function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
+}
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command("dialwindow")
@@ -12,29 +26,140 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
 
-  const run = (fn: () => Promise<number>) => async () => {
-    setExit(await fn());
-  };
+  const run = (fn: () => Promise<number>) => fn().then(setExit);
+  const dir = () => new Option("--dir <dir>", "desired-state directory").default(".");
+  const selector = () =>
+    new Option("--selector <key=value>", "only campaigns with this label (repeatable)").argParser(collect);
+  const stateDir = () =>
+    new Option(
+      "--state-dir <dir>",
+      "journal and outbox (default: $DIALWINDOW_STATE_DIR or <dir>/.dialwindow)",
+    );
 
   program
     .command("validate")
-    .description("check the desired state (schema, rules, calling-hours policy); exit 0 valid, 1 invalid")
-    .option("--dir <dir>", "desired-state directory", ".")
+    .description("check the desired state: schema, rules, calling-hours policy (exit 0 valid, 1 invalid)")
+    .addOption(dir())
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"),
     )
     .option("--at <iso>", "start the year of policy checks at this instant (default: now)")
-    .option("--selector <key=value>", "ignored by validate (all files are validated); accepted for symmetry")
-    .action((opts: { dir: string; format: string; at?: string }) =>
-      run(() =>
-        validateCommand(io, { dir: opts.dir, format: opts.format, ...(opts.at ? { at: opts.at } : {}) }),
-      )(),
+    .action((o: { dir: string; format: string; at?: string }) => run(() => validateCommand(io, defined(o))));
+
+  program
+    .command("plan")
+    .description("show what apply would change (exit 0 no changes, 2 changes, 1 error); writes nothing")
+    .addOption(dir())
+    .addOption(selector())
+    .addOption(
+      new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"),
+    )
+    .option("--out <file>", "also save the plan (JSON) for apply --plan")
+    .option("--at <iso>", "evaluate holidays and overrides at this instant (default: now)")
+    .option("--show-unmanaged", "list live campaigns that no file manages")
+    .action(
+      (o: {
+        dir: string;
+        selector?: string[];
+        format: string;
+        out?: string;
+        at?: string;
+        showUnmanaged?: boolean;
+      }) => run(() => planCommand(io, defined(o))),
+    );
+
+  program
+    .command("apply")
+    .description("write drifted campaigns to CXone (with If-Match), send webhooks, record the audit trail")
+    .addOption(dir())
+    .addOption(selector())
+    .addOption(stateDir())
+    .option("--plan <file>", "apply exactly this saved plan (from plan --out)")
+    .option("--at <iso>", "evaluate holidays and overrides at this instant (default: now)")
+    .option(
+      "--webhook-wait <seconds>",
+      "how long to wait for webhook deliveries before leaving them pending",
+      "30",
+    )
+    .action(
+      (o: {
+        dir: string;
+        selector?: string[];
+        stateDir?: string;
+        plan?: string;
+        at?: string;
+        webhookWait: string;
+      }) => run(() => applyCommand(io, defined(o))),
+    );
+
+  program
+    .command("import")
+    .description("write live CXone schedules as CampaignSchedule YAML (onboarding)")
+    .addOption(dir())
+    .option("--out <dir>", "where to write campaigns/imported/*.yaml (default: --dir)")
+    .option("--campaign <id>", "only this campaign id (repeatable; default: all)", collect)
+    .option("--force", "overwrite files that already exist")
+    .action((o: { dir: string; out?: string; campaign?: string[]; force?: boolean }) =>
+      run(() => importCommand(io, defined(o))),
+    );
+
+  program
+    .command("simulator")
+    .description("run the local CXone simulator (tutorial API profile) until Ctrl+C")
+    .option("--port <n>", "port on 127.0.0.1 (default: any free port)")
+    .option("--campaigns <file>", 'seed from JSON {"campaigns":[{id,name,schedule}]}')
+    .option("--seed <dir>", "seed from a desired-state directory (in sync as of now)")
+    .option("--rpm <n>", "requests per minute per client before 429 (default 200)")
+    .option("--state <file>", "keep campaigns in this JSON file across restarts")
+    .action((o: { port?: string; campaigns?: string; seed?: string; rpm?: string; state?: string }) =>
+      run(() => simulatorCommand(io, defined(o))),
+    );
+
+  const webhooks = program.command("webhooks").description("inspect and redeliver WFM webhook deliveries");
+  webhooks
+    .command("list")
+    .description("show each change's deliveries: pending, delivered or dead")
+    .addOption(dir())
+    .addOption(stateDir())
+    .addOption(
+      new Option("--state <state>", "only deliveries in this state").choices([
+        "pending",
+        "delivered",
+        "dead",
+      ]),
+    )
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action((o: { dir: string; stateDir?: string; state?: string; format: string }) =>
+      run(() => webhooksListCommand(io, defined(o))),
+    );
+  webhooks
+    .command("retry")
+    .description(
+      "redeliver dead letters (all, or --change ID) and anything pending; exit 1 if some remain undelivered",
+    )
+    .addOption(dir())
+    .addOption(stateDir())
+    .option("--change <id>", "only this change id (repeatable)", collect)
+    .option("--webhook-wait <seconds>", "how long to keep trying", "60")
+    .action((o: { dir: string; stateDir?: string; change?: string[]; webhookWait: string }) =>
+      run(() => webhooksRetryCommand(io, defined(o))),
+    );
+
+  const audit = program.command("audit").description("the git audit trail");
+  audit
+    .command("verify")
+    .description("check the audit trail's hash chain as published (exit 0 intact, 1 broken)")
+    .addOption(dir())
+    .addOption(stateDir())
+    .option("--remote <url>", "read the trail from this remote (default: the checkout's origin)")
+    .option("--branch <branch>", "audit branch (default: audit.branch)")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action((o: { dir: string; stateDir?: string; remote?: string; branch?: string; format: string }) =>
+      run(() => auditVerifyCommand(io, defined(o))),
     );
 
   return program;
 }
-
-export const VERSION = "0.1.0";
 
 /** Turns commander's own exits (help, version, bad flags) into exit codes. */
 export function commanderExit(err: unknown): number | undefined {

@@ -86,7 +86,7 @@ export interface Transition {
   day: Weekday;
   /** The local date the slot describes from `at` on. */
   date: string;
-  /** People-readable cause, e.g. "holiday Christmas Day" or "override black-friday ends". */
+  /** People-readable cause, e.g. "holiday: Christmas Day" or "weekly hours again after override black-friday". */
   reason: string;
   before: WireDialingHour[];
   after: WireDialingHour[];
@@ -95,12 +95,11 @@ export interface Transition {
 function describe(c: CampaignSchedule, day: number, leaving: number): string {
   const k = dayKind(c, day);
   const prev = dayKind(c, leaving);
-  const date = formatDate(day);
-  if (k.kind === "holiday") return `holiday ${k.name} on ${date}`;
-  if (k.kind === "override") return `override ${k.name} on ${date}`;
-  if (prev.kind === "holiday") return `weekly hours again on ${date} after holiday ${prev.name}`;
-  if (prev.kind === "override") return `weekly hours again on ${date} after override ${prev.name}`;
-  return `weekly hours on ${date}`;
+  if (k.kind === "holiday") return `holiday: ${k.name}`;
+  if (k.kind === "override") return `override ${k.name}`;
+  if (prev.kind === "holiday") return `weekly hours again after holiday: ${prev.name}`;
+  if (prev.kind === "override") return `weekly hours again after override ${prev.name}`;
+  return "weekly hours";
 }
 
 function sameWindows(a: readonly LocalWindow[], b: readonly LocalWindow[]): boolean {

@@ -90,7 +90,7 @@ export function buildCampaign(
   }
   for (const date of spec.holidays?.dates ?? []) {
     const day = parseDate(date);
-    if (day !== undefined && !holidays.has(day)) holidays.set(day, `holiday ${date}`);
+    if (day !== undefined && !holidays.has(day)) holidays.set(day, "spec.holidays.dates");
   }
   const overrides: Override[] = [];
   (spec.overrides ?? []).forEach((o, i) => {

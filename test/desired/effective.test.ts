@@ -82,12 +82,12 @@ describe("effective schedule", () => {
     assert.deepEqual(
       ts.map((t) => [t.at, t.day, t.date, t.reason, t.after.length]),
       [
-        ["2026-12-19T00:00:00.000-06:00", "FRI", "2026-12-25", "holiday Christmas Day on 2026-12-25", 0],
+        ["2026-12-19T00:00:00.000-06:00", "FRI", "2026-12-25", "holiday: Christmas Day", 0],
         [
           "2026-12-26T00:00:00.000-06:00",
           "FRI",
           "2027-01-01",
-          "weekly hours again on 2027-01-01 after holiday Christmas Day",
+          "weekly hours again after holiday: Christmas Day",
           1,
         ],
       ],

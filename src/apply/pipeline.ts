@@ -1,0 +1,271 @@
+/**
+ * Everything around a write to CXone, for every command that writes (apply, reconcile,
+ * webhooks retry): the locked state directory, the journal, the webhook outbox and the git
+ * audit trail.
+ *
+ *   open()     lock the state dir, replay the journal, resolve webhook secrets, open the trail
+ *   recover()  settle writes a crash left open, by reading live state
+ *   recorder   journals intent -> written/abandoned around each PATCH (see apply.ts)
+ *   finish()   deliver pending webhooks (bounded time) and commit unaudited changes (one commit)
+ *
+ * Work left unfinished (a receiver down, a remote unreachable) stays in the journal and is
+ * finished first by the next command that writes.
+ */
+import { execFile } from "node:child_process";
+import { hostname, userInfo } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { Dispatcher } from "undici";
+import { type AuditTrail, openAuditTrail } from "../audit/trail.js";
+import type { ResolvedConfig } from "../desired/config.js";
+import { wireEquals } from "../desired/wire.js";
+import type { CxonePort } from "../live/port.js";
+import { Outbox } from "../notify/outbox.js";
+import { loadWebhookTargets } from "../notify/targets.js";
+import type { ChangeRecord } from "../state/change-record.js";
+import { Journal } from "../state/journal.js";
+import { openStateDir, type StateDir } from "../state/state-dir.js";
+import { newChangeId } from "../util/ids.js";
+import type { Logger } from "../util/log.js";
+import type { WriteRecorder } from "./apply.js";
+
+const run = promisify(execFile);
+
+export interface PipelineOptions {
+  stateDir: string;
+  desiredDir: string;
+  config: ResolvedConfig;
+  env: Readonly<Record<string, string | undefined>>;
+  logger: Logger;
+  /** "apply", "reconcile", "webhooks retry": shown to a second process that finds the lock. */
+  command: string;
+  /**
+   * Where audit commits are pushed: a URL or path; null keeps them local; undefined means the
+   * desired-state checkout's `origin` remote, if it has one.
+   */
+  auditRemote?: string | null;
+  dispatcher?: Dispatcher;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RecoverySummary {
+  /** Open intents whose write turned out to have landed: now journalled as changes. */
+  confirmed: number;
+  /** Open intents whose write had not landed. */
+  abandoned: number;
+  /** Open intents that could not be settled now (the re-read failed); settled next time. */
+  unsettled: number;
+}
+
+export interface FinishSummary {
+  webhooks: { delivered: number; pending: number; dead: number };
+  audit: { appended: number; commit: string | null; pushed: boolean; pending: number; error?: string };
+}
+
+export class WritePipeline {
+  readonly recorder: WriteRecorder;
+
+  private constructor(
+    readonly stateDir: StateDir,
+    readonly journal: Journal,
+    readonly outbox: Outbox,
+    readonly audit: AuditTrail | undefined,
+    private readonly options: PipelineOptions,
+    private readonly auditError: string | undefined,
+  ) {
+    const auditEnabled = options.config.audit.enabled;
+    this.recorder = {
+      intent: async (i) => (await journal.recordIntent(i)).intentId,
+      // The `written` entry makes the change pending for every webhook target and the trail.
+      written: (intentId, change) => this.outbox.enqueue(intentId, change, { audit: auditEnabled }),
+      abandoned: async (intentId, reason) => {
+        await journal.recordAbandoned(intentId, reason);
+      },
+    };
+  }
+
+  static async open(options: PipelineOptions): Promise<WritePipeline> {
+    const log = options.logger;
+    // Secrets are resolved before the lock is taken and before anything is written, so a
+    // missing WFM secret stops the command before it changes CXone.
+    const targets = loadWebhookTargets(
+      options.config.webhooks.map((w) => ({
+        name: w.name,
+        url: w.url,
+        secretEnv: w.secretEnv,
+        timeoutMs: w.timeoutMs,
+        maxAttempts: w.maxAttempts,
+      })),
+      options.env,
+    );
+    const stateDir = await openStateDir(options.stateDir, { logger: log, command: options.command });
+    try {
+      const journal = await Journal.open(stateDir.journalPath, { logger: log });
+      const outbox = new Outbox({
+        journal,
+        targets,
+        logger: log,
+        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+      });
+      let audit: AuditTrail | undefined;
+      let auditError: string | undefined;
+      if (options.config.audit.enabled) {
+        const remote =
+          options.auditRemote === undefined ? await originOf(options.desiredDir) : options.auditRemote;
+        try {
+          audit = await openAuditTrail({
+            workDir: join(stateDir.path, "audit-repo"),
+            ...(remote ? { remote } : {}),
+            branch: options.config.audit.branch,
+            path: options.config.audit.path,
+            push: options.config.audit.push && remote !== null && remote !== undefined,
+            author: auditAuthor(options.env),
+            logger: log,
+          });
+        } catch (err) {
+          // The audit trail must not stop CXone from being corrected; its records wait in the journal.
+          auditError = err instanceof Error ? err.message : String(err);
+          log.error({ err: auditError }, "audit trail unavailable; changes stay in the journal until it is");
+        }
+      }
+      return new WritePipeline(stateDir, journal, outbox, audit, options, auditError);
+    } catch (err) {
+      await stateDir.close();
+      throw err;
+    }
+  }
+
+  /** Settles intents a crash left open: did that PATCH land? Live state says. */
+  async recover(port: CxonePort): Promise<RecoverySummary> {
+    const summary: RecoverySummary = { confirmed: 0, abandoned: 0, unsettled: 0 };
+    const now = this.options.now ?? Date.now;
+    for (const intent of this.journal.view.openIntents()) {
+      const log = this.options.logger.child({ campaignId: intent.campaignId, intentId: intent.intentId });
+      let live: Awaited<ReturnType<CxonePort["readCampaign"]>>;
+      try {
+        live = await port.readCampaign(intent.campaignId);
+      } catch (err) {
+        summary.unsettled++;
+        log.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          "cannot settle an interrupted write yet",
+        );
+        continue;
+      }
+      if (live?.etag && live.etag !== intent.etagBefore && wireEquals(live.schedule, intent.after)) {
+        const at = now();
+        const change: ChangeRecord = {
+          changeId: newChangeId(at),
+          campaignId: intent.campaignId,
+          name: intent.name,
+          file: intent.file,
+          revision: intent.revision,
+          before: intent.before,
+          after: intent.after,
+          etagBefore: intent.etagBefore,
+          etagAfter: live.etag,
+          actor: actorName(this.options.command),
+          at: new Date(at).toISOString(),
+        };
+        await this.recorder.written(intent.intentId, change);
+        summary.confirmed++;
+        log.warn(
+          { changeId: change.changeId, etagAfter: live.etag },
+          "an interrupted write had landed; recorded it",
+        );
+      } else {
+        await this.journal.recordAbandoned(
+          intent.intentId,
+          "interrupted before the write landed (live state does not hold it)",
+        );
+        summary.abandoned++;
+        log.info("an interrupted write had not landed; abandoned it");
+      }
+    }
+    return summary;
+  }
+
+  /** Delivers pending webhooks within `deliveryDeadlineMs`, then commits unaudited changes. */
+  async finish(options: {
+    deliveryDeadlineMs: number;
+    revision: string | null;
+    actor: string;
+  }): Promise<FinishSummary> {
+    const webhooks = await this.outbox.drain({ deadlineMs: options.deliveryDeadlineMs });
+    const audit = await this.commitAudit(options.revision, options.actor);
+    await this.journal.maybeCompact();
+    return { webhooks, audit };
+  }
+
+  private async commitAudit(revision: string | null, actor: string): Promise<FinishSummary["audit"]> {
+    const pending = this.journal.view.unaudited();
+    if (!this.audit) {
+      return {
+        appended: 0,
+        commit: null,
+        pushed: false,
+        pending: pending.length,
+        ...(this.auditError ? { error: this.auditError } : {}),
+      };
+    }
+    try {
+      if (pending.length === 0) {
+        const pushed = await this.audit.pushPending();
+        return { appended: 0, commit: null, pushed: pushed.pushed, pending: 0 };
+      }
+      const result = await this.audit.append(pending, { revision, actor });
+      // Records already in the trail (a replay after a crash) count as audited too.
+      await this.journal.recordAudited(
+        pending.map((c) => c.changeId),
+        result.commit ?? "already-recorded",
+      );
+      return { appended: result.appended.length, commit: result.commit, pushed: result.pushed, pending: 0 };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.options.logger.error(
+        { err: message },
+        "audit commit failed; the changes stay in the journal for the next run",
+      );
+      return { appended: 0, commit: null, pushed: false, pending: pending.length, error: message };
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.journal.close();
+    } finally {
+      await this.stateDir.close();
+    }
+  }
+}
+
+/** "dialwindow apply (ana@build-7)": who made a change, for webhooks and the audit trail. */
+export function actorName(command: string): string {
+  let user = "unknown";
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): keep "unknown".
+  }
+  return `dialwindow ${command} (${user}@${hostname()})`;
+}
+
+function auditAuthor(env: Readonly<Record<string, string | undefined>>): { name: string; email: string } {
+  return {
+    name: env.DIALWINDOW_AUDIT_AUTHOR_NAME?.trim() || "dialwindow",
+    email: env.DIALWINDOW_AUDIT_AUTHOR_EMAIL?.trim() || "dialwindow@localhost",
+  };
+}
+
+/** The desired-state checkout's origin URL, or null when it has none (or is not a checkout). */
+export async function originOf(dir: string): Promise<string | null> {
+  try {
+    const url = (await run("git", ["-C", dir, "remote", "get-url", "origin"])).stdout.trim();
+    return url === "" ? null : url;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * `dialwindow apply [--plan FILE]`: PATCH exactly the drifted campaigns, journal every write,
+ * deliver the webhooks (for a bounded time) and commit the audit records. Exit 0 when every
+ * campaign is in its desired state (including "nothing to do"), 1 when any failed.
+ */
+import { resolve } from "node:path";
+import { type ApplyResult, applyPlan, type CampaignOutcome } from "../apply/apply.js";
+import { actorName, type FinishSummary, type RecoverySummary, WritePipeline } from "../apply/pipeline.js";
+import { resolveConfig } from "../desired/config.js";
+import { loadDesiredState } from "../desired/load.js";
+import { connect } from "../live/connect.js";
+import type { Plan } from "../plan/plan.js";
+import { readPlanFile } from "../plan/saved-plan.js";
+import { resolveStateDir } from "../state/state-dir.js";
+import { UsageError } from "../util/errors.js";
+import { parseAt, parseSelectors, resolveDir } from "./common.js";
+import { type CliIo, EXIT } from "./io.js";
+import { loadDesired, planFrom } from "./session.js";
+
+export interface ApplyFlags {
+  dir?: string;
+  plan?: string;
+  at?: string;
+  selector?: string[];
+  stateDir?: string;
+  /** Seconds to wait for webhook deliveries before leaving them pending. */
+  webhookWait?: string;
+}
+
+export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number> {
+  const dir = resolveDir(io, flags.dir);
+  const logger = io.logger("warn");
+  const waitMs = parseWait(flags.webhookWait);
+  let saved: Plan | undefined;
+  let desired: Awaited<ReturnType<typeof loadDesired>>;
+  let config: ReturnType<typeof resolveConfig>;
+  if (flags.plan) {
+    if (flags.at || (flags.selector?.length ?? 0) > 0) {
+      throw new UsageError(
+        "--plan applies the saved plan exactly; --at and --selector belong to dialwindow plan.",
+      );
+    }
+    saved = await readPlanFile(resolve(io.cwd, flags.plan));
+    // Only the connection settings are needed from the repository: the plan is what was reviewed.
+    const loaded = await loadDesiredState(dir);
+    const configErrors = loaded.findings.filter(
+      (f) => f.file === "dialwindow.yaml" && f.severity === "error",
+    );
+    if (configErrors.length > 0) {
+      throw new UsageError(
+        `dialwindow.yaml in ${dir} is not valid: ${configErrors.map((f) => `${f.line}:${f.col} ${f.message}`).join("; ")}`,
+      );
+    }
+    config = resolveConfig(loaded.config?.value, io.env);
+  } else {
+    const at = parseAt(io, flags.at);
+    desired = await loadDesired(io, dir, at, parseSelectors(flags.selector));
+    if (!desired) return EXIT.failure;
+    config = desired.result.config;
+  }
+
+  const command = "apply";
+  const pipeline = await WritePipeline.open({
+    stateDir: resolveStateDir({ flag: flags.stateDir, env: io.env, desiredDir: dir, cwd: io.cwd }).path,
+    desiredDir: dir,
+    config,
+    env: io.env,
+    logger,
+    command,
+  });
+  const connection = connect(config, io.env, { logger });
+  try {
+    const recovery = await pipeline.recover(connection.client);
+    let plan: Plan;
+    if (saved) {
+      plan = saved;
+    } else {
+      const d = desired as NonNullable<typeof desired>;
+      const read = await connection.client.readCampaigns(d.campaigns.map((c) => c.campaignId));
+      plan = planFrom(d, read, parseAt(io, flags.at), false);
+    }
+    const actor = actorName(command);
+    const result = await applyPlan(plan, connection.client, {
+      mode: saved ? "saved" : "fresh",
+      actor,
+      revision: plan.revision,
+      logger,
+      recorder: pipeline.recorder,
+      concurrency: config.cxone.concurrency,
+    });
+    const finish = await pipeline.finish({ deliveryDeadlineMs: waitMs, revision: plan.revision, actor });
+    io.stdout(
+      renderApply(
+        plan,
+        result,
+        finish,
+        recovery,
+        connection.target,
+        config.audit.branch,
+        saved !== undefined,
+      ),
+    );
+    return result.summary.failed > 0 ? EXIT.failure : EXIT.ok;
+  } finally {
+    await connection.close();
+    await pipeline.close();
+  }
+}
+
+function parseWait(text: string | undefined): number {
+  if (text === undefined) return 30_000;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`--webhook-wait ${text} is not a number of seconds.`);
+  return n * 1000;
+}
+
+function outcomeLine(o: CampaignOutcome): string {
+  switch (o.result) {
+    case "updated":
+      return `~ ${o.name} (${o.campaignId})  updated  ${o.change?.etagBefore} → ${o.change?.etagAfter}  ${o.latencyMs} ms`;
+    case "converged":
+      return `= ${o.name} (${o.campaignId})  already in the desired state (someone else wrote it meanwhile)`;
+    case "skipped":
+      return `- ${o.name} (${o.campaignId})  held: ${o.error}`;
+    case "failed":
+      return `✗ ${o.name} (${o.campaignId})  ${o.file}: ${o.error}`;
+    case "unchanged":
+      return `= ${o.name} (${o.campaignId})  unchanged`;
+  }
+}
+
+export function renderApply(
+  plan: Plan,
+  result: ApplyResult,
+  finish: FinishSummary,
+  recovery: RecoverySummary,
+  target: string,
+  auditBranch: string,
+  fromSavedPlan: boolean,
+): string {
+  const lines: string[] = [
+    `dialwindow apply: ${fromSavedPlan ? "saved plan" : "desired state"} at ${plan.at}${plan.revision ? ` (revision ${plan.revision.slice(0, 12)})` : ""} against ${target}`,
+    "",
+  ];
+  if (recovery.confirmed + recovery.abandoned + recovery.unsettled > 0) {
+    lines.push(
+      `Recovered an interrupted earlier run: ${recovery.confirmed} write(s) had landed and are now recorded, ${recovery.abandoned} had not${recovery.unsettled ? `, ${recovery.unsettled} still unknown (CXone unreachable)` : ""}.`,
+      "",
+    );
+  }
+  const shown = result.outcomes.filter((o) => o.result !== "unchanged");
+  for (const o of shown) lines.push(outcomeLine(o));
+  if (shown.length > 0) lines.push("");
+  const w = finish.webhooks;
+  if (w.delivered + w.pending + w.dead > 0) {
+    lines.push(
+      `Webhooks: ${w.delivered} delivered${w.pending ? `, ${w.pending} still pending (retried by the next apply, reconcile or dialwindow webhooks retry)` : ""}${w.dead ? `, ${w.dead} failed for good (see dialwindow webhooks list)` : ""}.`,
+    );
+  }
+  const a = finish.audit;
+  if (a.commit)
+    lines.push(
+      `Audit: ${a.appended} record(s) in commit ${a.commit.slice(0, 12)} on ${auditBranch}${a.pushed ? ", pushed" : ", not pushed yet (kept locally; pushed next time)"}.`,
+    );
+  else if (a.error)
+    lines.push(`Audit: not recorded yet (${a.error}); ${a.pending} record(s) wait in the journal.`);
+  const s = result.summary;
+  const parts = [`${s.updated} updated`, `${s.unchanged + s.converged} unchanged`];
+  if (s.skipped) parts.push(`${s.skipped} held`);
+  if (s.failed) parts.push(`${s.failed} failed`);
+  lines.push(`Apply: ${parts.join(", ")}.`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,46 @@
+/** `dialwindow plan`: desired (effective at --at) against live; no writes. Exit 0 / 2 changes / 1 error. */
+import { resolve } from "node:path";
+import { planExitCode } from "../plan/plan.js";
+import { renderMarkdown, renderText } from "../plan/render.js";
+import { writePlanFile } from "../plan/saved-plan.js";
+import { UsageError } from "../util/errors.js";
+import { parseAt, parseSelectors, resolveDir } from "./common.js";
+import { type CliIo, EXIT } from "./io.js";
+import { loadDesired, planFrom, readLive } from "./session.js";
+
+export interface PlanFlags {
+  dir?: string;
+  format?: string;
+  out?: string;
+  at?: string;
+  selector?: string[];
+  showUnmanaged?: boolean;
+}
+
+export async function planCommand(io: CliIo, flags: PlanFlags): Promise<number> {
+  const format = flags.format ?? "text";
+  if (!["text", "json", "markdown"].includes(format))
+    throw new UsageError(`--format ${format} is not one of text, json, markdown.`);
+  const at = parseAt(io, flags.at);
+  const desired = await loadDesired(io, resolveDir(io, flags.dir), at, parseSelectors(flags.selector));
+  if (!desired) return EXIT.failure;
+  const logger = io.logger("warn");
+  const { connection, read } = await readLive(io, desired, logger, {
+    includeUnrequested: flags.showUnmanaged === true,
+  });
+  try {
+    const plan = planFrom(desired, read, at, flags.showUnmanaged === true);
+    if (flags.out) await writePlanFile(resolve(io.cwd, flags.out), plan);
+    if (format === "json") io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
+    else if (format === "markdown") io.stdout(renderMarkdown(plan));
+    else io.stdout(renderText(plan, { target: connection.target }));
+    if (flags.out && format !== "json")
+      io.stderr(
+        `Saved the plan to ${flags.out}; apply exactly it with: dialwindow apply --plan ${flags.out}\n`,
+      );
+    const code = planExitCode(plan);
+    return code === 2 ? EXIT.changes : code === 1 ? EXIT.failure : EXIT.ok;
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * What plan, apply and import share: read and validate the desired state (nothing reaches
+ * the network unless it is valid), select campaigns, connect, read live state.
+ */
+import type { DateTime } from "luxon";
+import type { CampaignSchedule } from "../desired/model.js";
+import { desiredRevision } from "../desired/revision.js";
+import { type ValidationResult, validateDesiredState } from "../desired/validate.js";
+import { type Connection, connect } from "../live/connect.js";
+import type { ReadResult } from "../live/port.js";
+import { buildPlan, type Plan } from "../plan/plan.js";
+import type { Logger } from "../util/log.js";
+import { matches, type Selector } from "./common.js";
+import type { CliIo } from "./io.js";
+import { validationText } from "./validate-command.js";
+
+export interface Desired {
+  result: ValidationResult;
+  campaigns: CampaignSchedule[];
+  revision: string | null;
+}
+
+/** The validated desired state, or undefined after printing why it is not valid. */
+export async function loadDesired(
+  io: CliIo,
+  dir: string,
+  at: DateTime,
+  selector: Selector,
+): Promise<Desired | undefined> {
+  const result = await validateDesiredState(dir, { at, env: io.env });
+  if (!result.valid) {
+    io.stderr(validationText(result));
+    io.stderr(
+      "dialwindow: the desired state is not valid (see above); nothing was read from or sent to CXone.\n",
+    );
+    return undefined;
+  }
+  const campaigns = result.campaigns.filter((c) => matches(selector, c.labels));
+  return { result, campaigns, revision: await desiredRevision(dir) };
+}
+
+export interface LiveRead {
+  connection: Connection;
+  read: ReadResult;
+}
+
+export async function readLive(
+  io: CliIo,
+  desired: Desired,
+  logger: Logger,
+  options: { includeUnrequested?: boolean } = {},
+): Promise<LiveRead> {
+  const connection = connect(desired.result.config, io.env, { logger });
+  try {
+    const read = await connection.client.readCampaigns(
+      desired.campaigns.map((c) => c.campaignId),
+      { includeUnrequested: options.includeUnrequested ?? false },
+    );
+    return { connection, read };
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+}
+
+export function planFrom(desired: Desired, read: ReadResult, at: DateTime, showUnmanaged: boolean): Plan {
+  return buildPlan({
+    campaigns: desired.campaigns,
+    live: read.campaigns,
+    problems: read.problems,
+    at,
+    revision: desired.revision,
+    showUnmanaged,
+  });
+}

@@ -1,0 +1,57 @@
+/** `dialwindow simulator`: the local CXone stand-in, optionally seeded from a desired-state directory. */
+import { resolve } from "node:path";
+import { effectiveSchedule } from "../desired/effective.js";
+import { validateDesiredState } from "../desired/validate.js";
+import { runSimulator } from "../simulator/run.js";
+import { UsageError } from "../util/errors.js";
+import { type CliIo, EXIT } from "./io.js";
+import { validationText } from "./validate-command.js";
+
+export interface SimulatorFlags {
+  port?: string;
+  campaigns?: string;
+  seed?: string;
+  rpm?: string;
+  state?: string;
+}
+
+function int(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} ${value} is not a whole number.`);
+  return n;
+}
+
+export async function simulatorCommand(
+  io: CliIo,
+  flags: SimulatorFlags,
+  signal?: AbortSignal,
+): Promise<number> {
+  if (flags.campaigns && flags.seed) throw new UsageError("give --campaigns FILE or --seed DIR, not both.");
+  let campaigns: { id: string; name: string; schedule: ReturnType<typeof effectiveSchedule> }[] | undefined;
+  if (flags.seed) {
+    const at = io.now();
+    const result = await validateDesiredState(resolve(io.cwd, flags.seed), { at, env: io.env });
+    if (!result.valid) {
+      io.stderr(validationText(result));
+      return EXIT.failure;
+    }
+    // Seeded in sync with the desired state as of now; edit campaigns through the API to make drift.
+    campaigns = result.campaigns.map((c) => ({
+      id: c.campaignId,
+      name: c.name,
+      schedule: effectiveSchedule(c, at),
+    }));
+  }
+  await runSimulator(
+    {
+      port: int("--port", flags.port),
+      campaignsFile: flags.campaigns ? resolve(io.cwd, flags.campaigns) : undefined,
+      campaigns,
+      rpm: int("--rpm", flags.rpm),
+      stateFile: flags.state ? resolve(io.cwd, flags.state) : undefined,
+    },
+    { stdout: { write: (t: string) => io.stdout(t) }, logger: io.logger("warn"), signal },
+  );
+  return EXIT.ok;
+}

@@ -1,0 +1,114 @@
+/** `dialwindow webhooks list|retry`: inspect and redeliver the outbox. */
+
+import { access } from "node:fs/promises";
+import { join } from "node:path";
+import { WritePipeline } from "../apply/pipeline.js";
+import { resolveConfig } from "../desired/config.js";
+import { loadDesiredState } from "../desired/load.js";
+import { connect } from "../live/connect.js";
+import { type DeliveryListing, listDeliveries } from "../notify/outbox.js";
+import { Journal } from "../state/journal.js";
+import { resolveStateDir } from "../state/state-dir.js";
+import { UsageError } from "../util/errors.js";
+import { resolveDir } from "./common.js";
+import { type CliIo, EXIT } from "./io.js";
+
+export interface WebhooksFlags {
+  dir?: string;
+  stateDir?: string;
+  format?: string;
+  change?: string[];
+  state?: string;
+  webhookWait?: string;
+}
+
+async function configOf(io: CliIo, dir: string) {
+  const loaded = await loadDesiredState(dir);
+  return resolveConfig(loaded.config?.value, io.env);
+}
+
+export async function webhooksListCommand(io: CliIo, flags: WebhooksFlags): Promise<number> {
+  const dir = resolveDir(io, flags.dir);
+  const stateDir = resolveStateDir({ flag: flags.stateDir, env: io.env, desiredDir: dir, cwd: io.cwd }).path;
+  const journalPath = join(stateDir, "journal.jsonl");
+  let rows: DeliveryListing[] = [];
+  try {
+    await access(journalPath);
+    // Read-only: listing works while apply or the daemon holds the lock.
+    const journal = await Journal.open(journalPath, { logger: io.logger("warn"), readOnly: true });
+    try {
+      const config = await configOf(io, dir);
+      rows = listDeliveries(
+        journal.view,
+        config.webhooks.map((w) => w.name),
+      );
+    } finally {
+      await journal.close();
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  if (flags.state) rows = rows.filter((r) => r.state === flags.state);
+  if (flags.format === "json") {
+    io.stdout(`${JSON.stringify({ formatVersion: 1, deliveries: rows }, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  if (rows.length === 0) {
+    io.stdout(`No webhook deliveries recorded in ${stateDir}.\n`);
+    return EXIT.ok;
+  }
+  for (const r of rows) {
+    const last = r.lastError ? `  last error: ${r.lastError}` : "";
+    io.stdout(
+      `${r.state.padEnd(9)} ${r.changeId}  ${r.target}  ${r.name} (${r.campaignId})  ${r.at}  attempts ${r.attempts}${r.targetConfigured ? "" : "  (target no longer configured)"}${last}\n`,
+    );
+  }
+  const count = (s: string) => rows.filter((r) => r.state === s).length;
+  io.stdout(
+    `\n${count("delivered")} delivered, ${count("pending")} pending, ${count("dead")} dead.${count("dead") ? " Redeliver with: dialwindow webhooks retry" : ""}\n`,
+  );
+  return EXIT.ok;
+}
+
+export async function webhooksRetryCommand(io: CliIo, flags: WebhooksFlags): Promise<number> {
+  const dir = resolveDir(io, flags.dir);
+  const config = await configOf(io, dir);
+  const logger = io.logger("warn");
+  const waitSeconds = flags.webhookWait === undefined ? 60 : Number(flags.webhookWait);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0)
+    throw new UsageError(`--webhook-wait ${flags.webhookWait} is not a number of seconds.`);
+  const pipeline = await WritePipeline.open({
+    stateDir: resolveStateDir({ flag: flags.stateDir, env: io.env, desiredDir: dir, cwd: io.cwd }).path,
+    desiredDir: dir,
+    config,
+    env: io.env,
+    logger,
+    command: "webhooks retry",
+  });
+  try {
+    // Writes a crash left open are settled first, when CXone is reachable from here.
+    if (pipeline.journal.view.openIntents().length > 0) {
+      const connection = connect(config, io.env, { logger });
+      try {
+        await pipeline.recover(connection.client);
+      } finally {
+        await connection.close();
+      }
+    }
+    const result = await pipeline.outbox.retry(flags.change, { deadlineMs: waitSeconds * 1000 });
+    const finish = await pipeline.finish({
+      deliveryDeadlineMs: 0,
+      revision: null,
+      actor: "dialwindow webhooks retry",
+    });
+    io.stdout(
+      `Webhooks: ${result.requeued} dead letter(s) requeued; ${result.delivered} delivered, ${result.pending} pending, ${result.dead} dead.\n` +
+        (finish.audit.commit
+          ? `Audit: ${finish.audit.appended} record(s) in commit ${finish.audit.commit.slice(0, 12)}.\n`
+          : ""),
+    );
+    return result.dead > 0 || result.pending > 0 ? EXIT.failure : EXIT.ok;
+  } finally {
+    await pipeline.close();
+  }
+}

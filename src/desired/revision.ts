@@ -1,0 +1,26 @@
+/**
+ * The git revision of a desired-state directory, for plans, change records and the audit
+ * trail: the HEAD commit, with "-dirty" when the directory has uncommitted changes (so an
+ * audit record never claims a commit that does not contain what was applied). Null outside
+ * git.
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export async function desiredRevision(dir: string): Promise<string | null> {
+  try {
+    const env = { ...process.env, GIT_OPTIONAL_LOCKS: "0" };
+    const head = (
+      await run("git", ["-C", dir, "rev-parse", "--verify", "-q", "HEAD"], { env })
+    ).stdout.trim();
+    if (!head) return null;
+    const status = (await run("git", ["-C", dir, "status", "--porcelain", "--", "."], { env })).stdout;
+    // Only what dialwindow reads counts: its own state directory is never part of the desired state.
+    const dirty = status.split("\n").some((line) => line.trim() !== "" && !line.includes(".dialwindow/"));
+    return dirty ? `${head}-dirty` : head;
+  } catch {
+    return null;
+  }
+}

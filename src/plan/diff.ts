@@ -1,0 +1,49 @@
+/**
+ * Field-level difference between two wire schedules, on their normal forms: windows and pause
+ * conditions are compared as sets, so ordering never shows up as a change.
+ */
+import {
+  normalizeWire,
+  type PauseCondition,
+  type WireDialingHour,
+  type WireSchedule,
+} from "../desired/wire.js";
+
+export type DiffEntry =
+  | { path: "timezone"; op: "replace"; before: string; after: string }
+  | { path: "dialingHours"; op: "add" | "remove"; value: WireDialingHour }
+  | { path: "pauseConditions"; op: "add" | "remove"; value: PauseCondition };
+
+function hourKey(h: WireDialingHour): string {
+  return `${h.day} ${h.startTime}-${h.endTime}`;
+}
+
+/** Entries in a stable order: timezone, then windows by weekday and time (removals first), then pause conditions. */
+export function diffSchedules(before: WireSchedule, after: WireSchedule): DiffEntry[] {
+  const a = normalizeWire(before);
+  const b = normalizeWire(after);
+  const out: DiffEntry[] = [];
+  if (a.timezone !== b.timezone)
+    out.push({ path: "timezone", op: "replace", before: a.timezone, after: b.timezone });
+
+  const beforeHours = new Map(a.dialingHours.map((h) => [hourKey(h), h]));
+  const afterHours = new Map(b.dialingHours.map((h) => [hourKey(h), h]));
+  // Walk both normalised lists in weekday order so a day's removals and additions sit together.
+  const days = [...new Set([...a.dialingHours, ...b.dialingHours].map((h) => h.day))];
+  const order = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"];
+  days.sort((x, y) => order.indexOf(x) - order.indexOf(y));
+  for (const day of days) {
+    for (const h of a.dialingHours)
+      if (h.day === day && !afterHours.has(hourKey(h)))
+        out.push({ path: "dialingHours", op: "remove", value: h });
+    for (const h of b.dialingHours)
+      if (h.day === day && !beforeHours.has(hourKey(h)))
+        out.push({ path: "dialingHours", op: "add", value: h });
+  }
+
+  for (const p of a.pauseConditions)
+    if (!b.pauseConditions.includes(p)) out.push({ path: "pauseConditions", op: "remove", value: p });
+  for (const p of b.pauseConditions)
+    if (!a.pauseConditions.includes(p)) out.push({ path: "pauseConditions", op: "add", value: p });
+  return out;
+}

@@ -1,0 +1,151 @@
+/**
+ * The planner: desired state (effective at an instant) against live state, to a list of
+ * actions. Pure: live state comes in already read, the instant comes in as a parameter, and
+ * nothing here touches the network, the disk or the clock.
+ *
+ * The plan document is also the saved-plan file (`plan --out`), and `plan --format json`
+ * prints it: it is versioned and stable. Fields are added, never renamed or removed.
+ */
+import type { DateTime } from "luxon";
+import { effectiveSchedule, type Transition, upcomingTransitions } from "../desired/effective.js";
+import type { CampaignSchedule } from "../desired/model.js";
+import { normalizeWire, type WireSchedule } from "../desired/wire.js";
+import type { LiveCampaign } from "../live/port.js";
+import { type DiffEntry, diffSchedules } from "./diff.js";
+
+export const PLAN_FORMAT_VERSION = 1;
+
+export type Action = "update" | "noop" | "error";
+
+export interface PlannedChange {
+  campaignId: string;
+  name: string;
+  file: string;
+  action: Action;
+  /** The ETag the live schedule was read with: the If-Match of the write. */
+  etag: string | null;
+  /** Live schedule, normalised; null when it could not be read. */
+  before: WireSchedule | null;
+  /** Desired schedule effective at the plan's instant, normalised. */
+  after: WireSchedule;
+  diff: DiffEntry[];
+  error?: string;
+}
+
+export interface UnmanagedCampaign {
+  campaignId: string;
+  name: string | undefined;
+}
+
+export interface Plan {
+  formatVersion: typeof PLAN_FORMAT_VERSION;
+  /** The instant the desired state was evaluated at (ISO-8601). */
+  at: string;
+  /** Git revision of the desired state, null outside git; "-dirty" when it had uncommitted changes. */
+  revision: string | null;
+  summary: { update: number; noop: number; error: number };
+  changes: PlannedChange[];
+  /** Upcoming changes of the effective schedule, in time order. */
+  transitions: Transition[];
+  /** Live campaigns no file manages (only with --show-unmanaged). */
+  unmanaged?: UnmanagedCampaign[];
+}
+
+export interface PlanInput {
+  campaigns: readonly CampaignSchedule[];
+  live: ReadonlyMap<string, LiveCampaign>;
+  /** Campaigns whose own read failed. */
+  problems: ReadonlyMap<string, Error>;
+  at: DateTime;
+  revision: string | null;
+  /** How far ahead to list transitions, in days. */
+  transitionDays?: number;
+  /** When set, live campaigns not in `campaigns` are listed as unmanaged. */
+  showUnmanaged?: boolean;
+}
+
+/** One campaign's action: the unit the reconciler plans one at a time. */
+export function planCampaign(
+  c: CampaignSchedule,
+  live: LiveCampaign | undefined,
+  problem: Error | undefined,
+  at: DateTime,
+): PlannedChange {
+  const after = effectiveSchedule(c, at);
+  // Keys in the order DESIGN.md lists them: the JSON plan is read by people too.
+  const change = (
+    action: Action,
+    etag: string | null,
+    before: WireSchedule | null,
+    diff: DiffEntry[],
+    error?: string,
+  ): PlannedChange => ({
+    campaignId: c.campaignId,
+    name: c.name,
+    file: c.file,
+    action,
+    etag,
+    before,
+    after,
+    diff,
+    ...(error === undefined ? {} : { error }),
+  });
+  if (problem) return change("error", null, null, [], `reading it from CXone failed: ${problem.message}`);
+  if (!live) {
+    return change(
+      "error",
+      null,
+      null,
+      [],
+      `campaign ${c.campaignId} does not exist in CXone; check metadata.campaignId in ${c.file}`,
+    );
+  }
+  const before = normalizeWire(live.schedule);
+  const diff = diffSchedules(before, after);
+  if (diff.length === 0) return change("noop", live.etag, before, diff);
+  if (!live.etag) {
+    return change(
+      "error",
+      null,
+      before,
+      diff,
+      "CXone returned no ETag for this campaign, so it cannot be written safely (If-Match is required); nothing was sent",
+    );
+  }
+  return change("update", live.etag, before, diff);
+}
+
+export function buildPlan(input: PlanInput): Plan {
+  const changes = [...input.campaigns]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((c) => planCampaign(c, input.live.get(c.campaignId), input.problems.get(c.campaignId), input.at));
+  const transitions = input.campaigns
+    .flatMap((c) => upcomingTransitions(c, input.at, input.transitionDays ?? 14))
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.name < b.name ? -1 : 1));
+  const plan: Plan = {
+    formatVersion: PLAN_FORMAT_VERSION,
+    at: input.at.toUTC().toISO() as string,
+    revision: input.revision,
+    summary: {
+      update: changes.filter((c) => c.action === "update").length,
+      noop: changes.filter((c) => c.action === "noop").length,
+      error: changes.filter((c) => c.action === "error").length,
+    },
+    changes,
+    transitions,
+  };
+  if (input.showUnmanaged) {
+    const managed = new Set(input.campaigns.map((c) => c.campaignId));
+    plan.unmanaged = [...input.live.values()]
+      .filter((l) => !managed.has(l.id))
+      .map((l) => ({ campaignId: l.id, name: l.name }))
+      .sort((a, b) => (a.campaignId < b.campaignId ? -1 : 1));
+  }
+  return plan;
+}
+
+/** 0 no changes, 2 changes, 1 any error: DESIGN.md's plan exit codes. */
+export function planExitCode(plan: Plan): 0 | 1 | 2 {
+  if (plan.summary.error > 0) return 1;
+  return plan.summary.update > 0 ? 2 : 0;
+}

@@ -1,0 +1,141 @@
+/** Plans as people read them: terminal text, and Markdown for a sticky pull-request comment. */
+import { DateTime } from "luxon";
+import type { Transition } from "../desired/effective.js";
+import type { DiffEntry } from "./diff.js";
+import type { Plan, PlannedChange } from "./plan.js";
+
+const SYMBOL = { update: "~", noop: "=", error: "✗" } as const;
+
+function diffLine(d: DiffEntry): string {
+  switch (d.path) {
+    case "timezone":
+      return `timezone  ${d.before} → ${d.after}`;
+    case "dialingHours":
+      return `${d.value.day}  ${d.op === "add" ? "+" : "-"} ${d.value.startTime}–${d.value.endTime}`;
+    case "pauseConditions":
+      return `pause on  ${d.op === "add" ? "+" : "-"} ${d.value}`;
+  }
+}
+
+function transitionLine(t: Transition): string {
+  const local = DateTime.fromISO(t.at, { setZone: true });
+  const change =
+    t.after.length === 0 ? "no dialing" : t.after.map((h) => `${h.startTime}–${h.endTime}`).join(", ");
+  return `${local.toFormat("yyyy-LL-dd HH:mm ZZ")}  ${t.name}  ${t.day} ${t.date}: ${change} (${t.reason})`;
+}
+
+function summaryLine(plan: Plan): string {
+  const { update, noop, error } = plan.summary;
+  const parts = [`${update} to update`, `${noop} unchanged`];
+  if (error > 0) parts.push(`${error} ${error === 1 ? "error" : "errors"}`);
+  return parts.join(", ");
+}
+
+function header(plan: Plan, target: string | undefined): string {
+  const rev = plan.revision
+    ? `revision ${plan.revision.slice(0, 12)}${plan.revision.endsWith("-dirty") ? "-dirty" : ""}`
+    : "not a git checkout";
+  return `desired state at ${plan.at} (${rev})${target ? ` against ${target}` : ""}`;
+}
+
+export function renderText(plan: Plan, options: { target?: string } = {}): string {
+  const out: string[] = [`dialwindow plan: ${header(plan, options.target)}`, ""];
+  const shown = plan.changes.filter((c) => c.action !== "noop");
+  if (shown.length === 0) out.push("No changes. CXone matches the desired state.", "");
+  for (const c of shown) {
+    out.push(`${SYMBOL[c.action]} ${c.name} (${c.campaignId})  ${c.file}`);
+    if (c.action === "error") out.push(`    error: ${c.error ?? "unknown"}`);
+    for (const d of c.diff) out.push(`    ${diffLine(d)}`);
+    out.push("");
+  }
+  if (plan.unmanaged && plan.unmanaged.length > 0) {
+    out.push(`Unmanaged (in CXone, in no file): ${plan.unmanaged.length}`);
+    for (const u of plan.unmanaged) out.push(`    ${u.campaignId}${u.name ? `  ${u.name}` : ""}`);
+    out.push("");
+  }
+  if (plan.transitions.length > 0) {
+    out.push("Upcoming transitions (holidays and overrides; each lands at local midnight):");
+    for (const t of plan.transitions) out.push(`    ${transitionLine(t)}`);
+    out.push("");
+  }
+  out.push(`Plan: ${summaryLine(plan)}.`);
+  return `${out.join("\n")}\n`;
+}
+
+/** Lines for a ```diff block: each starts with - or + so GitHub colours it. */
+function diffLinesForMarkdown(d: DiffEntry): string[] {
+  switch (d.path) {
+    case "timezone":
+      return [`- timezone ${d.before}`, `+ timezone ${d.after}`];
+    case "dialingHours":
+      return [`${d.op === "add" ? "+" : "-"} ${d.value.day} ${d.value.startTime}–${d.value.endTime}`];
+    case "pauseConditions":
+      return [`${d.op === "add" ? "+" : "-"} pause on ${d.value}`];
+  }
+}
+
+/** Marks the comment so a CI step can find and update it instead of adding another. */
+export const MARKDOWN_MARKER = "<!-- dialwindow-plan -->";
+
+function md(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/\n/g, " ");
+}
+
+function describeChange(c: PlannedChange): string {
+  if (c.action === "error") return md(c.error ?? "error");
+  if (c.action === "noop") return "no change";
+  const windows = c.diff.filter((d) => d.path === "dialingHours").length;
+  const parts: string[] = [];
+  if (windows > 0) parts.push(`${windows} window ${windows === 1 ? "line" : "lines"}`);
+  if (c.diff.some((d) => d.path === "pauseConditions")) parts.push("pause conditions");
+  if (c.diff.some((d) => d.path === "timezone")) parts.push("time zone");
+  return parts.join(", ");
+}
+
+/**
+ * Summary table first, details collapsed; long plans are cut with a count of what was left
+ * out, so the comment stays under GitHub's size limit.
+ */
+export function renderMarkdown(plan: Plan, options: { maxRows?: number; maxDetails?: number } = {}): string {
+  const maxRows = options.maxRows ?? 50;
+  const maxDetails = options.maxDetails ?? 25;
+  const out: string[] = [
+    MARKDOWN_MARKER,
+    `### dialwindow plan: ${summaryLine(plan)}`,
+    "",
+    header(plan, undefined),
+    "",
+  ];
+  const shown = plan.changes.filter((c) => c.action !== "noop");
+  if (shown.length === 0) {
+    out.push("No changes: CXone already matches this desired state.");
+  } else {
+    out.push("| | campaign | file | change |", "|---|---|---|---|");
+    for (const c of shown.slice(0, maxRows)) {
+      out.push(
+        `| ${SYMBOL[c.action]} | ${md(c.name)} \`${c.campaignId}\` | \`${md(c.file)}\` | ${describeChange(c)} |`,
+      );
+    }
+    if (shown.length > maxRows)
+      out.push("", `…and ${shown.length - maxRows} more not shown; the job log has the full plan.`);
+    const detailed = shown.filter((c) => c.diff.length > 0).slice(0, maxDetails);
+    if (detailed.length > 0) {
+      out.push("", "<details><summary>Window changes</summary>", "");
+      for (const c of detailed) {
+        out.push(`**${md(c.name)}** \`${c.campaignId}\``, "", "```diff");
+        for (const d of c.diff) out.push(...diffLinesForMarkdown(d));
+        out.push("```", "");
+      }
+      const rest = shown.filter((c) => c.diff.length > 0).length - detailed.length;
+      if (rest > 0) out.push(`…and ${rest} more campaigns' details not shown.`, "");
+      out.push("</details>");
+    }
+  }
+  if (plan.transitions.length > 0) {
+    out.push("", `<details><summary>Upcoming transitions (${plan.transitions.length})</summary>`, "");
+    for (const t of plan.transitions.slice(0, maxRows)) out.push(`- ${md(transitionLine(t))}`);
+    if (plan.transitions.length > maxRows) out.push(`- …and ${plan.transitions.length - maxRows} more`);
+    out.push("", "</details>");
+  }
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,117 @@
+/**
+ * A complete, isolated setting for CLI-level tests: a copy of the example desired state (its
+ * webhook pointed at a local receiver, optionally a git checkout with a bare origin), the CXone
+ * simulator on port 0 seeded in sync with it, and the environment that connects them.
+ * Everything is on 127.0.0.1 and is torn down when the test file ends.
+ */
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after } from "node:test";
+import { promisify } from "node:util";
+import { DateTime } from "luxon";
+import { effectiveSchedule } from "../../src/desired/effective.js";
+import { validateDesiredState } from "../../src/desired/validate.js";
+import type { WireSchedule } from "../../src/desired/wire.js";
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  type Simulator,
+  startSimulator,
+} from "../../src/simulator/index.js";
+import { exampleRepo, tempDir } from "./fs.js";
+import { newSecret, type Receiver, startReceiver } from "./receiver.js";
+
+const git = promisify(execFile);
+
+export interface World {
+  dir: string;
+  sim: Simulator;
+  receiver: Receiver;
+  secret: string;
+  env: Record<string, string>;
+  /** The bare remote, when `git: true`. */
+  origin?: string;
+  /** The desired (effective) wire schedule of each campaign at `at`, by id. */
+  desired: Map<string, WireSchedule>;
+  at: DateTime;
+}
+
+export interface WorldOptions {
+  at?: string;
+  /** Make the repo a git checkout with a bare origin (for audit pushes and revisions). */
+  git?: boolean;
+  /** Simulator options (rpm, listEndpoint, ...). */
+  sim?: Parameters<typeof startSimulator>[0];
+  /** Remove the webhooks section instead of pointing it at the receiver. */
+  noWebhooks?: boolean;
+}
+
+export const GIT_ENV = {
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_AUTHOR_NAME: "Test",
+  GIT_AUTHOR_EMAIL: "test@example.invalid",
+  GIT_COMMITTER_NAME: "Test",
+  GIT_COMMITTER_EMAIL: "test@example.invalid",
+};
+
+export async function gitIn(dir: string, ...args: string[]): Promise<string> {
+  return (await git("git", ["-C", dir, ...args], { env: { ...process.env, ...GIT_ENV } })).stdout.trim();
+}
+
+export async function makeWorld(options: WorldOptions = {}): Promise<World> {
+  const at = DateTime.fromISO(options.at ?? "2026-12-01T15:00:00Z", { setZone: true });
+  const dir = await exampleRepo();
+  const secret = newSecret();
+  const receiver = await startReceiver({ "/wfm": secret });
+  after(() => receiver.close());
+  const configPath = join(dir, "dialwindow.yaml");
+  let config = await readFile(configPath, "utf8");
+  config = options.noWebhooks
+    ? config.replace(/^webhooks:\n(?: {2}.*\n)+/m, "")
+    : config.replace("https://wfm.example.com/api/v1/sync/cxone", receiver.url("/wfm"));
+  await writeFile(configPath, config);
+
+  const result = await validateDesiredState(dir, { at });
+  if (!result.valid) throw new Error(`example repo invalid: ${JSON.stringify(result.findings)}`);
+  const desired = new Map(result.campaigns.map((c) => [c.campaignId, effectiveSchedule(c, at)]));
+  const sim = await startSimulator({ rpm: Number.POSITIVE_INFINITY, ...options.sim });
+  after(() => sim.close());
+  sim.upsertCampaigns(
+    result.campaigns.map((c) => ({
+      id: c.campaignId,
+      name: c.name,
+      schedule: desired.get(c.campaignId) as WireSchedule,
+    })),
+  );
+
+  let origin: string | undefined;
+  if (options.git) {
+    origin = join(await tempDir("dw-origin-"), "origin.git");
+    await git("git", ["init", "-q", "--bare", origin], { env: { ...process.env, ...GIT_ENV } });
+    await gitIn(dir, "init", "-q", "-b", "main");
+    await gitIn(dir, "add", "-A");
+    await gitIn(dir, "commit", "-qm", "desired state");
+    await gitIn(dir, "remote", "add", "origin", origin);
+    await gitIn(dir, "push", "-q", "origin", "main");
+  }
+  const env: Record<string, string> = {
+    CXONE_API_URL: sim.apiUrl,
+    CXONE_TOKEN_URL: sim.tokenUrl,
+    CXONE_CLIENT_ID: DEMO_CLIENT_ID,
+    CXONE_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+    WFM_WEBHOOK_SECRET: secret,
+    ...GIT_ENV,
+  };
+  return { dir, sim, receiver, secret, env, ...(origin ? { origin } : {}), desired, at };
+}
+
+/** A person changes a campaign in the CXone UI: drop one weekday's windows. */
+export function driftByHand(world: World, campaignId: string, day = "TUE"): void {
+  const current = world.sim.getCampaign(campaignId);
+  if (!current) throw new Error(`no campaign ${campaignId}`);
+  world.sim.editSchedule(campaignId, {
+    ...current.schedule,
+    dialingHours: current.schedule.dialingHours.filter((h) => h.day !== day),
+  });
+}

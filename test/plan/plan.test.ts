@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { DateTime } from "luxon";
+import type { CampaignScheduleDocument } from "../../src/desired/documents.js";
+import { buildCampaign, type CampaignSchedule } from "../../src/desired/model.js";
+import { normalizeWire, PAUSE_CONDITIONS, WEEKDAYS, type WireSchedule } from "../../src/desired/wire.js";
+import type { LiveCampaign } from "../../src/live/port.js";
+import { diffSchedules } from "../../src/plan/diff.js";
+import { buildPlan, planCampaign, planExitCode } from "../../src/plan/plan.js";
+import { renderMarkdown, renderText } from "../../src/plan/render.js";
+import { matchSnapshot } from "../helpers/snapshot.js";
+
+const AT = DateTime.fromISO("2026-12-01T15:00:00Z");
+
+const hourArb = fc
+  .record({
+    day: fc.constantFrom(...WEEKDAYS),
+    h: fc.integer({ min: 0, max: 22 }),
+    len: fc.integer({ min: 1, max: 4 }),
+  })
+  .map(({ day, h, len }) => ({
+    day,
+    startTime: `${String(h).padStart(2, "0")}:00`,
+    endTime: `${String(Math.min(h + len, 23)).padStart(2, "0")}:30`,
+  }));
+const scheduleArb: fc.Arbitrary<WireSchedule> = fc.record({
+  timezone: fc.constantFrom("America/Chicago", "Europe/London"),
+  dialingHours: fc.array(hourArb, { maxLength: 10 }),
+  pauseConditions: fc.subarray([...PAUSE_CONDITIONS]),
+});
+const shuffled = (s: WireSchedule, seed: number): WireSchedule => {
+  const rotate = <T>(xs: T[]) =>
+    xs.length === 0 ? xs : [...xs.slice(seed % xs.length), ...xs.slice(0, seed % xs.length)];
+  return {
+    timezone: s.timezone,
+    dialingHours: rotate([...s.dialingHours]).reverse(),
+    pauseConditions: rotate([...s.pauseConditions]),
+  };
+};
+
+function campaign(
+  spec: Partial<CampaignScheduleDocument["spec"]> = {},
+  name = "c",
+  id = "1",
+): CampaignSchedule {
+  const value: CampaignScheduleDocument = {
+    apiVersion: "dialwindow/v1",
+    kind: "CampaignSchedule",
+    metadata: { name, campaignId: id },
+    spec: {
+      timezone: "America/Chicago",
+      dialingHours: [{ days: ["MON", "TUE", "WED", "THU", "FRI"], start: "09:00", end: "17:00" }],
+      ...spec,
+    },
+  };
+  return buildCampaign({ value, source: { path: `campaigns/${name}.yaml`, text: "" }, index: 0 }, new Map());
+}
+
+describe("planner properties", () => {
+  it("the diff of a schedule against itself, in any order, is empty", () => {
+    fc.assert(
+      fc.property(scheduleArb, fc.nat(), (s, seed) => {
+        assert.deepEqual(diffSchedules(s, s), []);
+        assert.deepEqual(diffSchedules(s, shuffled(s, seed)), []);
+      }),
+    );
+  });
+
+  it("normalisation is idempotent and order-insensitive", () => {
+    fc.assert(
+      fc.property(scheduleArb, fc.nat(), (s, seed) => {
+        assert.deepEqual(normalizeWire(normalizeWire(s)), normalizeWire(s));
+        assert.deepEqual(normalizeWire(shuffled(s, seed)), normalizeWire(s));
+      }),
+    );
+  });
+
+  it("a plan applied to live yields no further plan", () => {
+    fc.assert(
+      fc.property(scheduleArb, (live) => {
+        const c = campaign();
+        const first = planCampaign(c, { id: "1", etag: '"a"', schedule: live }, undefined, AT);
+        if (first.action === "noop") return;
+        assert.equal(first.action, "update");
+        const afterApply: LiveCampaign = { id: "1", etag: '"b"', schedule: first.after };
+        assert.equal(planCampaign(c, afterApply, undefined, AT).action, "noop");
+      }),
+    );
+  });
+
+  it("the diff lists exactly the windows to remove and add", () => {
+    fc.assert(
+      fc.property(scheduleArb, scheduleArb, (a, b) => {
+        const d = diffSchedules(a, b);
+        const key = (h: { day: string; startTime: string; endTime: string }) =>
+          `${h.day}${h.startTime}${h.endTime}`;
+        const after = new Set(normalizeWire(a).dialingHours.map(key));
+        for (const e of d) if (e.path === "dialingHours" && e.op === "remove") after.delete(key(e.value));
+        for (const e of d) if (e.path === "dialingHours" && e.op === "add") after.add(key(e.value));
+        assert.deepEqual([...after].sort(), normalizeWire(b).dialingHours.map(key).sort());
+      }),
+    );
+  });
+});
+
+describe("plan output (snapshots: a change to the wording shows in review)", () => {
+  const live = (schedule: WireSchedule, etag = '"e1"'): LiveCampaign => ({ id: "x", etag, schedule });
+  const q4 = campaign(
+    {
+      pauseConditions: ["NO_ANSWER", "BUSY"],
+      holidays: { dates: ["2026-12-25"] },
+    },
+    "q4-outreach",
+    "123456789012345678",
+  );
+  const east = campaign({ timezone: "America/New_York" }, "collections-east", "223456789012345678");
+  const gone = campaign({}, "renewals-west", "323456789012345678");
+  const plan = buildPlan({
+    campaigns: [q4, east, gone],
+    live: new Map([
+      [
+        "123456789012345678",
+        live({
+          timezone: "America/Chicago",
+          dialingHours: [
+            { day: "MON", startTime: "08:00", endTime: "16:00" },
+            { day: "WED", startTime: "09:00", endTime: "17:00" },
+          ],
+          pauseConditions: ["BUSY"],
+        }),
+      ],
+      [
+        "223456789012345678",
+        live({ ...normalizeWire({ timezone: "America/New_York", dialingHours: [], pauseConditions: [] }) }),
+      ],
+    ]),
+    problems: new Map(),
+    at: AT,
+    revision: "0123456789abcdef0123456789abcdef01234567",
+    transitionDays: 30,
+  });
+
+  it("text", () => {
+    assert.equal(planExitCode(plan), 1);
+    matchSnapshot("plan.txt", renderText(plan, { target: "https://acme.mycxone.com/api/v2" }));
+  });
+
+  it("markdown", () => {
+    matchSnapshot("plan.md", renderMarkdown(plan));
+  });
+
+  it("markdown cuts long plans with a count", () => {
+    const many = Array.from({ length: 80 }, (_, i) => campaign({}, `c-${i}`, String(1000 + i)));
+    const big = buildPlan({
+      campaigns: many,
+      live: new Map(
+        many.map((c) => [
+          c.campaignId,
+          {
+            id: c.campaignId,
+            etag: '"e"',
+            schedule: { timezone: "America/Chicago", dialingHours: [], pauseConditions: [] },
+          },
+        ]),
+      ),
+      problems: new Map(),
+      at: AT,
+      revision: null,
+    });
+    const md = renderMarkdown(big);
+    assert.match(md, /…and 30 more not shown; the job log has the full plan\./);
+    assert.match(md, /…and 55 more campaigns' details not shown\./);
+    assert.ok(md.length < 65_536, "fits in a GitHub comment");
+  });
+});
