@@ -1,0 +1,111 @@
+/**
+ * Shared test helpers for the reconciler's building blocks: a hand-driven clock, a way to
+ * hold a handler open until the test lets it go, polling for something that happens on its
+ * own time (file watchers), and a capturing logger.
+ */
+import type { CancelTimer, Timers } from "../../src/reconcile/timers.js";
+import { createLogger, type Logger } from "../../src/util/log.js";
+
+interface FakeTimer {
+  at: number;
+  seq: number;
+  callback: () => void;
+}
+
+/** Timers that only move when the test says so. */
+export class FakeTimers implements Timers {
+  #now: number;
+  #seq = 0;
+  #timers: FakeTimer[] = [];
+
+  constructor(start = 0) {
+    this.#now = start;
+  }
+
+  now = (): number => this.#now;
+
+  setTimer = (delayMs: number, callback: () => void): CancelTimer => {
+    const timer = { at: this.#now + Math.max(0, delayMs), seq: this.#seq++, callback };
+    this.#timers.push(timer);
+    return () => {
+      this.#timers = this.#timers.filter((t) => t !== timer);
+    };
+  };
+
+  /** Timers not yet fired. */
+  pending(): number {
+    return this.#timers.length;
+  }
+
+  /** Moves time forward by `ms`, firing due timers in order and letting promises settle after each. */
+  async advance(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    await settle();
+    for (;;) {
+      const due = this.#timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (due === undefined) break;
+      this.#timers = this.#timers.filter((t) => t !== due);
+      this.#now = due.at;
+      due.callback();
+      await settle();
+    }
+    this.#now = target;
+  }
+
+  /** Moves time to the next timer and fires it (and any due at the same instant). */
+  async next(): Promise<void> {
+    const first = [...this.#timers].sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+    if (first === undefined) throw new Error("no timer pending");
+    await this.advance(first.at - this.#now);
+  }
+}
+
+/** Lets every pending promise callback and I/O-free continuation run. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(err: unknown): void;
+}
+
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Polls until `check` returns true; fails with `what` after `timeoutMs`. */
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A logger whose lines (raw JSON text and parsed) can be inspected. */
+export function capturingLogger(): {
+  logger: Logger;
+  text: () => string;
+  lines: Array<Record<string, unknown>>;
+} {
+  const raw: string[] = [];
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger({
+    level: "debug",
+    destination: {
+      write(line: string) {
+        raw.push(line);
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
+  });
+  return { logger, text: () => raw.join(""), lines };
+}
