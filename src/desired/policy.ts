@@ -61,6 +61,23 @@ export function rulesFromPolicy(
   });
 }
 
+/**
+ * Everything checkCallingHours reads from a campaign, as a string: two campaigns with the same
+ * signature get the same violations (messages name windows, zones and dates, never the
+ * campaign), so validation of a large repository checks each shape once.
+ */
+export function policySignature(c: CampaignSchedule): string {
+  const windows = (weekly: CampaignSchedule["weekly"]) =>
+    weekly.map((day) => day.map((w) => `${w.start}-${w.end}@${w.source.join(".")}`).join(";")).join("/");
+  return [
+    c.timezone,
+    c.recipientZones.join(","),
+    [...c.holidays.keys()].join(","),
+    c.overrides.map((o) => `${o.from}-${o.to}:${windows(o.windows)}`).join("|"),
+    windows(c.weekly),
+  ].join("#");
+}
+
 export function applicableRules(rules: readonly PolicyRule[], c: CampaignSchedule): PolicyRule[] {
   return rules.filter((r) => r.regions.size === 0 || c.regions.some((region) => r.regions.has(region)));
 }

@@ -180,20 +180,23 @@ export function checkDialingBlocks(
   fromDay: number,
   maxBlocks: number,
 ): void {
-  let worst = 0;
+  const weekly = c.weekly.reduce((n, list) => n + list.length, 0);
+  let worst = weekly;
   let worstStart = fromDay;
-  const counts: number[] = [];
-  for (let d = fromDay; d < fromDay + 372; d++) counts.push(windowsOn(c, d).length);
-  let sum = counts.slice(0, 7).reduce((a, b) => a + b, 0);
-  for (let s = 0; s + 7 <= counts.length; s++) {
-    if (s > 0) sum += (counts[s + 6] as number) - (counts[s - 1] as number);
-    if (sum > worst) {
-      worst = sum;
-      worstStart = fromDay + s;
+  // Holidays only remove blocks, so only weeks that touch an override can exceed the weekly count.
+  for (const o of c.overrides) {
+    const first = Math.max(fromDay, o.from - 6);
+    const last = Math.min(fromDay + 365, o.to);
+    for (let start = first; start <= last; start++) {
+      let sum = 0;
+      for (let d = start; d < start + 7; d++) sum += windowsOn(c, d).length;
+      if (sum > worst) {
+        worst = sum;
+        worstStart = start;
+      }
     }
   }
   if (worst <= maxBlocks) return;
-  const weekly = c.weekly.reduce((n, list) => n + list.length, 0);
   const because =
     weekly > maxBlocks
       ? "its weekly hours alone"

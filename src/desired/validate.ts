@@ -13,7 +13,14 @@ import { localDay } from "./effective.js";
 import { didYouMean, type Finding, finding, hasErrors, sortFindings } from "./findings.js";
 import { type InvalidDocument, type LoadedState, loadDesiredState, loadFilesOfKind } from "./load.js";
 import { buildCalendar, buildCampaign, type CampaignSchedule, type HolidayCalendar } from "./model.js";
-import { applicableRules, checkCallingHours, type PolicyRule, rulesFromPolicy } from "./policy.js";
+import {
+  applicableRules,
+  checkCallingHours,
+  type PolicyRule,
+  policySignature,
+  rulesFromPolicy,
+  type Violation,
+} from "./policy.js";
 import { Reporter } from "./reporter.js";
 import {
   checkCalendar,
@@ -86,15 +93,28 @@ export async function validateDesiredState(
 
   const clocks = new ZoneClocks(at.toMillis() - 3 * 86_400_000, at.toMillis() + 372 * 86_400_000);
   const campaigns: CampaignSchedule[] = [];
+  const todayByZone = new Map<string, number>();
+  // Repositories repeat a few window shapes across thousands of campaigns; the policy result
+  // depends only on what policySignature covers, so identical campaigns are checked once.
+  const policyMemo = new Map<string, Violation[]>();
   for (const doc of loaded.campaigns) {
     if (r.hasErrors(doc)) continue;
     const campaign = buildCampaign(doc, calendars);
-    const today = localDay(campaign, at);
+    let today = todayByZone.get(campaign.timezone);
+    if (today === undefined) {
+      today = localDay(campaign, at);
+      todayByZone.set(campaign.timezone, today);
+    }
     checkDialingBlocks(r, campaign, today, config.limits.maxDialingBlocks);
     if (rules) {
-      for (const v of checkCallingHours(campaign, applicableRules(rules, campaign), clocks, today)) {
-        r.error(doc, v.source, v.code, v.message);
+      const applicable = applicableRules(rules, campaign);
+      const key = `${today}|${applicable.map((x) => `${x.pack}/${x.name}`).join(",")}|${policySignature(campaign)}`;
+      let violations = policyMemo.get(key);
+      if (!violations) {
+        violations = checkCallingHours(campaign, applicable, clocks, today);
+        policyMemo.set(key, violations);
       }
+      for (const v of violations) r.error(doc, v.source, v.code, v.message);
     }
     if (!r.hasErrors(doc)) campaigns.push(campaign);
   }

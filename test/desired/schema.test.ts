@@ -9,7 +9,7 @@ import { matchSnapshot } from "../helpers/snapshot.js";
 
 describe("committed JSON Schemas", () => {
   it("compile under ajv's strict mode", () => {
-    assert.doesNotThrow(() => new SchemaValidators());
+    assert.doesNotThrow(() => new SchemaValidators().compileAll());
   });
 
   it("match the reviewed outline (a change to the YAML contract shows in review)", () => {
