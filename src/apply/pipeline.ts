@@ -47,6 +47,8 @@ export interface PipelineOptions {
   dispatcher?: Dispatcher;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Told of every webhook attempt's outcome (the daemon's metrics). */
+  onWebhookOutcome?: (target: string, result: "delivered" | "retrying" | "dead") => void;
 }
 
 export interface RecoverySummary {
@@ -109,6 +111,7 @@ export class WritePipeline {
         ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
         ...(options.now ? { now: options.now } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
+        ...(options.onWebhookOutcome ? { onOutcome: options.onWebhookOutcome } : {}),
       });
       let audit: AuditTrail | undefined;
       let auditError: string | undefined;
@@ -231,6 +234,16 @@ export class WritePipeline {
       );
       return { appended: 0, commit: null, pushed: false, pending: pending.length, error: message };
     }
+  }
+
+  /** Webhook deliveries not yet done (pending), across targets: the outbox depth. */
+  outboxDepth(): number {
+    return this.outbox.targetNames.reduce((n, t) => n + this.journal.view.pendingFor(t).length, 0);
+  }
+
+  /** Changes written to CXone but not yet in an audit commit. */
+  auditBacklog(): number {
+    return this.journal.view.unaudited().length;
   }
 
   async close(): Promise<void> {

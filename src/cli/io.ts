@@ -13,6 +13,10 @@ export interface CliIo {
   now: () => DateTime;
   /** A logger writing to stderr; DIALWINDOW_LOG_LEVEL overrides `defaultLevel`. */
   logger: (defaultLevel: string) => Logger;
+  /** The daemon's logger: stdout, JSON, or pretty on a terminal. */
+  daemonLogger: (defaultLevel: string) => Logger;
+  /** Calls `handler` once on SIGTERM or SIGINT (long-running commands stop cleanly). */
+  onStopSignal: (handler: (signal: string) => void) => void;
 }
 
 export function processIo(): CliIo {
@@ -24,6 +28,16 @@ export function processIo(): CliIo {
     now: () => DateTime.utc(),
     logger: (defaultLevel) =>
       createLogger({ level: process.env.DIALWINDOW_LOG_LEVEL ?? defaultLevel, stderr: true }),
+    daemonLogger: (defaultLevel) => createLogger({ level: process.env.DIALWINDOW_LOG_LEVEL ?? defaultLevel }),
+    onStopSignal: (handler) => {
+      const once = (signal: string) => {
+        process.off("SIGTERM", once);
+        process.off("SIGINT", once);
+        handler(signal);
+      };
+      process.on("SIGTERM", once);
+      process.on("SIGINT", once);
+    },
   };
 }
 

@@ -4,9 +4,11 @@ import { UsageError } from "../util/errors.js";
 import { applyCommand } from "./apply-command.js";
 import { auditVerifyCommand } from "./audit-command.js";
 import { collect } from "./common.js";
+import { demoCommand } from "./demo-command.js";
 import { importCommand } from "./import-command.js";
 import type { CliIo } from "./io.js";
 import { planCommand } from "./plan-command.js";
+import { reconcileCommand } from "./reconcile-command.js";
 import { simulatorCommand } from "./simulator-command.js";
 import { validateCommand } from "./validate-command.js";
 import { webhooksListCommand, webhooksRetryCommand } from "./webhooks-command.js";
@@ -91,6 +93,43 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         webhookWait: string;
       }) => run(() => applyCommand(io, defined(o))),
     );
+
+  program
+    .command("reconcile")
+    .description(
+      "the daemon: keep CXone equal to the desired state (runs until SIGTERM; --once for one pass)",
+    )
+    .addOption(dir())
+    .addOption(stateDir())
+    .option("--repo <url>", "follow this git remote instead of --dir (cloned under the state directory)")
+    .option("--branch <branch>", "with --repo: the branch to follow (default: the remote's default)")
+    .option("--once", "one full pass, then exit (0 all reconciled, 1 some failed)")
+    .addOption(
+      new Option(
+        "--mode <mode>",
+        "enforce writes; report only records drift (default: reconcile.mode)",
+      ).choices(["enforce", "report"]),
+    )
+    .option("--listen <host:port>", "serve /healthz, /readyz, /metrics and POST /hooks/git")
+    .action(
+      (o: {
+        dir: string;
+        stateDir?: string;
+        repo?: string;
+        branch?: string;
+        once?: boolean;
+        mode?: string;
+        listen?: string;
+      }) => run(() => reconcileCommand(io, defined(o))),
+    );
+
+  program
+    .command("demo")
+    .description(
+      "the whole loop on loopback: simulator, webhook receiver, reconciler, audit trail (npm start)",
+    )
+    .option("--dir <dir>", "desired-state directory (default: the shipped example)")
+    .action((o: { dir?: string }) => run(() => demoCommand(io, defined(o))));
 
   program
     .command("import")

@@ -34,6 +34,8 @@ export interface OutboxOptions {
   policy?: Partial<RetryPolicy>;
   /** Deliveries in flight at once; default 4. */
   concurrency?: number;
+  /** Told of every attempt's outcome (metrics). */
+  onOutcome?: (target: string, result: "delivered" | "retrying" | "dead") => void;
 }
 
 export interface DrainOptions {
@@ -84,6 +86,7 @@ export class Outbox {
   readonly #random: () => number;
   readonly #policy: RetryPolicy;
   readonly #concurrency: number;
+  readonly #onOutcome: NonNullable<OutboxOptions["onOutcome"]>;
   /** Drains run one at a time; two at once would deliver the same change twice. */
   #running: Promise<unknown> = Promise.resolve();
 
@@ -97,6 +100,7 @@ export class Outbox {
     this.#random = options.random ?? Math.random;
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
     this.#concurrency = Math.max(1, options.concurrency ?? 4);
+    this.#onOutcome = options.onOutcome ?? (() => {});
   }
 
   get targetNames(): string[] {
@@ -227,6 +231,7 @@ export class Outbox {
       switch (outcome.kind) {
         case "delivered":
           await this.#journal.recordDelivered(changeId, targetName, attempt, outcome.status);
+          this.#onOutcome(targetName, "delivered");
           this.#logger.info({ ...log, status: outcome.status, attempt }, "webhook delivered");
           return "delivered";
         case "interrupted":
@@ -237,6 +242,7 @@ export class Outbox {
           return "pending";
         case "permanent":
           await this.#journal.recordDead(changeId, targetName, attempt, outcome.error, outcome.status);
+          this.#onOutcome(targetName, "dead");
           this.#logger.error(
             { ...log, status: outcome.status, attempt, reason: outcome.error },
             "webhook rejected; dead-lettered",
@@ -246,9 +252,11 @@ export class Outbox {
           if (attempt >= policy.maxAttempts) {
             const reason = `gave up after ${attempt} attempts; last: ${outcome.error}`;
             await this.#journal.recordDead(changeId, targetName, attempt, reason, outcome.status);
+            this.#onOutcome(targetName, "dead");
             this.#logger.error({ ...log, status: outcome.status, attempt, reason }, "webhook dead-lettered");
             return "dead";
           }
+          this.#onOutcome(targetName, "retrying");
           await this.#journal.recordAttemptFailed(
             changeId,
             targetName,

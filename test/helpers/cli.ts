@@ -71,6 +71,8 @@ export async function runInProcess(
     cwd: options.cwd ?? packageRoot(),
     now: () => (options.now ? DateTime.fromISO(options.now, { setZone: true }) : DateTime.utc()),
     logger: () => silentLogger(),
+    daemonLogger: () => silentLogger(),
+    onStopSignal: () => {},
   };
   const code = await runCli(args, io);
   return { code, stdout, stderr };

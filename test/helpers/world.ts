@@ -115,3 +115,18 @@ export function driftByHand(world: World, campaignId: string, day = "TUE"): void
     dialingHours: current.schedule.dialingHours.filter((h) => h.day !== day),
   });
 }
+
+/** Replaces the reconcile: section of the world's dialwindow.yaml (fast intervals for daemon tests). */
+export async function setReconcileConfig(world: World, lines: string[]): Promise<void> {
+  const path = join(world.dir, "dialwindow.yaml");
+  const text = await readFile(path, "utf8");
+  const start = text.indexOf("\nreconcile:\n");
+  const head = start === -1 ? text : text.slice(0, start + 1);
+  await writeFile(path, `${head}reconcile:\n${lines.map((l) => `  ${l}`).join("\n")}\n`);
+}
+
+/** Rewrites one file of the world's desired state. */
+export async function editFile(world: World, file: string, edit: (text: string) => string): Promise<void> {
+  const path = join(world.dir, file);
+  await writeFile(path, edit(await readFile(path, "utf8")));
+}

@@ -1,0 +1,255 @@
+/**
+ * The real daemon as a child process against the simulator and real git repositories: what a
+ * team running `dialwindow reconcile` would notice, each within seconds.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { DateTime } from "luxon";
+import { verifyAuditTrail } from "../../src/audit/verify.js";
+import { Journal } from "../../src/state/journal.js";
+import { silentLogger } from "../../src/util/log.js";
+import { waitFor } from "../helpers/cli.js";
+import { type Daemon, startDaemon } from "../helpers/daemon.js";
+import { tempDir } from "../helpers/fs.js";
+import { driftByHand, editFile, gitIn, makeWorld, setReconcileConfig, type World } from "../helpers/world.js";
+
+const Q4 = "123456789012345678";
+const EAST = "223456789012345678";
+const WEST = "323456789012345678";
+const REMINDERS = "523456789012345678";
+const SURVEY_EAST = "623456789012345678";
+const FAST = ["mode: enforce", "resyncInterval: 1s", "gitInterval: 1s", "debounce: 200ms"];
+
+const running: Daemon[] = [];
+after(async () => {
+  for (const d of running) if (d.run.child.exitCode === null) await d.stop("SIGKILL");
+});
+
+async function daemon(args: string[], env: Record<string, string>): Promise<Daemon> {
+  const d = await startDaemon(args, env);
+  running.push(d);
+  return d;
+}
+
+/** The world as of now: the daemon evaluates holidays and overrides at the real current time. */
+async function world(options: Parameters<typeof makeWorld>[0] = {}): Promise<World> {
+  const w = await makeWorld({ at: DateTime.utc().toISO() as string, ...options });
+  await setReconcileConfig(w, FAST);
+  return w;
+}
+
+function matches(w: World, id: string): boolean {
+  return JSON.stringify(w.sim.getCampaign(id)?.schedule) === JSON.stringify(w.desired.get(id));
+}
+
+async function readyz(d: Daemon): Promise<{ status: number; body: { ready: boolean; reasons: string[] } }> {
+  const res = await fetch(`${d.url}/readyz`);
+  return { status: res.status, body: (await res.json()) as { ready: boolean; reasons: string[] } };
+}
+
+describe("reconcile --dir (enforce)", () => {
+  it("fixes drift at start, applies an edited file, reverts a hand edit, moves the metrics, and SIGTERM exits 0 with nothing lost", async () => {
+    const w = await world({ git: true });
+    driftByHand(w, Q4);
+    const d = await daemon(["--dir", w.dir], w.env);
+
+    await waitFor("the startup drift to be fixed", () => matches(w, Q4));
+    await waitFor("/readyz to say ready", async () => (await readyz(d)).status === 200);
+
+    await editFile(w, "campaigns/sales/renewals-west.yaml", (t) => t.replace('end: "18:00"', 'end: "17:00"'));
+    await waitFor("the edited file to be applied", () =>
+      (w.sim.getCampaign(WEST)?.schedule.dialingHours ?? []).every((h) => h.endTime === "17:00"),
+    );
+
+    driftByHand(w, EAST, "WED");
+    await waitFor("the hand edit to be reverted by the resync", () => matches(w, EAST));
+
+    assert.ok((await d.metric("dialwindow_reconciles_total", { result: "applied" })) >= 3);
+    assert.ok((await d.metric("dialwindow_api_requests_total", { kind: "patch" })) >= 3);
+    assert.ok(
+      (await d.metric("dialwindow_api_requests_total", { kind: "list" })) >= 2,
+      "the resync reads pages, not campaigns one by one",
+    );
+    await waitFor(
+      "deliveries to be counted",
+      async () => (await d.metric("dialwindow_webhook_deliveries_total", { result: "delivered" })) >= 3,
+    );
+    assert.ok(
+      (await d.metric("dialwindow_last_successful_reconcile_timestamp_seconds")) > Date.now() / 1000 - 60,
+    );
+    await waitFor(
+      "the audit commit to be counted",
+      async () => (await d.metric("dialwindow_audit_commits_total")) >= 1,
+    );
+
+    const exit = await d.stop("SIGTERM");
+    assert.equal(exit.code, 0);
+    // Nothing lost: one verified delivery per change, every change audited, no open intent.
+    const patches = w.sim.requests("patch").filter((p) => p.status === 200).length;
+    assert.equal(patches, 3);
+    const delivered = new Set(w.receiver.requests.filter((r) => r.verified).map((r) => r.id));
+    assert.equal(delivered.size, 3);
+    const trail = await verifyAuditTrail({
+      remote: w.origin as string,
+      branch: "dialwindow-audit",
+      path: "audit",
+    });
+    assert.equal(trail.ok, true);
+    assert.equal(trail.records, 3);
+    const journal = await Journal.open(join(w.dir, ".dialwindow/journal.jsonl"), {
+      logger: silentLogger(),
+      readOnly: true,
+    });
+    assert.deepEqual(journal.view.openIntents(), []);
+    assert.deepEqual(journal.view.unaudited(), []);
+    await journal.close();
+  });
+
+  it("an invalid file blocks only its campaign, /readyz names the file and why, and fixing it resumes", async () => {
+    const w = await world();
+    const d = await daemon(["--dir", w.dir], w.env);
+    await waitFor("/readyz to say ready", async () => (await readyz(d)).status === 200);
+
+    await editFile(w, "campaigns/care/surveys.yaml", (t) =>
+      t.replace('{ days: [TUE, THU], start: "11:00"', '{ days: [TUE, THU], start: "25:00"'),
+    );
+    await editFile(w, "campaigns/care/appointment-reminders.yaml", (t) =>
+      t.replace('end: "18:00"', 'end: "17:30"'),
+    );
+    await waitFor("the valid edit elsewhere to be applied", () =>
+      (w.sim.getCampaign(REMINDERS)?.schedule.dialingHours ?? []).some((h) => h.endTime === "17:30"),
+    );
+    const ready = await readyz(d);
+    assert.equal(ready.status, 503);
+    assert.ok(
+      ready.body.reasons.some((r) => r.startsWith("campaigns/care/surveys.yaml:") && r.includes("DW015")),
+      JSON.stringify(ready.body),
+    );
+    await d.waitForLog(
+      "campaign blocked: its file is invalid; no writes until fixed",
+      (l) => l.campaignId === SURVEY_EAST,
+    );
+
+    // A hand edit to the blocked campaign is not reverted while its file is invalid.
+    driftByHand(w, SURVEY_EAST, "THU");
+    const drifted = JSON.stringify(w.sim.getCampaign(SURVEY_EAST)?.schedule);
+    await d.waitForLog("live resync done", (l) => Date.parse(String(l.time)) > Date.now() - 200, 10_000);
+    await d.waitForLog("live resync done", (l) => Date.parse(String(l.time)) > Date.now() - 200, 10_000);
+    assert.equal(JSON.stringify(w.sim.getCampaign(SURVEY_EAST)?.schedule), drifted);
+    assert.equal(w.sim.requests("patch").filter((p) => p.path.endsWith(SURVEY_EAST)).length, 0);
+
+    await editFile(w, "campaigns/care/surveys.yaml", (t) => t.replace('start: "25:00"', 'start: "11:00"'));
+    await waitFor("the fixed campaign to be reconciled", () => matches(w, SURVEY_EAST));
+    await waitFor("/readyz to recover", async () => (await readyz(d)).status === 200);
+    assert.equal((await d.stop()).code, 0);
+  });
+});
+
+describe("reconcile --mode report", () => {
+  it("records drift in the log and metrics and never writes", async () => {
+    const w = await world();
+    const d = await daemon(["--dir", w.dir, "--mode", "report"], w.env);
+    driftByHand(w, Q4);
+    await d.waitForLog("drift detected (report mode: not written)", (l) => l.campaignId === Q4);
+    await waitFor(
+      "the metric",
+      async () => (await d.metric("dialwindow_reconciles_total", { result: "drift_reported" })) >= 1,
+    );
+    assert.ok((await d.metric("dialwindow_drifted_campaigns")) >= 1);
+    assert.equal(w.sim.countRequests("patch"), 0);
+    assert.equal((await d.stop()).code, 0);
+  });
+});
+
+describe("reconcile --repo", () => {
+  it("applies a new commit on the remote, and its own audit commits never trigger a reconcile", async () => {
+    const w = await world({ git: true });
+    await gitIn(w.dir, "commit", "-qam", "fast reconcile settings");
+    await gitIn(w.dir, "push", "-q", "origin", "main");
+    const state = await tempDir("dw-repo-state-");
+    driftByHand(w, Q4);
+    const d = await daemon(["--repo", w.origin as string, "--branch", "main", "--state-dir", state], w.env);
+    await waitFor("the startup drift to be fixed", () => matches(w, Q4));
+    await waitFor("the audit commit to reach the remote", async () => {
+      try {
+        return (
+          (await gitIn(w.origin as string, "rev-parse", "--verify", "-q", "dialwindow-audit")).length > 0
+        );
+      } catch {
+        return false;
+      }
+    });
+
+    // Someone merges a change into main.
+    await editFile(w, "campaigns/sales/renewals-west.yaml", (t) => t.replace('end: "18:00"', 'end: "16:00"'));
+    await gitIn(w.dir, "commit", "-qam", "renewals-west ends at 16:00");
+    await gitIn(w.dir, "push", "-q", "origin", "main");
+    await waitFor("the new commit to be applied", () =>
+      (w.sim.getCampaign(WEST)?.schedule.dialingHours ?? []).every((h) => h.endTime === "16:00"),
+    );
+    await d.waitForLog("audit trail pushed", (l) => Date.parse(String(l.time)) > 0);
+    // Let a few fetch intervals pass after the audit pushes.
+    await new Promise((r) => setTimeout(r, 2500));
+    const revisions = d.logs().filter((l) => l.msg === "new desired-state revision");
+    assert.equal(revisions.length, 1, JSON.stringify(revisions));
+    assert.equal((await d.stop()).code, 0);
+  });
+});
+
+describe("reconcile: deny sync windows", () => {
+  it("holds a write until the window ends, then applies it", async () => {
+    // A deny window from this minute to the next, in UTC, every day; leave room to observe it.
+    let now = DateTime.utc();
+    if (now.second > 45 || (now.hour === 23 && now.minute === 59)) {
+      await new Promise((r) => setTimeout(r, (61 - now.second) * 1000));
+      now = DateTime.utc();
+    }
+    const start = now.toFormat("HH:mm");
+    const end = now.plus({ minutes: 1 }).toFormat("HH:mm");
+    const w = await world();
+    await setReconcileConfig(w, [
+      ...FAST,
+      "syncWindows:",
+      `  - { kind: deny, timezone: UTC, days: [MON, TUE, WED, THU, FRI, SAT, SUN], start: "${start}", end: "${end}" }`,
+    ]);
+    driftByHand(w, Q4);
+    const d = await daemon(["--dir", w.dir], w.env);
+    const held = await d.waitForLog("write held by a deny sync window", (l) => l.campaignId === Q4);
+    assert.match(String(held.until), new RegExp(`T${end}:00`));
+    assert.equal(w.sim.countRequests("patch"), 0);
+    assert.ok((await d.metric("dialwindow_reconciles_total", { result: "held" })) >= 1);
+    await waitFor("the write once the window ends", () => matches(w, Q4), 75_000);
+    assert.ok(
+      DateTime.utc().toFormat("HH:mm") >= end || DateTime.utc().hour === 0,
+      "not written before the window ended",
+    );
+    assert.equal((await d.stop()).code, 0);
+  });
+});
+
+describe("reconcile: SIGTERM during a write", () => {
+  it("finishes the in-flight write, delivers its webhook, commits its audit record, exits 0", async () => {
+    const w = await world({ git: true });
+    const d = await daemon(["--dir", w.dir], w.env);
+    await waitFor("/readyz to say ready", async () => (await readyz(d)).status === 200);
+    w.sim.configure({ latencyMs: 1500 });
+    driftByHand(w, Q4);
+    await waitFor(
+      "a PATCH in flight",
+      () => w.sim.requests("patch").some((p) => p.status === undefined),
+      20_000,
+    );
+    const exit = await d.stop("SIGTERM");
+    assert.equal(exit.code, 0);
+    assert.equal(w.sim.requests("patch")[0]?.status, 200, "the write completed");
+    assert.ok(matches(w, Q4));
+    assert.equal(new Set(w.receiver.requests.filter((r) => r.verified).map((r) => r.id)).size, 1);
+    const trail = await verifyAuditTrail({
+      remote: w.origin as string,
+      branch: "dialwindow-audit",
+      path: "audit",
+    });
+    assert.equal(trail.records, 1);
+  });
+});
