@@ -10,6 +10,7 @@ import { resolveConfig } from "../desired/config.js";
 import { loadDesiredState } from "../desired/load.js";
 import { connect } from "../live/connect.js";
 import type { Plan } from "../plan/plan.js";
+import { shortRevision } from "../plan/render.js";
 import { readPlanFile } from "../plan/saved-plan.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
@@ -140,7 +141,7 @@ export function renderApply(
   fromSavedPlan: boolean,
 ): string {
   const lines: string[] = [
-    `dialwindow apply: ${fromSavedPlan ? "saved plan" : "desired state"} at ${plan.at}${plan.revision ? ` (revision ${plan.revision.slice(0, 12)})` : ""} against ${target}`,
+    `dialwindow apply: ${fromSavedPlan ? "saved plan" : "desired state"} at ${plan.at}${plan.revision ? ` (revision ${shortRevision(plan.revision)})` : ""} against ${target}`,
     "",
   ];
   if (recovery.confirmed + recovery.abandoned + recovery.unsettled > 0) {

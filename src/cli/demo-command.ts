@@ -19,7 +19,7 @@ import { validateDesiredState } from "../desired/validate.js";
 import type { WireSchedule } from "../desired/wire.js";
 import { connect } from "../live/connect.js";
 import { buildPlan } from "../plan/plan.js";
-import { renderText } from "../plan/render.js";
+import { renderText, shortRevision } from "../plan/render.js";
 import { type ReconcileEvent, Reconciler } from "../reconcile/reconciler.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator } from "../simulator/index.js";
 import { packageRoot } from "../util/paths.js";
@@ -227,7 +227,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
       onLoaded: (s, changed) => {
         if (stopping) return;
         out(
-          `   ${shown}/ changed (revision ${s.revision?.slice(0, 12) ?? "working tree"}): ${changed.length} campaign(s) to reconcile${s.invalidFiles.length ? `, ${s.invalidFiles.length} invalid file(s)` : ""}`,
+          `   ${shown}/ changed (revision ${s.revision ? shortRevision(s.revision) : "not a git checkout"}): ${changed.length} campaign(s) to reconcile${s.invalidFiles.length ? `, ${s.invalidFiles.length} invalid file(s)` : ""}`,
         );
         for (const f of s.invalidFiles) out(`   ✗ ${f.reasons[0] ?? f.file}`);
       },

@@ -6,6 +6,11 @@ import type { Plan, PlannedChange } from "./plan.js";
 
 const SYMBOL = { update: "~", noop: "=", error: "✗" } as const;
 
+/** "0123456789ab" or "0123456789ab-dirty": short, and never hides uncommitted changes. */
+export function shortRevision(revision: string): string {
+  return `${revision.slice(0, 12)}${revision.endsWith("-dirty") ? "-dirty" : ""}`;
+}
+
 function diffLine(d: DiffEntry): string {
   switch (d.path) {
     case "timezone":
@@ -32,9 +37,7 @@ function summaryLine(plan: Plan): string {
 }
 
 function header(plan: Plan, target: string | undefined): string {
-  const rev = plan.revision
-    ? `revision ${plan.revision.slice(0, 12)}${plan.revision.endsWith("-dirty") ? "-dirty" : ""}`
-    : "not a git checkout";
+  const rev = plan.revision ? `revision ${shortRevision(plan.revision)}` : "not a git checkout";
   return `desired state at ${plan.at} (${rev})${target ? ` against ${target}` : ""}`;
 }
 
