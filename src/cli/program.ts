@@ -100,6 +100,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       "the daemon: keep CXone equal to the desired state (runs until SIGTERM; --once for one pass)",
     )
     .addOption(dir())
+    .addOption(selector())
     .addOption(stateDir())
     .option("--repo <url>", "follow this git remote instead of --dir (cloned under the state directory)")
     .option("--branch <branch>", "with --repo: the branch to follow (default: the remote's default)")

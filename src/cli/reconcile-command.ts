@@ -5,7 +5,7 @@
  */
 import { Reconciler } from "../reconcile/reconciler.js";
 import { UsageError } from "../util/errors.js";
-import { resolveDir } from "./common.js";
+import { parseSelectors, resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
 
 export interface ReconcileFlags {
@@ -16,6 +16,7 @@ export interface ReconcileFlags {
   mode?: string;
   listen?: string;
   stateDir?: string;
+  selector?: string[];
 }
 
 /** A daemon that cannot finish its shutdown in this long exits anyway: the journal is already on disk. */
@@ -34,6 +35,7 @@ export async function reconcileCommand(io: CliIo, flags: ReconcileFlags): Promis
     ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
     ...(flags.mode ? { mode: flags.mode as "enforce" | "report" } : {}),
     ...(flags.listen ? { listen: flags.listen } : {}),
+    ...(flags.selector ? { selector: parseSelectors(flags.selector) } : {}),
     cwd: io.cwd,
     env: io.env,
     logger,

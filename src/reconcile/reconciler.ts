@@ -35,7 +35,7 @@ import { GitSource } from "./git-source.js";
 import { GIT_WEBHOOK_SECRET_ENV } from "./github-hook.js";
 import { type DaemonHttpServer, type Readiness, startHttpServer } from "./http-server.js";
 import { DaemonMetrics, type ReconcileResult } from "./metrics.js";
-import { nextSnapshot, type Snapshot } from "./snapshot.js";
+import { nextSnapshot, type Snapshot, selectCampaigns } from "./snapshot.js";
 import { SyncWindows } from "./sync-windows.js";
 import { type CancelTimer, systemTimers, type Timers } from "./timers.js";
 import { WorkQueue } from "./work-queue.js";
@@ -65,6 +65,8 @@ export interface ReconcilerOptions {
   stateDir?: string;
   /** Overrides reconcile.mode. */
   mode?: "enforce" | "report";
+  /** Manage only campaigns with these labels (`--selector`). */
+  selector?: ReadonlyMap<string, string>;
   /** HOST:PORT for /healthz, /readyz, /metrics and /hooks/git. */
   listen?: string;
   cwd: string;
@@ -182,7 +184,7 @@ export class Reconciler {
         `cannot start: ${first ? `${first.file}:${first.line}:${first.col} ${first.message}` : "dialwindow.yaml is invalid"}`,
       );
     }
-    this.snapshot = nextSnapshot(result, await this.revision(), undefined);
+    this.snapshot = this.select(nextSnapshot(result, await this.revision(), undefined));
     this.config = o.transformConfig ? o.transformConfig(this.snapshot.config) : this.snapshot.config;
     this.syncWindows = new SyncWindows(this.config.reconcile.syncWindows);
     this.reportSnapshot(this.snapshot);
@@ -315,7 +317,7 @@ export class Reconciler {
         schemas: this.schemas,
       });
       const previous = this.snapshot;
-      const next = nextSnapshot(result, await this.revision(), previous);
+      const next = this.select(nextSnapshot(result, await this.revision(), previous));
       const changed: string[] = [];
       for (const [id, c] of next.campaigns) {
         const before = previous.campaigns.get(id);
@@ -337,6 +339,10 @@ export class Reconciler {
       this.options.events?.onLoaded?.(next, changed);
     });
     return this.reloading;
+  }
+
+  private select(s: Snapshot): Snapshot {
+    return this.options.selector ? selectCampaigns(s, this.options.selector) : s;
   }
 
   private warnAboutRestartOnlySettings(next: ResolvedConfig): void {

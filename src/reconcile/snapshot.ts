@@ -26,6 +26,15 @@ export interface Snapshot {
   held: string | undefined;
 }
 
+/** Only the campaigns whose labels match (`--selector`); the others are left alone entirely. */
+export function selectCampaigns(s: Snapshot, selector: ReadonlyMap<string, string>): Snapshot {
+  if (selector.size === 0) return s;
+  const match = (labels: Readonly<Record<string, string>>) =>
+    [...selector].every(([k, v]) => labels[k] === v);
+  const campaigns = new Map([...s.campaigns].filter(([, c]) => match(c.labels)));
+  return { ...s, campaigns };
+}
+
 function describe(f: Finding): string {
   return `${f.file}:${f.line}:${f.col} ${f.code} ${f.message}`;
 }

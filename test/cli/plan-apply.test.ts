@@ -73,6 +73,22 @@ describe("plan", () => {
     assert.match(r.stdout, /Plan: 1 to update, 5 unchanged, 1 error\./);
   });
 
+  it("--show-unmanaged lists live campaigns that no file manages", async () => {
+    const world = await makeWorld();
+    world.sim.upsertCampaigns([
+      {
+        id: "999000000000000001",
+        name: "Legacy winback",
+        schedule: { timezone: "UTC", dialingHours: [], pauseConditions: [] },
+      },
+    ]);
+    const r = await plan(world, "--show-unmanaged");
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Unmanaged \(in CXone, in no file\): 1\n {4}999000000000000001 {2}Legacy winback/);
+    const plain = await plan(world);
+    assert.doesNotMatch(plain.stdout, /Unmanaged/);
+  });
+
   it("--selector plans only matching campaigns", async () => {
     const world = await makeWorld();
     driftByHand(world, Q4);

@@ -7,9 +7,10 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { DateTime } from "luxon";
 import { verifyAuditTrail } from "../../src/audit/verify.js";
+import { signGitHubPayload } from "../../src/reconcile/github-hook.js";
 import { Journal } from "../../src/state/journal.js";
 import { silentLogger } from "../../src/util/log.js";
-import { waitFor } from "../helpers/cli.js";
+import { runBinary, waitFor } from "../helpers/cli.js";
 import { type Daemon, startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/fs.js";
 import { driftByHand, editFile, gitIn, makeWorld, setReconcileConfig, type World } from "../helpers/world.js";
@@ -146,6 +147,24 @@ describe("reconcile --dir (enforce)", () => {
   });
 });
 
+describe("reconcile --once --selector", () => {
+  it("reconciles only the selected campaigns, then exits 0", async () => {
+    const w = await world();
+    driftByHand(w, Q4); // team: collections
+    driftByHand(w, SURVEY_EAST); // team: care
+    const run = await runBinary(["reconcile", "--dir", w.dir, "--once", "--selector", "team=care"], {
+      env: w.env,
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.ok(matches(w, SURVEY_EAST));
+    assert.equal(matches(w, Q4), false, "a campaign outside the selector is left alone");
+    assert.deepEqual(
+      w.sim.requests("patch").map((p) => p.path.split("/").pop()),
+      [SURVEY_EAST],
+    );
+  });
+});
+
 describe("reconcile --mode report", () => {
   it("records drift in the log and metrics and never writes", async () => {
     const w = await world();
@@ -194,6 +213,53 @@ describe("reconcile --repo", () => {
     const revisions = d.logs().filter((l) => l.msg === "new desired-state revision");
     assert.equal(revisions.length, 1, JSON.stringify(revisions));
     assert.equal((await d.stop()).code, 0);
+  });
+});
+
+describe("reconcile --repo: POST /hooks/git", () => {
+  it("a signed GitHub push webhook fetches at once; a bad signature is refused", async () => {
+    const w = await world({ git: true });
+    await setReconcileConfig(w, [
+      "mode: enforce",
+      "resyncInterval: 1h",
+      "gitInterval: 1h",
+      "debounce: 200ms",
+    ]);
+    await gitIn(w.dir, "commit", "-qam", "slow intervals: only the webhook can trigger a fetch");
+    await gitIn(w.dir, "push", "-q", "origin", "main");
+    const secret = "git-hook-secret-for-tests";
+    const state = await tempDir("dw-hook-state-");
+    const d = await daemon(["--repo", w.origin as string, "--branch", "main", "--state-dir", state], {
+      ...w.env,
+      DIALWINDOW_GIT_WEBHOOK_SECRET: secret,
+    });
+    await waitFor("/readyz to say ready", async () => (await readyz(d)).status === 200);
+
+    await editFile(w, "campaigns/sales/renewals-west.yaml", (t) => t.replace('end: "18:00"', 'end: "15:00"'));
+    await gitIn(w.dir, "commit", "-qam", "renewals-west ends at 15:00");
+    await gitIn(w.dir, "push", "-q", "origin", "main");
+    const body = JSON.stringify({ ref: "refs/heads/main" });
+    const post = (signature: string) =>
+      fetch(`${d.url}/hooks/git`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": "push",
+          "x-hub-signature-256": signature,
+        },
+        body,
+      });
+    assert.equal((await post("sha256=0000")).status, 401);
+    const good = await post(signGitHubPayload(body, secret));
+    assert.ok(good.status >= 200 && good.status < 300, String(good.status));
+    await waitFor("the pushed commit to be applied", () =>
+      (w.sim.getCampaign(WEST)?.schedule.dialingHours ?? []).every((h) => h.endTime === "15:00"),
+    );
+    assert.equal((await d.stop()).code, 0);
+    assert.ok(
+      !d.logs().some((l) => JSON.stringify(l).includes(secret)),
+      "the hook secret never reaches the log",
+    );
   });
 });
 
