@@ -5,17 +5,24 @@
  * changed after it was reviewed.
  *
  * Every write is bracketed by the recorder (the journal): an intent before the PATCH, and
- * either the change record or "abandoned" after it. When the outcome of a PATCH is uncertain
- * (the connection dropped after sending, or a retried PATCH answered 412 because the first
- * attempt had landed), live state is read again: if it now holds exactly what was sent, the
- * write is recorded as done, so its webhook and audit record are never lost.
+ * either the change record or "abandoned" after it. Once a 2xx has arrived the intent is never
+ * abandoned. When the outcome is uncertain (no answer, 408, 5xx, or a 2xx the client could
+ * not use) live state is read again: if it now holds exactly what was sent under a new ETag,
+ * the write is recorded, so its webhook and audit record are never lost. A PATCH is never
+ * retried blindly, so a 412 always means someone else changed the campaign: if that left it
+ * in the desired state the outcome is "converged", with no change record of ours.
  */
 import type { WireSchedule } from "../desired/wire.js";
 import { normalizeWire, wireEquals } from "../desired/wire.js";
-import { HttpError, NetworkError, PreconditionFailedError, UnprocessableError } from "../live/errors.js";
+import {
+  HttpError,
+  NetworkError,
+  PreconditionFailedError,
+  ProtocolError,
+  UnprocessableError,
+} from "../live/errors.js";
 import type { CxonePort } from "../live/port.js";
 import { forEachBounded } from "../live/semaphore.js";
-import { diffSchedules } from "../plan/diff.js";
 import type { Plan, PlannedChange } from "../plan/plan.js";
 import type { ChangeRecord } from "../state/change-record.js";
 import { newChangeId } from "../util/ids.js";
@@ -36,6 +43,8 @@ export interface WriteRecorder {
   intent(intent: WriteIntent): Promise<string>;
   written(intentId: string, change: ChangeRecord): Promise<void>;
   abandoned(intentId: string, reason: string): Promise<void>;
+  /** The write's outcome is unknown: the intent stays open, to be settled from live state. */
+  release?(intentId: string): void;
 }
 
 export type OutcomeResult = "updated" | "unchanged" | "converged" | "failed" | "skipped";
@@ -146,7 +155,9 @@ async function applyOne(
       after: planned.after,
       etagBefore: etag,
     });
-    const record = async (etagAfter: string, at: number): Promise<ChangeRecord> => {
+    /** Journals the change; once a write has landed its intent is never abandoned. */
+    const record = async (etagAfter: string): Promise<CampaignOutcome> => {
+      const at = now();
       const change: ChangeRecord = {
         changeId: newChangeId(at),
         campaignId: planned.campaignId,
@@ -160,103 +171,141 @@ async function applyOne(
         actor: options.actor,
         at: new Date(at).toISOString(),
       };
-      await recorder.written(intentId, change);
-      return change;
-    };
-    try {
-      const t0 = now();
-      const result = await port.writeSchedule(planned.campaignId, planned.after, etag);
-      const change = await record(result.etag, now());
-      log.info(
-        {
-          etagBefore: etag,
-          etagAfter: result.etag,
-          latencyMs: now() - t0,
-          revision,
-          changeId: change.changeId,
-        },
-        "campaign schedule written",
-      );
-      return done({ result: "updated", change });
-    } catch (err) {
-      if (err instanceof UnprocessableError) {
-        await recorder.abandoned(intentId, `rejected by CXone (422): ${err.responseBody}`);
-        log.error({ status: 422, reason: err.responseBody }, "CXone rejected the schedule");
-        return done({
-          result: "failed",
-          error: `CXone rejected the schedule from ${planned.file} (422): ${apiReason(err)}`,
-        });
-      }
-      if (!(err instanceof PreconditionFailedError) && !isUncertain(err)) {
-        await recorder.abandoned(intentId, describe(err));
-        log.error({ err: describe(err) }, "writing the campaign schedule failed");
-        return done({ result: "failed", error: describe(err) });
-      }
-      // 412, or no answer: settle what actually happened by reading the campaign again.
-      let live: Awaited<ReturnType<CxonePort["readCampaign"]>>;
       try {
-        live = await port.readCampaign(planned.campaignId);
-      } catch (readErr) {
-        // Leave the intent open: the next start reads live state and settles it.
+        await recorder.written(intentId, change);
+      } catch (err) {
+        // The write is in CXone but not in the journal: the open intent is settled from live
+        // state by the next run (or the daemon's next flush), which records it then.
+        recorder.release?.(intentId);
         log.error(
-          { err: describe(readErr) },
-          "write outcome unknown and the re-read failed; the journal will settle it",
+          { err: describe(err) },
+          "the write landed but journalling it failed; it is settled from live state later",
         );
         return done({
           result: "failed",
-          error: `${describe(err)}; re-reading it failed too (${describe(readErr)}), so whether the write landed is settled on the next run`,
+          error: `written to CXone, but journalling it failed (${describe(err)}); it is recorded from live state on the next run`,
         });
       }
-      if (!live) {
-        await recorder.abandoned(intentId, "the campaign no longer exists in CXone");
-        return done({ result: "failed", error: "the campaign no longer exists in CXone" });
-      }
-      if (wireEquals(live.schedule, planned.after) && live.etag && live.etag !== etag) {
-        const change = await record(live.etag, now());
-        log.warn(
-          { etagBefore: etag, etagAfter: live.etag, changeId: change.changeId },
-          "write confirmed by re-reading after an uncertain answer",
+      return done({ result: "updated", change });
+    };
+
+    const t0 = now();
+    let written: Awaited<ReturnType<CxonePort["writeSchedule"]>> | undefined;
+    let failure: unknown;
+    try {
+      written = await port.writeSchedule(planned.campaignId, planned.after, etag);
+    } catch (err) {
+      failure = err;
+    }
+    if (written) {
+      const outcome = await record(written.etag);
+      if (outcome.change) {
+        log.info(
+          {
+            etagBefore: etag,
+            etagAfter: written.etag,
+            latencyMs: now() - t0,
+            revision,
+            changeId: outcome.change.changeId,
+          },
+          "campaign schedule written",
         );
-        return done({ result: "updated", change });
       }
-      await recorder.abandoned(
-        intentId,
-        err instanceof PreconditionFailedError
-          ? "412: the campaign changed since it was read"
-          : describe(err),
+      return outcome;
+    }
+
+    if (failure instanceof UnprocessableError) {
+      await recorder.abandoned(intentId, `rejected by CXone (422): ${failure.responseBody}`);
+      log.error({ status: 422, reason: failure.responseBody }, "CXone rejected the schedule");
+      return done({
+        result: "failed",
+        error: `CXone rejected the schedule from ${planned.file} (422): ${apiReason(failure)}`,
+      });
+    }
+    const conflict = failure instanceof PreconditionFailedError;
+    if (!conflict && !isUncertain(failure)) {
+      await recorder.abandoned(intentId, describe(failure));
+      log.error({ err: describe(failure) }, "writing the campaign schedule failed");
+      return done({ result: "failed", error: describe(failure) });
+    }
+
+    // A 412, or an answer that leaves it unknown whether CXone acted: read the campaign again.
+    let live: Awaited<ReturnType<CxonePort["readCampaign"]>>;
+    try {
+      live = await port.readCampaign(planned.campaignId);
+    } catch (readErr) {
+      if (conflict) {
+        await recorder.abandoned(intentId, "412: the campaign changed since it was read");
+      } else {
+        // Whether the write landed is unknown: the intent stays open and is settled later.
+        recorder.release?.(intentId);
+      }
+      log.error({ err: describe(readErr) }, "re-reading the campaign after a failed write failed");
+      return done({
+        result: "failed",
+        error: `${describe(failure)}; re-reading it failed too (${describe(readErr)})${conflict ? "" : ", so whether the write landed is settled on the next run"}`,
+      });
+    }
+    if (!live) {
+      await recorder.abandoned(intentId, "the campaign no longer exists in CXone");
+      return done({ result: "failed", error: "the campaign no longer exists in CXone" });
+    }
+    const holdsDesired = wireEquals(live.schedule, planned.after);
+    if (!conflict && holdsDesired && live.etag && live.etag !== etag) {
+      // No answer, but CXone now holds exactly what was sent under a new version: it landed.
+      log.warn(
+        { etagBefore: etag, etagAfter: live.etag },
+        "write confirmed by reading the campaign again after an uncertain answer",
       );
-      if (!(err instanceof PreconditionFailedError)) return done({ result: "failed", error: describe(err) });
-      if (options.mode === "saved") {
+      return record(live.etag);
+    }
+    await recorder.abandoned(
+      intentId,
+      conflict ? "412: the campaign changed since it was read" : `did not land: ${describe(failure)}`,
+    );
+    if (holdsDesired) {
+      // Someone else already wrote exactly this schedule: nothing to write, nothing to announce.
+      log.info({ etagLive: live.etag }, "CXone already holds the desired schedule; nothing written");
+      return done({ result: "converged" });
+    }
+    if (options.mode === "saved") {
+      if (conflict) {
         log.warn({ etagPlanned: etag, etagLive: live.etag }, "live changed since the plan; not overwritten");
         return done({ result: "failed", error: "live changed since the plan; run plan again" });
       }
-      if (diffSchedules(live.schedule, planned.after).length === 0) {
-        log.info({ etagLive: live.etag }, "someone else already wrote the desired schedule; nothing to do");
-        return done({ result: "converged" });
-      }
-      if (!live.etag)
-        return done({
-          result: "failed",
-          error: "CXone returned no ETag on re-read; refusing to write without If-Match",
-        });
-      log.warn(
-        { etagBefore: etag, etagLive: live.etag, attempt },
-        "campaign changed while writing (412); re-planned against the new live state",
-      );
-      before = normalizeWire(live.schedule);
-      etag = live.etag;
+      return done({ result: "failed", error: `${describe(failure)}; the write did not land` });
     }
+    if (!live.etag)
+      return done({
+        result: "failed",
+        error: "CXone returned no ETag on re-read; refusing to write without If-Match",
+      });
+    log.warn(
+      { etagBefore: etag, etagLive: live.etag, attempt, status: conflict ? 412 : describe(failure) },
+      conflict
+        ? "campaign changed while writing (412); re-planned against the new live state"
+        : "write did not land; trying again",
+    );
+    before = normalizeWire(live.schedule);
+    etag = live.etag;
   }
   return done({
     result: "failed",
-    error: `the campaign kept changing while dialwindow wrote it (${tries} tries, each answered 412); run apply again`,
+    error: `the campaign kept changing or refusing writes (${tries} tries); run apply again`,
   });
 }
 
-/** A failure after which the PATCH may or may not have landed. */
+/**
+ * A failure after which the PATCH may or may not have landed: no response (a timeout is a
+ * NetworkError: the request may have reached the server), 408 or 5xx, or a 2xx the client
+ * could not use (ProtocolError: no ETag, malformed body).
+ */
 function isUncertain(err: unknown): boolean {
-  // TimeoutError is a NetworkError: the request may have reached the server.
-  return err instanceof NetworkError || (err instanceof HttpError && err.status >= 500);
+  return (
+    err instanceof NetworkError ||
+    err instanceof ProtocolError ||
+    (err instanceof HttpError && (err.status >= 500 || err.status === 408))
+  );
 }
 
 function describe(err: unknown): string {

@@ -67,6 +67,10 @@ export interface FinishSummary {
 
 export class WritePipeline {
   readonly recorder: WriteRecorder;
+  /** Intents whose write is still running in this process: never settled from live state. */
+  private readonly inFlight = new Set<string>();
+  /** An audit commit exists that the remote has not received yet. */
+  private unpushed = false;
 
   private constructor(
     readonly stateDir: StateDir,
@@ -75,14 +79,32 @@ export class WritePipeline {
     readonly audit: AuditTrail | undefined,
     private readonly options: PipelineOptions,
     private readonly auditError: string | undefined,
+    private readonly auditRemoteConfigured: boolean,
   ) {
     const auditEnabled = options.config.audit.enabled;
     this.recorder = {
-      intent: async (i) => (await journal.recordIntent(i)).intentId,
+      intent: async (i) => {
+        const id = (await journal.recordIntent(i)).intentId;
+        this.inFlight.add(id);
+        return id;
+      },
       // The `written` entry makes the change pending for every webhook target and the trail.
-      written: (intentId, change) => this.outbox.enqueue(intentId, change, { audit: auditEnabled }),
+      written: async (intentId, change) => {
+        try {
+          await this.outbox.enqueue(intentId, change, { audit: auditEnabled });
+        } finally {
+          this.inFlight.delete(intentId);
+        }
+      },
       abandoned: async (intentId, reason) => {
-        await journal.recordAbandoned(intentId, reason);
+        try {
+          await journal.recordAbandoned(intentId, reason);
+        } finally {
+          this.inFlight.delete(intentId);
+        }
+      },
+      release: (intentId) => {
+        this.inFlight.delete(intentId);
       },
     };
   }
@@ -115,9 +137,9 @@ export class WritePipeline {
       });
       let audit: AuditTrail | undefined;
       let auditError: string | undefined;
+      let remote: string | null | undefined;
       if (options.config.audit.enabled) {
-        const remote =
-          options.auditRemote === undefined ? await originOf(options.desiredDir) : options.auditRemote;
+        remote = options.auditRemote === undefined ? await originOf(options.desiredDir) : options.auditRemote;
         try {
           audit = await openAuditTrail({
             workDir: join(stateDir.path, "audit-repo"),
@@ -134,58 +156,82 @@ export class WritePipeline {
           log.error({ err: auditError }, "audit trail unavailable; changes stay in the journal until it is");
         }
       }
-      return new WritePipeline(stateDir, journal, outbox, audit, options, auditError);
+      return new WritePipeline(stateDir, journal, outbox, audit, options, auditError, Boolean(remote));
     } catch (err) {
       await stateDir.close();
       throw err;
     }
   }
 
-  /** Settles intents a crash left open: did that PATCH land? Live state says. */
+  /** Open intents not being written right now: what recover() would settle. */
+  openIntentCount(): number {
+    return this.journal.view.openIntents().filter((i) => !this.inFlight.has(i.intentId)).length;
+  }
+
+  /**
+   * Settles open intents (a crash, or an answer lost together with the re-read): did that
+   * PATCH land? Live state says. Intents of writes still running in this process are left
+   * alone. Of several open intents for one campaign, at most one is confirmed, and only one
+   * whose ETag the live state has moved past.
+   */
   async recover(port: CxonePort): Promise<RecoverySummary> {
     const summary: RecoverySummary = { confirmed: 0, abandoned: 0, unsettled: 0 };
     const now = this.options.now ?? Date.now;
-    for (const intent of this.journal.view.openIntents()) {
-      const log = this.options.logger.child({ campaignId: intent.campaignId, intentId: intent.intentId });
+    const open = this.journal.view.openIntents().filter((i) => !this.inFlight.has(i.intentId));
+    const byCampaign = new Map<string, typeof open>();
+    for (const intent of open)
+      byCampaign.set(intent.campaignId, [...(byCampaign.get(intent.campaignId) ?? []), intent]);
+    for (const [campaignId, intents] of byCampaign) {
+      const log = this.options.logger.child({ campaignId });
       let live: Awaited<ReturnType<CxonePort["readCampaign"]>>;
       try {
-        live = await port.readCampaign(intent.campaignId);
+        live = await port.readCampaign(campaignId);
       } catch (err) {
-        summary.unsettled++;
+        summary.unsettled += intents.length;
         log.warn(
           { err: err instanceof Error ? err.message : String(err) },
           "cannot settle an interrupted write yet",
         );
         continue;
       }
-      if (live?.etag && live.etag !== intent.etagBefore && wireEquals(live.schedule, intent.after)) {
-        const at = now();
-        const change: ChangeRecord = {
-          changeId: newChangeId(at),
-          campaignId: intent.campaignId,
-          name: intent.name,
-          file: intent.file,
-          revision: intent.revision,
-          before: intent.before,
-          after: intent.after,
-          etagBefore: intent.etagBefore,
-          etagAfter: live.etag,
-          actor: actorName(this.options.command),
-          at: new Date(at).toISOString(),
-        };
-        await this.recorder.written(intent.intentId, change);
-        summary.confirmed++;
-        log.warn(
-          { changeId: change.changeId, etagAfter: live.etag },
-          "an interrupted write had landed; recorded it",
-        );
-      } else {
-        await this.journal.recordAbandoned(
-          intent.intentId,
-          "interrupted before the write landed (live state does not hold it)",
-        );
-        summary.abandoned++;
-        log.info("an interrupted write had not landed; abandoned it");
+      // Latest first: if the live state holds the most recent intent's schedule, that write landed.
+      let confirmed = false;
+      for (const intent of [...intents].reverse()) {
+        const landed =
+          !confirmed &&
+          live?.etag &&
+          live.etag !== intent.etagBefore &&
+          wireEquals(live.schedule, intent.after);
+        if (landed && live?.etag) {
+          confirmed = true;
+          const at = now();
+          const change: ChangeRecord = {
+            changeId: newChangeId(at),
+            campaignId: intent.campaignId,
+            name: intent.name,
+            file: intent.file,
+            revision: intent.revision,
+            before: intent.before,
+            after: intent.after,
+            etagBefore: intent.etagBefore,
+            etagAfter: live.etag,
+            actor: actorName(this.options.command),
+            at: new Date(at).toISOString(),
+          };
+          await this.recorder.written(intent.intentId, change);
+          summary.confirmed++;
+          log.warn(
+            { intentId: intent.intentId, changeId: change.changeId, etagAfter: live.etag },
+            "an interrupted write had landed; recorded it",
+          );
+        } else {
+          await this.journal.recordAbandoned(
+            intent.intentId,
+            "interrupted before the write landed (live state does not hold it)",
+          );
+          summary.abandoned++;
+          log.info({ intentId: intent.intentId }, "an interrupted write had not landed; abandoned it");
+        }
       }
     }
     return summary;
@@ -217,9 +263,11 @@ export class WritePipeline {
     try {
       if (pending.length === 0) {
         const pushed = await this.audit.pushPending();
+        this.unpushed = !pushed.pushed && pushed.status !== "local-only" && pushed.status !== "up-to-date";
         return { appended: 0, commit: null, pushed: pushed.pushed, pending: 0 };
       }
       const result = await this.audit.append(pending, { revision, actor });
+      this.unpushed = !result.pushed && this.options.config.audit.push && this.auditRemoteConfigured;
       // Records already in the trail (a replay after a crash) count as audited too.
       await this.journal.recordAudited(
         pending.map((c) => c.changeId),
@@ -244,6 +292,11 @@ export class WritePipeline {
   /** Changes written to CXone but not yet in an audit commit. */
   auditBacklog(): number {
     return this.journal.view.unaudited().length;
+  }
+
+  /** True while an audit commit waits for the remote (unreachable at the last try). */
+  auditUnpushed(): boolean {
+    return this.unpushed;
   }
 
   async close(): Promise<void> {

@@ -4,14 +4,18 @@
  * campaign is in its desired state (including "nothing to do"), 1 when any failed.
  */
 import { resolve } from "node:path";
+import { DateTime } from "luxon";
 import { type ApplyResult, applyPlan, type CampaignOutcome } from "../apply/apply.js";
 import { actorName, type FinishSummary, type RecoverySummary, WritePipeline } from "../apply/pipeline.js";
-import { resolveConfig } from "../desired/config.js";
-import { loadDesiredState } from "../desired/load.js";
+import type { ResolvedConfig } from "../desired/config.js";
+import { effectiveSchedule } from "../desired/effective.js";
+import type { CampaignSchedule } from "../desired/model.js";
+import { wireEquals } from "../desired/wire.js";
 import { connect } from "../live/connect.js";
 import type { Plan } from "../plan/plan.js";
 import { shortRevision } from "../plan/render.js";
 import { readPlanFile } from "../plan/saved-plan.js";
+import { SyncWindows } from "../reconcile/sync-windows.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import { parseAt, parseSelectors, resolveDir } from "./common.js";
@@ -26,6 +30,32 @@ export interface ApplyFlags {
   stateDir?: string;
   /** Seconds to wait for webhook deliveries before leaving them pending. */
   webhookWait?: string;
+  /** Write even inside a reconcile.syncWindows deny window. */
+  ignoreSyncWindows?: boolean;
+}
+
+/** Updates in the saved plan whose schedule is not what the desired state says at the plan's instant. */
+export function savedPlanMismatches(
+  plan: Plan,
+  campaigns: readonly CampaignSchedule[],
+  at: DateTime,
+): string[] {
+  const byId = new Map(campaigns.map((c) => [c.campaignId, c]));
+  const out: string[] = [];
+  for (const change of plan.changes) {
+    if (change.action !== "update") continue;
+    const c = byId.get(change.campaignId);
+    if (!c) {
+      out.push(
+        `${change.name} (${change.campaignId}): no valid CampaignSchedule in the repository declares it`,
+      );
+    } else if (!wireEquals(effectiveSchedule(c, at), change.after)) {
+      out.push(
+        `${change.name} (${change.campaignId}): the plan's schedule differs from ${c.file} (the plan file was edited, or the file changed since)`,
+      );
+    }
+  }
+  return out;
 }
 
 export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number> {
@@ -34,7 +64,7 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
   const waitMs = parseWait(flags.webhookWait);
   let saved: Plan | undefined;
   let desired: Awaited<ReturnType<typeof loadDesired>>;
-  let config: ReturnType<typeof resolveConfig>;
+  let config: ResolvedConfig;
   if (flags.plan) {
     if (flags.at || (flags.selector?.length ?? 0) > 0) {
       throw new UsageError(
@@ -42,17 +72,20 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
       );
     }
     saved = await readPlanFile(resolve(io.cwd, flags.plan));
-    // Only the connection settings are needed from the repository: the plan is what was reviewed.
-    const loaded = await loadDesiredState(dir);
-    const configErrors = loaded.findings.filter(
-      (f) => f.file === "dialwindow.yaml" && f.severity === "error",
-    );
-    if (configErrors.length > 0) {
-      throw new UsageError(
-        `dialwindow.yaml in ${dir} is not valid: ${configErrors.map((f) => `${f.line}:${f.col} ${f.message}`).join("; ")}`,
+    // The saved plan is applied exactly, but only if it is still what the validated desired
+    // state says at the plan's instant: an edited plan file, or a plan whose repository has
+    // since changed, never reaches CXone (and so never skips validation or the calling-hours law).
+    const planAt = DateTime.fromISO(saved.at, { setZone: true });
+    const check = await loadDesired(io, dir, planAt, new Map());
+    if (!check) return EXIT.failure;
+    const mismatches = savedPlanMismatches(saved, check.campaigns, planAt);
+    if (mismatches.length > 0) {
+      io.stderr(
+        `dialwindow: the saved plan ${flags.plan} does not match the desired state in ${dir}:\n${mismatches.map((m) => `  ${m}`).join("\n")}\nNothing was sent to CXone. Run dialwindow plan --out ${flags.plan} again and review it.\n`,
       );
+      return EXIT.failure;
     }
-    config = resolveConfig(loaded.config?.value, io.env);
+    config = check.result.config;
   } else {
     const at = parseAt(io, flags.at);
     desired = await loadDesired(io, dir, at, parseSelectors(flags.selector));
@@ -81,6 +114,8 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
       plan = planFrom(d, read, parseAt(io, flags.at), false);
     }
     const actor = actorName(command);
+    const windows = new SyncWindows(config.reconcile.syncWindows);
+    const denied = flags.ignoreSyncWindows ? undefined : windows.check(io.now());
     const result = await applyPlan(plan, connection.client, {
       mode: saved ? "saved" : "fresh",
       actor,
@@ -88,6 +123,12 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
       logger,
       recorder: pipeline.recorder,
       concurrency: config.cxone.concurrency,
+      ...(denied?.denied
+        ? {
+            hold: () =>
+              `a deny sync window holds writes until ${denied.until?.toISO() ?? "it ends"}; run apply again then (or pass --ignore-sync-windows)`,
+          }
+        : {}),
     });
     const finish = await pipeline.finish({ deliveryDeadlineMs: waitMs, revision: plan.revision, actor });
     io.stdout(
@@ -101,7 +142,7 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
         saved !== undefined,
       ),
     );
-    return result.summary.failed > 0 ? EXIT.failure : EXIT.ok;
+    return result.summary.failed > 0 || result.summary.skipped > 0 ? EXIT.failure : EXIT.ok;
   } finally {
     await connection.close();
     await pipeline.close();

@@ -83,6 +83,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       "how long to wait for webhook deliveries before leaving them pending",
       "30",
     )
+    .option("--ignore-sync-windows", "write even inside a reconcile.syncWindows deny window")
     .action(
       (o: {
         dir: string;
@@ -91,6 +92,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         plan?: string;
         at?: string;
         webhookWait: string;
+        ignoreSyncWindows?: boolean;
       }) => run(() => applyCommand(io, defined(o))),
     );
 
@@ -180,6 +182,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(dir())
     .addOption(stateDir())
     .option("--change <id>", "only this change id (repeatable)", collect)
+    .option("--ignore-sync-windows", "write even inside a reconcile.syncWindows deny window")
     .option("--webhook-wait <seconds>", "how long to keep trying", "60")
     .action((o: { dir: string; stateDir?: string; change?: string[]; webhookWait: string }) =>
       run(() => webhooksRetryCommand(io, defined(o))),

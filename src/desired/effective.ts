@@ -2,7 +2,7 @@
  * The effective schedule: what CXone should hold at an instant, given that the tutorial API
  * knows only a weekly schedule while the desired state also has holidays and overrides.
  *
- * The rule (documented in docs/effective-schedule.md): each weekday slot on the wire describes
+ * The rule (README, "Holidays and overrides on the wire"): each weekday slot on the wire describes
  * the next occurrence of that weekday in the campaign's zone, today included. So at instant t
  * the seven slots describe the local dates today .. today+6. A slot moves on to the following
  * week's date at local midnight at the end of the day it described. A holiday on Friday 25 Dec

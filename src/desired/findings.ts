@@ -1,7 +1,7 @@
 /**
  * A finding is one problem in the desired state, located at file:line:col, with a stable code
  * (what CI annotations, tests and people search for) and a message that says what to do.
- * Codes never change meaning; new problems get new codes. docs/findings.md lists them all.
+ * Codes never change meaning; new problems get new codes. The README's Findings table lists them all.
  */
 
 export type Severity = "error" | "warning";

@@ -55,6 +55,13 @@ export interface SendOptions {
   body?: string | undefined;
   /** Sends `Authorization: Bearer`, and on a 401 refreshes once and retries once. */
   tokens?: TokenSource | undefined;
+  /**
+   * Retry after an outcome that leaves it unknown whether the server acted (no response,
+   * timeout, 408, 5xx). Default true. Writes pass false: their caller settles what happened
+   * by reading the resource again, which also tells "my write landed" from "someone else
+   * changed it" when a retry would only have seen a 412 for both.
+   */
+  retryUncertain?: boolean | undefined;
 }
 
 export interface SendResult {
@@ -73,9 +80,9 @@ export class Transport {
   /**
    * Sends with retries. Network errors, timeouts, 408, 429 and 5xx are retried up to
    * `maxRetries` times; what is left after that is returned (a status) or thrown (no
-   * response). PATCH is retried like any other method: it always carries If-Match, so a
-   * retried PATCH whose first attempt had in fact landed is answered 412 by the server and
-   * can never overwrite a newer schedule; the caller re-reads and finds nothing left to do.
+   * response). With `retryUncertain: false` (writes) only 429 and the 401 refresh are
+   * retried: those are refused before the server acts, every other failure goes back to the
+   * caller at once.
    */
   async send(opts: SendOptions): Promise<SendResult> {
     const o = this.#o;
@@ -96,7 +103,8 @@ export class Transport {
       try {
         response = await this.#attempt(opts.kind, request);
       } catch (err) {
-        if (!(err instanceof NetworkError) || attempt >= o.maxRetries) throw err;
+        if (!(err instanceof NetworkError) || attempt >= o.maxRetries || opts.retryUncertain === false)
+          throw err;
         const delayMs = fullJitterDelay(attempt, o.backoff, o.random);
         attempt++;
         o.logger.warn(
@@ -119,7 +127,12 @@ export class Transport {
         continue;
       }
 
-      if (isRetryableStatus(response.status) && attempt < o.maxRetries) {
+      const uncertain = response.status !== 429;
+      if (
+        isRetryableStatus(response.status) &&
+        attempt < o.maxRetries &&
+        !(uncertain && opts.retryUncertain === false)
+      ) {
         let delayMs = fullJitterDelay(attempt, o.backoff, o.random);
         const retryAfterMs =
           response.status === 429 || response.status === 503

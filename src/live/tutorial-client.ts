@@ -277,6 +277,7 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
     }
     const { response, request } = await transport.send({
       kind: "patch",
+      retryUncertain: false,
       method: "PATCH",
       url,
       headers: { ...JSON_ACCEPT, "content-type": "application/json", "if-match": ifMatch },

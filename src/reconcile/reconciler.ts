@@ -113,10 +113,16 @@ export class Reconciler {
   private readonly nextTransitions = new Map<string, number>();
   private readonly cancels = new Map<string, CancelTimer>();
   private initialSyncDone = false;
+  /** Set while the desired state cannot be read at all (the previous state stays in force). */
+  private readError: string | undefined;
+  private lastResyncError: string | undefined;
+  private readErrorBefore = false;
   private stopping = false;
   private flushing: Promise<void> | undefined;
   private reloading: Promise<void> = Promise.resolve();
   private failures = 0;
+  /** Campaigns whose write a deny window is holding right now. */
+  private readonly held = new Set<string>();
   private stopped!: () => void;
   /** Resolves when the daemon has stopped. */
   readonly done: Promise<void>;
@@ -249,7 +255,7 @@ export class Reconciler {
   async run(): Promise<void> {
     // Watch first: an edit made while the first resync runs must not be missed.
     if (this.git) {
-      this.every("git", this.config.reconcile.gitIntervalMs, () => void this.fetchNow("interval"));
+      this.every("git", this.config.reconcile.gitIntervalMs, () => this.fetchNow("interval"));
     } else {
       this.watcher = await watchDesiredDir({
         dir: this.desiredDir,
@@ -267,23 +273,39 @@ export class Reconciler {
       });
     }
     this.every("flush-retry", FLUSH_RETRY_MS, () => {
-      if (this.pipeline.outboxDepth() > 0 || this.pipeline.auditBacklog() > 0) this.scheduleFlush(0);
+      const p = this.pipeline;
+      if (p.outboxDepth() > 0 || p.auditBacklog() > 0 || p.auditUnpushed() || p.openIntentCount() > 0) {
+        return this.flush();
+      }
+      return undefined;
     });
-    await this.resync();
     this.scheduleTransitions();
-    this.scheduleResync();
-    this.initialSyncDone = true;
+    await this.firstSync();
+  }
+
+  /** The first resync; until it succeeds the daemon is not ready, and it is retried with backoff. */
+  private async firstSync(attempt = 1): Promise<void> {
+    if (await this.resync()) {
+      this.initialSyncDone = true;
+      this.scheduleResync();
+      return;
+    }
+    const delay = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6));
+    this.timer("resync", delay, () => this.firstSync(attempt + 1));
   }
 
   /** --once: one full pass, wait for the queue, flush, stop. Returns the number of failed campaigns. */
   async runOnce(): Promise<number> {
-    await this.resync();
-    this.initialSyncDone = true;
+    const read = await this.resync();
+    this.initialSyncDone = read;
     await this.queue.whenIdle();
     await this.flush();
-    const failed = this.failures;
+    // A campaign held by a deny window or left failed is not reconciled: --once says so.
+    const notDone = (read ? 0 : 1) + this.failures + this.held.size;
+    if (this.held.size > 0)
+      this.log.warn({ campaigns: [...this.held] }, "--once: writes held by a deny sync window were not made");
     await this.stop("--once finished");
-    return failed;
+    return notDone;
   }
 
   // --- triggers -------------------------------------------------------------------------
@@ -310,46 +332,86 @@ export class Reconciler {
   reload(): Promise<void> {
     this.reloading = this.reloading.then(async () => {
       if (this.stopping) return;
-      const at = this.now();
-      const result = await validateDesiredState(this.desiredDir, {
-        at,
-        env: this.options.env,
-        schemas: this.schemas,
-      });
-      const previous = this.snapshot;
-      const next = this.select(nextSnapshot(result, await this.revision(), previous));
-      const changed: string[] = [];
-      for (const [id, c] of next.campaigns) {
-        const before = previous.campaigns.get(id);
-        if (
-          !before ||
-          JSON.stringify(effectiveSchedule(before, at)) !== JSON.stringify(effectiveSchedule(c, at))
-        )
-          changed.push(id);
+      try {
+        await this.reloadNow();
+      } catch (err) {
+        // A directory that cannot be read (permissions, a symlink loop) must not stop the
+        // daemon: the previous state stays in force and readiness says why.
+        this.readError = err instanceof Error ? err.message : String(err);
+        this.log.error(
+          { err: this.readError },
+          "reading the desired state failed; the previous state stays in force",
+        );
       }
-      this.snapshot = next;
-      this.syncWindows = new SyncWindows(
-        (this.options.transformConfig?.(next.config) ?? next.config).reconcile.syncWindows,
-      );
-      this.warnAboutRestartOnlySettings(next.config);
-      this.reportSnapshot(next);
-      for (const id of changed) this.queue.add(id);
-      for (const id of next.blocked.keys()) if (!previous.blocked.has(id)) this.queue.add(id);
-      this.scheduleTransitions();
-      this.options.events?.onLoaded?.(next, changed);
     });
     return this.reloading;
+  }
+
+  private async reloadNow(): Promise<void> {
+    const at = this.now();
+    const result = await validateDesiredState(this.desiredDir, {
+      at,
+      env: this.options.env,
+      schemas: this.schemas,
+    });
+    this.readError = undefined;
+    const previous = this.snapshot;
+    const next = this.select(nextSnapshot(result, await this.revision(), previous));
+    const changed: string[] = [];
+    for (const [id, c] of next.campaigns) {
+      const before = previous.campaigns.get(id);
+      if (
+        !before ||
+        JSON.stringify(effectiveSchedule(before, at)) !== JSON.stringify(effectiveSchedule(c, at))
+      )
+        changed.push(id);
+    }
+    const wasFrozen = previous.held !== undefined || this.readErrorBefore;
+    this.snapshot = next;
+    if (!next.held) this.applySettings(next.config);
+    this.reportSnapshot(next);
+    for (const id of changed) this.queue.add(id);
+    // Writes held back while the desired state was unreadable or invalid go out now.
+    if (wasFrozen && !next.held) for (const id of this.drifted) this.queue.add(id);
+    for (const id of next.blocked.keys()) if (!previous.blocked.has(id)) this.queue.add(id);
+    this.scheduleTransitions();
+    this.options.events?.onLoaded?.(next, changed);
+  }
+
+  /**
+   * reconcile.* settings apply at once (mode, deny windows, intervals); cxone, webhooks, audit
+   * and the debounce need a restart, and the log says so.
+   */
+  private applySettings(fresh: ResolvedConfig): void {
+    const config = this.options.transformConfig ? this.options.transformConfig(fresh) : fresh;
+    this.warnAboutRestartOnlySettings(config);
+    const before = this.config.reconcile;
+    this.config = {
+      ...this.config,
+      policy: config.policy,
+      limits: config.limits,
+      reconcile: { ...config.reconcile, debounceMs: before.debounceMs },
+    };
+    this.syncWindows = new SyncWindows(config.reconcile.syncWindows);
+    if (config.reconcile.mode !== before.mode && this.options.mode === undefined) {
+      this.log.warn({ from: before.mode, to: config.reconcile.mode }, "reconcile.mode changed");
+    }
+    if (config.reconcile.resyncIntervalMs !== before.resyncIntervalMs) this.scheduleResync();
+    if (this.git && config.reconcile.gitIntervalMs !== before.gitIntervalMs) {
+      this.every("git", config.reconcile.gitIntervalMs, () => this.fetchNow("interval"));
+    }
   }
 
   private select(s: Snapshot): Snapshot {
     return this.options.selector ? selectCampaigns(s, this.options.selector) : s;
   }
 
-  private warnAboutRestartOnlySettings(next: ResolvedConfig): void {
-    const fresh = this.options.transformConfig ? this.options.transformConfig(next) : next;
+  /** `fresh` is already transformed (transformConfig). */
+  private warnAboutRestartOnlySettings(fresh: ResolvedConfig): void {
     const same = (k: "cxone" | "webhooks" | "audit") =>
       JSON.stringify(fresh[k]) === JSON.stringify(this.config[k]);
-    const changed = (["cxone", "webhooks", "audit"] as const).filter((k) => !same(k));
+    const changed: string[] = (["cxone", "webhooks", "audit"] as const).filter((k) => !same(k));
+    if (fresh.reconcile.debounceMs !== this.config.reconcile.debounceMs) changed.push("reconcile.debounce");
     if (changed.length > 0) {
       this.log.warn(
         { sections: changed },
@@ -368,18 +430,23 @@ export class Reconciler {
       );
   }
 
-  /** One paged read of every managed campaign; drifted ones go on the queue with their live state. */
-  async resync(): Promise<void> {
+  /**
+   * One paged read of every managed campaign; drifted ones go on the queue with their live
+   * state. False when CXone could not be read.
+   */
+  async resync(): Promise<boolean> {
     const ids = [...new Set([...this.snapshot.campaigns.keys(), ...this.snapshot.blocked.keys()])];
-    if (ids.length === 0) return;
+    if (ids.length === 0) return true;
     const started = Date.now();
     let read: Awaited<ReturnType<Connection["client"]["readCampaigns"]>>;
     try {
       read = await this.connection.client.readCampaigns(ids);
     } catch (err) {
-      this.log.error({ err: (err as Error).message }, "live resync failed; retrying at the next interval");
-      return;
+      this.lastResyncError = (err as Error).message;
+      this.log.error({ err: this.lastResyncError }, "live resync failed; retrying");
+      return false;
     }
+    this.lastResyncError = undefined;
     const at = this.now();
     let drifted = 0;
     for (const id of ids) {
@@ -412,6 +479,7 @@ export class Reconciler {
     this.metrics.setDriftedCampaigns(drifted);
     this.metrics.markReconcileSuccess(new Date());
     this.log.info({ campaigns: ids.length, drifted, ms: Date.now() - started }, "live resync done");
+    return true;
   }
 
   private scheduleResync(): void {
@@ -419,7 +487,7 @@ export class Reconciler {
     // ±10 % jitter, so several replicas (or restarts) do not read CXone in lockstep.
     const delay = Math.max(1000, base * (0.9 + 0.2 * this.random()));
     this.timer("resync", delay, async () => {
-      await this.resync();
+      if (await this.resync()) this.initialSyncDone = true;
       this.scheduleResync();
     });
   }
@@ -497,11 +565,17 @@ export class Reconciler {
     const planned = planCampaign(c, live, undefined, at);
     if (planned.action === "noop") {
       this.drifted.delete(id);
+      this.held.delete(id);
       return finish("noop", base);
     }
     if (planned.action === "error")
       return finish("failed", { ...base, detail: planned.error ?? "error", planned });
     this.drifted.add(id);
+    const frozen = this.readError ? `cannot read the desired state: ${this.readError}` : this.snapshot.held;
+    if (frozen) {
+      // A broken config, calendar or policy can change what any campaign should be: write nothing.
+      return finish("blocked", { ...base, planned, detail: frozen });
+    }
     if (this.mode === "report") {
       this.log.warn(
         { campaignId: id, campaign: c.name, file: c.file, diff: planned.diff },
@@ -514,6 +588,7 @@ export class Reconciler {
       const until = window.until?.toUTC() ?? at.plus({ minutes: 1 });
       const wait = Math.max(1000, until.toMillis() - at.toMillis() + 1000);
       this.queue.addAfter(id, wait);
+      this.held.add(id);
       this.log.info(
         { campaignId: id, campaign: c.name, until: until.toISO() },
         "write held by a deny sync window",
@@ -544,7 +619,12 @@ export class Reconciler {
       },
     );
     const outcome = result.outcomes[0];
-    if (outcome?.result === "updated" || outcome?.result === "converged") {
+    this.held.delete(id);
+    if (outcome?.result === "converged") {
+      this.drifted.delete(id);
+      return finish("noop", { ...base, planned, detail: "CXone already held the desired schedule" });
+    }
+    if (outcome?.result === "updated") {
       this.drifted.delete(id);
       this.metrics.setDriftedCampaigns(this.drifted.size);
       this.metrics.markReconcileSuccess(new Date());
@@ -565,6 +645,7 @@ export class Reconciler {
     if (this.flushing) return this.flushing;
     this.flushing = (async () => {
       try {
+        if (this.pipeline.openIntentCount() > 0) await this.pipeline.recover(this.connection.client);
         const summary = await this.pipeline.finish({
           deliveryDeadlineMs: this.stopping ? 5_000 : FLUSH_DELIVERY_MS,
           revision: this.snapshot.revision,
@@ -602,10 +683,14 @@ export class Reconciler {
     );
   }
 
+  /** Runs `fn` every `intervalMs`, re-arming only after it settles: a slow run never piles up. */
   private every(name: string, intervalMs: number, fn: () => unknown): void {
-    this.timer(name, intervalMs, () => {
-      fn();
-      this.every(name, intervalMs, fn);
+    this.timer(name, intervalMs, async () => {
+      try {
+        await fn();
+      } finally {
+        this.every(name, intervalMs, fn);
+      }
     });
   }
 
@@ -618,7 +703,14 @@ export class Reconciler {
   readiness(): Readiness {
     const reasons: string[] = [];
     if (this.stopping) reasons.push("shutting down");
-    if (!this.initialSyncDone) reasons.push("initial sync with CXone not done yet");
+    if (!this.initialSyncDone) {
+      reasons.push(
+        this.lastResyncError
+          ? `cannot read CXone: ${this.lastResyncError}`
+          : "initial sync with CXone not done yet",
+      );
+    }
+    if (this.readError) reasons.push(`cannot read the desired state: ${this.readError}`);
     if (this.snapshot.held) reasons.push(this.snapshot.held);
     for (const f of this.snapshot.invalidFiles) reasons.push(f.reasons[0] ?? `${f.file} is invalid`);
     return {

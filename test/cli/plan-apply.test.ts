@@ -404,3 +404,125 @@ describe("the real binary against the simulator", () => {
     assert.equal(world.sim.countRequests(), 0);
   });
 });
+
+describe("apply: uncertain outcomes never lose or duplicate a change", () => {
+  it("a 2xx without an ETag: the write is confirmed by reading again and recorded once", async () => {
+    const world = await makeWorld();
+    driftByHand(world, Q4);
+    world.sim.injectFault({ kind: "patch", campaignId: Q4, times: 1, fault: "missing-etag" });
+    const r = await apply(world);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /~ q4-outreach .* updated/);
+    assert.equal(world.sim.countRequests("patch"), 1);
+    assert.equal(new Set(world.receiver.requests.filter((q) => q.verified).map((q) => q.id)).size, 1);
+  });
+
+  it("a 2xx with a malformed body: confirmed by reading again, recorded once", async () => {
+    const world = await makeWorld();
+    driftByHand(world, Q4);
+    world.sim.injectFault({ kind: "patch", campaignId: Q4, times: 1, fault: "malformed-json" });
+    const r = await apply(world);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(world.receiver.requests.filter((q) => q.verified).length, 1);
+  });
+
+  it("an answer lost and the re-read failing too: the next run finds the write and records it exactly once", async () => {
+    const world = await makeWorld();
+    driftByHand(world, Q4);
+    world.sim.injectFault({
+      kind: "patch",
+      campaignId: Q4,
+      times: 1,
+      fault: { type: "reset", afterProcessing: true },
+    });
+    world.sim.injectFault({ kind: "get", campaignId: Q4, times: 5, fault: "reset" });
+    const first = await apply(world);
+    assert.equal(first.code, 1);
+    assert.match(first.stdout, /whether the write landed is settled on the next run/);
+    assert.deepEqual(world.sim.getCampaign(Q4)?.schedule, world.desired.get(Q4), "the write had landed");
+    assert.equal(world.receiver.requests.length, 0);
+
+    const second = await apply(world);
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.match(
+      second.stdout,
+      /Recovered an interrupted earlier run: 1 write\(s\) had landed and are now recorded/,
+    );
+    assert.match(second.stdout, /Apply: 0 updated, 7 unchanged\./);
+    assert.equal(world.sim.countRequests("patch"), 1, "never written twice");
+    assert.equal(new Set(world.receiver.requests.filter((q) => q.verified).map((q) => q.id)).size, 1);
+  });
+
+  it("a saved plan someone else already applied: converged, no second change record or webhook", async () => {
+    const world = await makeWorld();
+    driftByHand(world, Q4);
+    const out = join(world.dir, "plan.json");
+    assert.equal((await plan(world, "--out", out)).code, 2);
+    // Another apply (another state directory, e.g. another CI job) gets there first.
+    const other = await runInProcess(
+      ["apply", "--dir", world.dir, "--at", AT, "--state-dir", join(world.dir, ".other-state")],
+      {
+        env: world.env,
+        now: AT,
+      },
+    );
+    assert.equal(other.code, 0);
+    const r = await runInProcess(["apply", "--dir", world.dir, "--plan", out], { env: world.env, now: AT });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /= q4-outreach \(123456789012345678\) {2}already in the desired state/);
+    assert.deepEqual(
+      world.sim.requests("patch").map((p) => p.status),
+      [200, 412],
+    );
+    assert.equal(
+      new Set(world.receiver.requests.filter((q) => q.verified).map((q) => q.id)).size,
+      1,
+      "one change, one webhook-id",
+    );
+  });
+});
+
+describe("apply --plan: the saved plan must still be what the desired state says", () => {
+  it("an edited plan file is refused before anything is sent", async () => {
+    const world = await makeWorld({ noWebhooks: true });
+    driftByHand(world, Q4);
+    const out = join(world.dir, "plan.json");
+    assert.equal((await plan(world, "--out", out)).code, 2);
+    const doc = JSON.parse(await readFile(out, "utf8"));
+    const change = doc.changes.find((c: { campaignId: string }) => c.campaignId === Q4);
+    change.after.dialingHours[0].startTime = "05:00"; // 04:00 in Denver: illegal
+    await writeFile(out, JSON.stringify(doc));
+    const r = await runInProcess(["apply", "--dir", world.dir, "--plan", out], { env: world.env, now: AT });
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /does not match the desired state.*\n {2}q4-outreach \(123456789012345678\): the plan's schedule differs from campaigns\/collections\/q4-outreach\.yaml/,
+    );
+    assert.equal(world.sim.countRequests("patch"), 0);
+  });
+});
+
+describe("apply: deny sync windows", () => {
+  it("holds writes inside a deny window (exit 1, nothing written) unless --ignore-sync-windows", async () => {
+    const world = await makeWorld({ noWebhooks: true });
+    driftByHand(world, Q4);
+    const configPath = join(world.dir, "dialwindow.yaml");
+    await writeFile(
+      configPath,
+      (await readFile(configPath, "utf8")).replace(
+        "  syncWindows: []",
+        '  syncWindows:\n    - { kind: deny, timezone: UTC, days: [TUE], start: "14:00", end: "16:00" }',
+      ),
+    );
+    const held = await apply(world);
+    assert.equal(held.code, 1);
+    assert.match(
+      held.stdout,
+      /- q4-outreach \(123456789012345678\) {2}held: a deny sync window holds writes until 2026-12-01T16:00:00\.000Z/,
+    );
+    assert.equal(world.sim.countRequests("patch"), 0);
+    const forced = await apply(world, "--ignore-sync-windows");
+    assert.equal(forced.code, 0);
+    assert.equal(world.sim.countRequests("patch"), 1);
+  });
+});

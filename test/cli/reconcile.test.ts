@@ -3,6 +3,7 @@
  * team running `dialwindow reconcile` would notice, each within seconds.
  */
 import assert from "node:assert/strict";
+import { rename, symlink, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { DateTime } from "luxon";
@@ -317,5 +318,42 @@ describe("reconcile: SIGTERM during a write", () => {
       path: "audit",
     });
     assert.equal(trail.records, 1);
+  });
+});
+
+describe("reconcile: changes to dialwindow.yaml and unreadable directories", () => {
+  it("reconcile.mode switched to report in dialwindow.yaml takes effect at once", async () => {
+    const w = await world();
+    const d = await daemon(["--dir", w.dir], w.env);
+    await waitFor("/readyz to say ready", async () => (await readyz(d)).status === 200);
+    await setReconcileConfig(w, ["mode: report", "resyncInterval: 1s", "gitInterval: 1s", "debounce: 200ms"]);
+    await d.waitForLog("reconcile.mode changed", (l) => l.to === "report");
+    driftByHand(w, Q4);
+    await d.waitForLog("drift detected (report mode: not written)", (l) => l.campaignId === Q4);
+    assert.equal(w.sim.countRequests("patch"), 0);
+    assert.equal((await d.stop()).code, 0);
+  });
+
+  it("a folder that cannot be read (a symlink loop) does not stop the daemon; /readyz says why; fixing it recovers", async () => {
+    const w = await world();
+    const d = await daemon(["--dir", w.dir], w.env);
+    await waitFor("/readyz to say ready", async () => (await readyz(d)).status === 200);
+    const calendars = join(w.dir, "calendars");
+    const aside = join(w.dir, "..", `${w.dir.split("/").pop()}-calendars`);
+    await rename(calendars, aside);
+    await symlink("calendars", calendars);
+    await waitFor("/readyz to report the problem", async () => {
+      const r = await readyz(d);
+      return r.status === 503 && r.body.reasons.some((x) => x.includes("calendars"));
+    });
+    assert.equal(d.run.child.exitCode, null, "still running");
+    driftByHand(w, EAST, "MON");
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(w.sim.countRequests("patch"), 0, "no writes while the desired state cannot be read");
+    await unlink(calendars);
+    await rename(aside, calendars);
+    await waitFor("recovery", async () => (await readyz(d)).status === 200);
+    await waitFor("the hand edit to be reverted", () => matches(w, EAST));
+    assert.equal((await d.stop()).code, 0);
   });
 });

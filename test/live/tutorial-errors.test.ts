@@ -203,18 +203,28 @@ test("422 is an UnprocessableError carrying the API's reason, not retried", () =
     assert.deepEqual(time.sleeps, []);
   }));
 
-test("a PATCH whose answer was lost is retried; if it had landed the retry answers 412, never an overwrite", () =>
+test("a PATCH whose answer was lost is not retried blindly: the caller settles it by reading again", () =>
   withFake(async ({ server, client }) => {
     server.expect("POST", TOKEN_PATH, tokenReply("tok-1"));
     server.expect("PATCH", CAMPAIGN_PATH, (req) => {
       assert.equal(req.headers["if-match"], '"v1"');
       return { status: 200, destroy: true };
     });
-    server.expect("PATCH", CAMPAIGN_PATH, (req) => {
-      assert.equal(req.headers["if-match"], '"v1"');
-      return { status: 412 };
+    // A retry would only see 412 whether the first attempt landed or someone else wrote: the
+    // client leaves that to the caller (apply re-reads the campaign), so no second PATCH.
+    await assert.rejects(client().writeSchedule("1", schedule(), '"v1"'), NetworkError);
+  }));
+
+test("a PATCH answered 503 is not retried blindly either; a 429 is (it was refused before being processed)", () =>
+  withFake(async ({ server, client }) => {
+    server.expect("POST", TOKEN_PATH, tokenReply("tok-1"));
+    server.expect("PATCH", CAMPAIGN_PATH, { status: 429, headers: { "retry-after": "0" } });
+    server.expect("PATCH", CAMPAIGN_PATH, { status: 503 });
+    await assert.rejects(client().writeSchedule("1", schedule(), '"v1"'), (err: unknown) => {
+      assert.ok(err instanceof HttpError);
+      assert.equal(err.status, 503);
+      return true;
     });
-    await assert.rejects(client().writeSchedule("1", schedule(), '"v1"'), PreconditionFailedError);
   }));
 
 test("malformed JSON from a GET is a ProtocolError", () =>
