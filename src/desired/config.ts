@@ -86,7 +86,7 @@ export function resolveConfig(
       url: w.url,
       secretEnv: w.secretEnv,
       timeoutMs: duration(w.timeout, "10s"),
-      maxAttempts: w.maxAttempts ?? 8,
+      maxAttempts: w.maxAttempts ?? 15,
     })),
     audit: {
       enabled: c.audit?.enabled ?? true,

@@ -8,12 +8,20 @@
  * order (a receiver should not see a newer schedule overtaken by an older one), different
  * campaigns and targets in parallel. A drain has a deadline: work it cannot finish in time stays
  * pending for the next drain, so a dead receiver never blocks the caller.
+ *
+ * Retry timing is journalled too: a failed attempt records when the next one is due, and a drain
+ * leaves a delivery that is not due yet alone (it costs no attempt). So the retry budget is spent
+ * over hours, however often the daemon drains, and `nextDueAt` tells it when to drain next.
+ *
+ * A dead letter is never redelivered after a newer change for its campaign reached (or is on its
+ * way to) the same target: that would leave the receiver on the older schedule. `retry` skips such
+ * superseded dead letters and reports them.
  */
 import { setTimeout as delay } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import type { ChangeRecord } from "../state/change-record.js";
 import type { Journal } from "../state/journal.js";
-import type { DeliveryStatus, JournalView } from "../state/journal-view.js";
+import type { DeliveryState, DeliveryStatus, JournalView } from "../state/journal-view.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { attemptDelivery } from "./attempt.js";
@@ -52,6 +60,13 @@ export interface DrainResult {
   dead: number;
 }
 
+export interface RetryResult extends DrainResult {
+  /** Dead letters moved back to pending. */
+  requeued: number;
+  /** Dead letters left dead because a newer change for their campaign supersedes them. */
+  superseded: number;
+}
+
 export interface DeliveryListing {
   changeId: string;
   campaignId: string;
@@ -64,6 +79,12 @@ export interface DeliveryListing {
   lastError: string | null;
   lastStatus: number | null;
   updatedAt: string | null;
+  /** Pending after a failed attempt: when the next attempt is due. Null when due at once, or not pending. */
+  nextAttemptAt: string | null;
+  /** A dead letter that will not be redelivered: a newer change for the campaign supersedes it. */
+  superseded: boolean;
+  /** That newer change's id. */
+  supersededBy: string | null;
   /** False when the target is no longer in the configuration. */
   targetConfigured: boolean;
 }
@@ -74,6 +95,8 @@ interface WorkItem {
   change: ChangeRecord;
   target: WebhookTarget | undefined;
   targetName: string;
+  /** Epoch ms the next attempt is due; undefined when due at once. */
+  dueAt: number | undefined;
 }
 
 export class Outbox {
@@ -118,11 +141,29 @@ export class Outbox {
     });
   }
 
-  /** Delivers everything pending, until done or until the deadline. */
+  /**
+   * Delivers everything pending that is due, until done or until the deadline. Deliveries waiting
+   * for their next attempt (and later changes of their campaign, behind them) stay pending.
+   * Without a deadline, the drain waits out retries that fall due while it runs.
+   */
   drain(options: DrainOptions = {}): Promise<DrainResult> {
-    const run = this.#running.then(() => this.#drainNow(options));
-    this.#running = run.catch(() => undefined);
-    return run;
+    return this.#serially(() => this.#drainNow(options, undefined));
+  }
+
+  /**
+   * When the next drain has work (epoch ms): the earliest time a pending delivery is due, at or
+   * before now when one is due already; undefined when nothing is pending. A delivery queued
+   * behind a waiting change of the same campaign counts from when that change is done, so only
+   * the first pending delivery of each (target, campaign) is considered.
+   */
+  nextDueAt(): number | undefined {
+    let next: number | undefined;
+    for (const [head] of this.#lanes()) {
+      if (head === undefined) continue;
+      const due = head.dueAt ?? this.#now();
+      next = next === undefined ? due : Math.min(next, due);
+    }
+    return next;
   }
 
   /** Every delivery the journal knows of (change x target), in journal order. */
@@ -132,12 +173,13 @@ export class Outbox {
 
   /**
    * Moves dead letters back to pending (all of them, or those of the given changes) with a fresh
-   * retry budget, then drains. Throws UsageError for a change id the journal does not know.
+   * retry budget, then drains, sending the named changes' pending deliveries (all pending ones
+   * when none are named) at once even when their next attempt is not due yet. A dead letter that
+   * a newer change for its campaign supersedes (delivered or pending to that target, or requeued
+   * by this same call) is left dead and counted as `superseded`. Throws UsageError for a change id
+   * the journal does not know.
    */
-  async retry(
-    changeIds?: readonly string[],
-    options: DrainOptions = {},
-  ): Promise<DrainResult & { requeued: number }> {
+  async retry(changeIds?: readonly string[], options: DrainOptions = {}): Promise<RetryResult> {
     const view = this.#journal.view;
     if (changeIds !== undefined) {
       const unknown = changeIds.filter((id) => view.change(id) === undefined);
@@ -148,27 +190,60 @@ export class Outbox {
       }
     }
     const wanted = changeIds === undefined ? undefined : new Set(changeIds);
-    const letters = view.deadLetters().filter((d) => wanted === undefined || wanted.has(d.change.changeId));
-    for (const letter of letters) {
-      await this.#journal.recordRequeued(letter.change.changeId, letter.target);
-      this.#logger.info(
-        { target: letter.target, changeId: letter.change.changeId },
-        "webhook dead letter requeued",
-      );
-    }
-    const result = await this.drain(options);
-    return { ...result, requeued: letters.length };
+    return this.#serially(async () => {
+      const letters = this.#journal.view
+        .deadLetters()
+        .filter((d) => wanted === undefined || wanted.has(d.change.changeId));
+      // Journal order: the last letter of a (target, campaign) is the newest one.
+      const newestLetter = new Map(letters.map((d) => [laneKey(d.target, d.change.campaignId), d.change]));
+      let superseded = 0;
+      let requeued = 0;
+      for (const letter of letters) {
+        const { changeId, campaignId } = letter.change;
+        const newest = newestLetter.get(laneKey(letter.target, campaignId));
+        const newer =
+          letter.supersededBy ?? (newest?.changeId === changeId ? null : (newest?.changeId ?? null));
+        if (newer !== null) {
+          superseded++;
+          this.#logger.info(
+            { target: letter.target, changeId, supersededBy: newer },
+            "webhook dead letter superseded by a newer change for the campaign; not requeued",
+          );
+          continue;
+        }
+        await this.#journal.recordRequeued(changeId, letter.target);
+        requeued++;
+        this.#logger.info({ target: letter.target, changeId }, "webhook dead letter requeued");
+      }
+      const result = await this.#drainNow(options, wanted ?? "all");
+      return { ...result, requeued, superseded };
+    });
   }
 
-  async #drainNow(options: DrainOptions): Promise<DrainResult> {
+  #serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#running.then(work);
+    this.#running = run.catch(() => undefined);
+    return run;
+  }
+
+  /** `force`: lanes holding these changes go now, whatever their next-attempt times say. */
+  async #drainNow(
+    options: DrainOptions,
+    force: ReadonlySet<string> | "all" | undefined,
+  ): Promise<DrainResult> {
     const deadlineAt =
       options.deadlineMs === undefined ? Number.POSITIVE_INFINITY : this.#now() + options.deadlineMs;
     const lanes = this.#lanes();
+    const forced = (lane: WorkItem[]) =>
+      force === "all" || (force !== undefined && lane.some((i) => force.has(i.change.changeId)));
     const result: DrainResult = { delivered: 0, pending: 0, dead: 0 };
     let next = 0;
     const worker = async () => {
       for (let lane = lanes[next++]; lane !== undefined; lane = lanes[next++]) {
+        const goNow = forced(lane);
         for (const item of lane) {
+          // Not due yet: no attempt now; later changes for this campaign wait behind it.
+          if (!goNow && item.dueAt !== undefined && item.dueAt > this.#now()) break;
           const outcome = await this.#deliver(item, deadlineAt);
           if (outcome === "delivered") result.delivered++;
           else if (outcome === "dead") result.dead++;
@@ -181,7 +256,8 @@ export class Outbox {
     result.pending = this.#journal.view
       .changes()
       .reduce((n, c) => n + [...c.deliveries.values()].filter((d) => d.status === "pending").length, 0);
-    if (lanes.length > 0) this.#logger.debug({ ...result }, "webhook outbox drained");
+    if (lanes.length > 0)
+      this.#logger.debug({ ...result, nextDueAt: this.nextDueAt() }, "webhook outbox drained");
     return result;
   }
 
@@ -191,9 +267,14 @@ export class Outbox {
     for (const state of this.#journal.view.changes()) {
       for (const d of state.deliveries.values()) {
         if (d.status !== "pending") continue;
-        const key = `${d.target}\u0000${state.change.campaignId}`;
+        const key = laneKey(d.target, state.change.campaignId);
         const lane = lanes.get(key) ?? [];
-        lane.push({ change: state.change, target: this.#targets.get(d.target), targetName: d.target });
+        lane.push({
+          change: state.change,
+          target: this.#targets.get(d.target),
+          targetName: d.target,
+          dueAt: d.nextAttemptAt === null ? undefined : Date.parse(d.nextAttemptAt),
+        });
         lanes.set(key, lane);
       }
     }
@@ -257,15 +338,17 @@ export class Outbox {
             return "dead";
           }
           this.#onOutcome(targetName, "retrying");
+          const wait = retryDelayMs(attempt, outcome.retryAfterMs, policy, this.#random);
+          const retryAt = this.#now() + wait;
           await this.#journal.recordAttemptFailed(
             changeId,
             targetName,
             attempt,
             outcome.error,
             outcome.status,
+            new Date(retryAt),
           );
-          const wait = retryDelayMs(attempt, outcome.retryAfterMs, policy, this.#random);
-          const willRetry = this.#now() + wait < deadlineAt;
+          const willRetry = retryAt < deadlineAt;
           this.#logger.warn(
             { ...log, status: outcome.status, attempt, error: outcome.error, retryInMs: wait, willRetry },
             "webhook attempt failed",
@@ -300,7 +383,22 @@ export function listDeliveries(view: JournalView, configuredTargets: readonly st
       lastError: d.lastError,
       lastStatus: d.lastStatus,
       updatedAt: d.updatedAt,
+      nextAttemptAt: d.status === "pending" ? d.nextAttemptAt : null,
+      ...supersession(view, c.change.changeId, d),
       targetConfigured: configured.has(d.target),
     })),
   );
+}
+
+function supersession(
+  view: JournalView,
+  changeId: string,
+  d: DeliveryState,
+): { superseded: boolean; supersededBy: string | null } {
+  const by = d.status === "dead" ? (view.supersededBy(changeId, d.target)?.changeId ?? null) : null;
+  return { superseded: by !== null, supersededBy: by };
+}
+
+function laneKey(target: string, campaignId: string): string {
+  return `${target}\u0000${campaignId}`;
 }

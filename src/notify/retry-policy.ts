@@ -1,6 +1,11 @@
 /**
  * When a webhook delivery is retried and how long to wait: pure functions of the attempt, the
  * response and an injected random source, so the schedule is testable without a clock.
+ *
+ * The wait is journalled as the delivery's next-attempt time, so the budget is spent over time,
+ * not per drain: a WFM system that is down for an hour costs a handful of attempts, however often
+ * the daemon drains. The defaults spread 15 attempts over about four hours (the mean of the full
+ * jitter; up to about eight), with no wait longer than an hour.
  */
 
 export interface RetryPolicy {
@@ -16,10 +21,13 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
-  maxAttempts: 8,
-  baseDelayMs: 1_000,
-  maxDelayMs: 60_000,
-  maxRetryAfterMs: 5 * 60_000,
+  maxAttempts: 15,
+  // Steps of 30 s, 1, 2, 4, 8, 16 and 32 min, then an hour: with the jitter's mean of half a step,
+  // the 14 waits add up to about four hours.
+  baseDelayMs: 30_000,
+  maxDelayMs: 60 * 60_000,
+  // Waiting is durable (journalled, not a sleep), so a receiver's request can be honoured in full.
+  maxRetryAfterMs: 60 * 60_000,
   attemptTimeoutMs: 10_000,
 };
 

@@ -7,7 +7,9 @@
  *   abandoned  the PATCH did not happen or failed
  *
  * and then, per change: `attempt-failed` / `delivered` / `dead` per webhook target, `requeued`
- * when a dead letter is sent again, and `audited` once it is in a commit.
+ * when a dead letter is sent again, and `audited` once it is in a commit. An `attempt-failed`
+ * says when the next attempt is due (`retryAt`), so retry timing survives restarts; lines from
+ * before that field existed replay as due at once.
  *
  * Losing the last entry (a crash before its fsync) is always safe by construction: a lost
  * `written` leaves its intent open, and open intents are recovered by reading live state; a lost
@@ -64,6 +66,8 @@ export interface AttemptFailedEntry extends EntryBase {
   attempt: number;
   error: string;
   status: number | null;
+  /** ISO-8601 instant the next attempt is due. Absent in older journals: due at once. */
+  retryAt?: string;
 }
 
 export interface DeliveredEntry extends EntryBase {
@@ -158,6 +162,7 @@ export function entryProblem(value: unknown): string | undefined {
         attempt: isPositiveInt,
         error: isString,
         status: isIntOrNull,
+        retryAt: (x) => x === undefined || isInstant(x),
       });
     case "delivered":
       return missing({
@@ -207,6 +212,9 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 function isString(x: unknown): x is string {
   return typeof x === "string";
+}
+function isInstant(x: unknown): boolean {
+  return typeof x === "string" && !Number.isNaN(Date.parse(x));
 }
 function isStringOrNull(x: unknown): boolean {
   return x === null || typeof x === "string";

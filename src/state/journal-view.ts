@@ -9,7 +9,12 @@
  *   change ──audited──▶ in the audit trail
  *
  * A change is finished when every target has it delivered and (when audited at all) it is in an
- * audit commit. Dead letters are not finished: they stay until someone redelivers them.
+ * audit commit. Dead letters are not finished: they stay until someone redelivers them, unless a
+ * newer change for the same campaign has since been delivered to that target. Such a dead letter
+ * is *superseded*: the receiver already has a newer schedule, and sending the older one now would
+ * leave it on a stale one, so it is never redelivered and there is nothing left to do for it. A
+ * dead letter is also superseded (not to be redelivered) while a newer change for its campaign is
+ * pending for that target.
  */
 import type { ChangeRecord } from "./change-record.js";
 import type { AuditedEntry, IntentEntry, JournalEntry } from "./journal-entries.js";
@@ -28,6 +33,11 @@ export interface DeliveryState {
   lastStatus: number | null;
   /** When the delivery last changed state; null while nothing was tried. */
   updatedAt: string | null;
+  /**
+   * While pending after a failed attempt: the ISO instant the next attempt is due. Null when it
+   * is due at once (never tried, requeued, or journalled before retry times were) or not pending.
+   */
+  nextAttemptAt: string | null;
 }
 
 export interface ChangeState {
@@ -49,6 +59,8 @@ export interface DeadLetter {
   reason: string;
   status: number | null;
   at: string;
+  /** The newer change for the same campaign that supersedes this one for this target, if any. */
+  supersededBy: string | null;
 }
 
 interface MutableChange extends Omit<ChangeState, "deliveries"> {
@@ -57,10 +69,25 @@ interface MutableChange extends Omit<ChangeState, "deliveries"> {
 
 export type ApplyMode = "append" | "replay";
 
+/** Where each change stands in journal order, and what is newest per (target, campaign). */
+interface OrderIndex {
+  position: ReadonlyMap<string, number>;
+  /** Per lane key: the newest change whose delivery there is pending or delivered. */
+  newestLive: ReadonlyMap<string, MutableChange>;
+  /** Per lane key: the newest change delivered there. */
+  newestDelivered: ReadonlyMap<string, MutableChange>;
+}
+
+function laneKey(target: string, campaignId: string): string {
+  return `${target}\u0000${campaignId}`;
+}
+
 export class JournalView {
   readonly #intents = new Map<string, IntentEntry>();
   readonly #closedIntents = new Set<string>();
   readonly #changes = new Map<string, MutableChange>();
+  /** Built on demand, dropped on every applied entry. */
+  #order: OrderIndex | undefined;
 
   /** Intents with no outcome: the process died between the intent and the PATCH's result. */
   openIntents(): IntentEntry[] {
@@ -100,20 +127,65 @@ export class JournalView {
           reason: d.lastError ?? "",
           status: d.lastStatus,
           at: d.updatedAt ?? c.writtenAt,
+          supersededBy: this.supersededBy(c.change.changeId, d.target)?.changeId ?? null,
         })),
     );
+  }
+
+  /**
+   * The newest change for the same campaign, journalled after `changeId`, whose delivery to
+   * `target` is pending or delivered; undefined when there is none. For a dead letter, such a
+   * change means it must not be redelivered (it would arrive after, or overtake, newer news).
+   */
+  supersededBy(changeId: string, target: string): ChangeRecord | undefined {
+    const c = this.#changes.get(changeId);
+    if (c === undefined) return undefined;
+    const order = this.#orderIndex();
+    const newer = order.newestLive.get(laneKey(target, c.change.campaignId));
+    return newer !== undefined && isAfter(order, newer, c) ? newer.change : undefined;
   }
 
   isFinished(changeId: string): boolean {
     const c = this.#changes.get(changeId);
     if (c === undefined) return true;
+    const order = this.#orderIndex();
     return (
       (!c.audit || c.auditCommit !== null) &&
-      [...c.deliveries.values()].every((d) => d.status === "delivered")
+      [...c.deliveries.values()].every(
+        (d) =>
+          d.status === "delivered" ||
+          (d.status === "dead" && this.#deliveredProof(order, c, d) !== undefined),
+      )
     );
   }
 
-  /** True when nothing is left to do and there are no dead letters: compaction would drop it all. */
+  /** For a dead letter: a newer change for its campaign delivered to its target, which finishes it. */
+  #deliveredProof(order: OrderIndex, c: MutableChange, d: DeliveryState): MutableChange | undefined {
+    const newer = order.newestDelivered.get(laneKey(d.target, c.change.campaignId));
+    return newer !== undefined && isAfter(order, newer, c) ? newer : undefined;
+  }
+
+  #orderIndex(): OrderIndex {
+    if (this.#order !== undefined) return this.#order;
+    const position = new Map<string, number>();
+    const newestLive = new Map<string, MutableChange>();
+    const newestDelivered = new Map<string, MutableChange>();
+    for (const c of this.#changes.values()) {
+      position.set(c.change.changeId, position.size);
+      for (const d of c.deliveries.values()) {
+        const key = laneKey(d.target, c.change.campaignId);
+        if (d.status !== "dead") newestLive.set(key, c);
+        if (d.status === "delivered") newestDelivered.set(key, c);
+      }
+    }
+    this.#order = { position, newestLive, newestDelivered };
+    return this.#order;
+  }
+
+  /**
+   * True when nothing is left to do: no open intent, and every change finished (dead letters only
+   * when superseded by a delivered change). Compaction would drop it all.
+   */
   isQuiet(): boolean {
     return this.#intents.size === 0 && [...this.#changes.keys()].every((id) => this.isFinished(id));
   }
@@ -170,6 +242,7 @@ export class JournalView {
   apply(entry: JournalEntry, mode: ApplyMode): string | undefined {
     const problem = this.problemWith(entry, mode);
     if (problem !== undefined) return problem;
+    this.#order = undefined;
     switch (entry.type) {
       case "intent":
         this.#intents.set(entry.intentId, entry);
@@ -186,7 +259,15 @@ export class JournalView {
           deliveries: new Map(
             entry.targets.map((target) => [
               target,
-              { target, status: "pending", attempts: 0, lastError: null, lastStatus: null, updatedAt: null },
+              {
+                target,
+                status: "pending",
+                attempts: 0,
+                lastError: null,
+                lastStatus: null,
+                updatedAt: null,
+                nextAttemptAt: null,
+              },
             ]),
           ),
         });
@@ -204,10 +285,12 @@ export class JournalView {
         const d = this.#changes.get(entry.changeId)?.deliveries.get(entry.target);
         if (d === undefined) return undefined; // excluded by problemWith
         d.updatedAt = entry.ts;
+        d.nextAttemptAt = null;
         if (entry.type === "attempt-failed") {
           d.attempts = entry.attempt;
           d.lastError = entry.error;
           d.lastStatus = entry.status;
+          d.nextAttemptAt = entry.retryAt ?? null;
         } else if (entry.type === "delivered") {
           d.status = "delivered";
           d.attempts = entry.attempt;
@@ -235,14 +318,17 @@ export class JournalView {
 
   /**
    * The shortest list of entries that replays to the same unfinished work: open intents, and
-   * every change that is not finished with its per-target progress. Finished changes are dropped.
+   * every change that is not finished with its per-target progress. Finished changes are dropped,
+   * except one that supersedes a dead letter being kept: without it, that dead letter would look
+   * worth redelivering again.
    */
   compactedEntries(): JournalEntry[] {
     const v = JOURNAL_FORMAT_VERSION;
     const out: JournalEntry[] = [...this.#intents.values()];
     const audits = new Map<string, AuditedEntry>();
+    const kept = this.#changesToKeep();
     for (const c of this.#changes.values()) {
-      if (this.isFinished(c.change.changeId)) continue;
+      if (!kept.has(c.change.changeId)) continue;
       const changeId = c.change.changeId;
       out.push({
         v,
@@ -287,6 +373,7 @@ export class JournalView {
             attempt: d.attempts,
             error: d.lastError ?? "",
             status: d.lastStatus,
+            ...(d.nextAttemptAt === null ? {} : { retryAt: d.nextAttemptAt }),
           });
         }
       }
@@ -308,4 +395,25 @@ export class JournalView {
     }
     return [...out, ...audits.values()];
   }
+
+  /** Unfinished changes, plus (transitively) the delivered changes that supersede their dead letters. */
+  #changesToKeep(): Set<string> {
+    const order = this.#orderIndex();
+    const work = [...this.#changes.values()].filter((c) => !this.isFinished(c.change.changeId));
+    const kept = new Set(work.map((c) => c.change.changeId));
+    for (let c = work.pop(); c !== undefined; c = work.pop()) {
+      for (const d of c.deliveries.values()) {
+        if (d.status !== "dead") continue;
+        const proof = this.#deliveredProof(order, c, d);
+        if (proof === undefined || kept.has(proof.change.changeId)) continue;
+        kept.add(proof.change.changeId);
+        work.push(proof);
+      }
+    }
+    return kept;
+  }
+}
+
+function isAfter(order: OrderIndex, a: MutableChange, b: MutableChange): boolean {
+  return (order.position.get(a.change.changeId) ?? -1) > (order.position.get(b.change.changeId) ?? -1);
 }

@@ -32,6 +32,7 @@ import {
   type WrittenEntry,
 } from "./journal-entries.js";
 import { JournalView } from "./journal-view.js";
+import { syncDir } from "./sync-dir.js";
 
 export class JournalError extends DialwindowError {
   readonly path: string;
@@ -198,14 +199,24 @@ export class Journal {
     return this.#append({ type: "abandoned", intentId, reason });
   }
 
+  /** A delivery attempt failed in a way worth retrying; `retryAt` is when the next one is due. */
   async recordAttemptFailed(
     changeId: string,
     target: string,
     attempt: number,
     error: string,
     status: number | null,
+    retryAt?: Date,
   ): Promise<AttemptFailedEntry> {
-    return this.#append({ type: "attempt-failed", changeId, target, attempt, error, status });
+    return this.#append({
+      type: "attempt-failed",
+      changeId,
+      target,
+      attempt,
+      error,
+      status,
+      ...(retryAt === undefined ? {} : { retryAt: retryAt.toISOString() }),
+    });
   }
 
   async recordDelivered(
@@ -432,18 +443,4 @@ function replay(path: string, data: Buffer, logger: Logger): ReplayResult {
     validBytes = end + 1;
   }
   return { view, validBytes, torn: undefined };
-}
-
-async function syncDir(dir: string): Promise<void> {
-  let fh: FileHandle | undefined;
-  try {
-    fh = await open(dir, "r");
-    await fh.sync();
-  } catch (err) {
-    // Some platforms (Windows) cannot open or fsync a directory; the rename is still atomic there.
-    const code = (err as { code?: unknown }).code;
-    if (code !== "EISDIR" && code !== "EPERM" && code !== "EINVAL" && code !== "EACCES") throw err;
-  } finally {
-    await fh?.close();
-  }
 }

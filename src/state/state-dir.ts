@@ -2,7 +2,8 @@
  * The state directory: where the commands that write (`apply`, `reconcile`, `webhooks retry`)
  * keep their journal and webhook outbox. Like Terraform's `.terraform/`, it defaults to a
  * directory inside the desired-state checkout and carries its own `.gitignore`, so it never lands
- * in a commit. One process at a time: opening it takes an exclusive lock (see lock.ts).
+ * in a commit. One process at a time: opening it takes an exclusive lock (see lock.ts); a
+ * command that finds it locked can still leave the holder a retry request (retry-requests.ts).
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";

@@ -27,6 +27,11 @@ interface SetupOptions {
   /** Send to this URL instead of the receiver (e.g. a closed port). */
   url?: string;
   changes?: ChangeRecord[];
+  /** Use the outbox's default policy (with `policy` on top) instead of the short test one. */
+  defaultPolicy?: boolean;
+  /** Per-target `webhooks[].maxAttempts`. */
+  targetMaxAttempts?: number;
+  random?: () => number;
 }
 
 async function setup(t: TestContext, options: SetupOptions = {}) {
@@ -44,6 +49,10 @@ async function setup(t: TestContext, options: SetupOptions = {}) {
     advance: (ms: number) => {
       now += ms;
     },
+    /** Moves the clock forward to `at` (never back). */
+    until: (at: number) => {
+      now = Math.max(now, at);
+    },
     sleep: async (ms: number) => {
       sleeps.push(ms);
       now += ms;
@@ -57,6 +66,7 @@ async function setup(t: TestContext, options: SetupOptions = {}) {
       name,
       url: options.url ?? receiver.url(`/${name}`),
       secretEnv: name === "wfm" ? "WFM_SECRET" : "BI_SECRET",
+      ...(options.targetMaxAttempts === undefined ? {} : { maxAttempts: options.targetMaxAttempts }),
     })),
     ENV,
   );
@@ -71,8 +81,10 @@ async function setup(t: TestContext, options: SetupOptions = {}) {
       dispatcher,
       now: time.now,
       sleep: time.sleep,
-      random: () => 0.5,
-      policy: { baseDelayMs: 1000, maxDelayMs: 1500, maxAttempts: 5, ...options.policy },
+      random: options.random ?? (() => 0.5),
+      policy: options.defaultPolicy
+        ? { ...options.policy }
+        : { baseDelayMs: 1000, maxDelayMs: 1500, maxAttempts: 5, ...options.policy },
       concurrency: options.concurrency ?? 4,
     });
     return { journal, outbox };
@@ -283,7 +295,13 @@ describe("Outbox", () => {
     assert.deepEqual(await outbox.drain(), { delivered: 0, pending: 0, dead: 2 });
     await assert.rejects(outbox.retry(["chg_nope"]), { code: "DW_USAGE", message: /chg_nope/ });
 
-    assert.deepEqual(await outbox.retry(["chg_0002"]), { requeued: 1, delivered: 1, pending: 0, dead: 0 });
+    assert.deepEqual(await outbox.retry(["chg_0002"]), {
+      requeued: 1,
+      superseded: 0,
+      delivered: 1,
+      pending: 0,
+      dead: 0,
+    });
     assert.deepEqual(
       outbox.list().map((d) => [d.changeId, d.state, d.attempts]),
       [
@@ -291,7 +309,7 @@ describe("Outbox", () => {
         ["chg_0002", "delivered", 1],
       ],
     );
-    assert.deepEqual(await outbox.retry(), { requeued: 1, delivered: 1, pending: 0, dead: 0 });
+    assert.deepEqual(await outbox.retry(), { requeued: 1, superseded: 0, delivered: 1, pending: 0, dead: 0 });
     assert.equal(receiver.accepted("/wfm", "chg_0001"), 1);
     assert.equal(receiver.accepted("/wfm", "chg_0002"), 1);
     assert.equal(receiver.requests.filter((r) => r.id === "chg_0001").length, 2);
@@ -354,5 +372,222 @@ describe("Outbox", () => {
         assert.ok(!text.includes(secret), `${where} must not contain a secret or signature`);
       }
     }
+  });
+});
+
+describe("Outbox retry timing", () => {
+  it("keeps a delivery alive through an hour-long outage while the daemon drains every 30 s", async (t) => {
+    const OUTAGE_MS = 60 * 60_000;
+    let clock = () => START;
+    const { receiver, outbox, time } = await setup(t, {
+      defaultPolicy: true,
+      handler: () =>
+        clock() < START + OUTAGE_MS ? { status: 503, body: "down for maintenance" } : { status: 200 },
+    });
+    clock = time.now;
+    let dead = 0;
+    // What the reconciler does while anything is pending: a 10-second drain every 30 seconds.
+    for (let tick = START; tick <= START + 2 * OUTAGE_MS; tick += 30_000) {
+      time.until(tick);
+      dead += (await outbox.drain({ deadlineMs: 10_000 })).dead;
+    }
+    assert.equal(dead, 0);
+    assert.equal(receiver.accepted("/wfm", "chg_0001"), 1, "delivered once the receiver was back");
+    const [entry] = outbox.list();
+    assert.equal(entry?.state, "delivered");
+    assert.equal(receiver.requests.length, entry.attempts, "every POST was a journalled attempt");
+    assert.ok(entry.attempts < 15, `an hour used ${entry.attempts} of the 15 attempts`);
+    const last = receiver.requests.at(-1);
+    assert.ok(
+      last && Number(last.timestamp) * 1000 >= START + OUTAGE_MS,
+      "the last attempt came after the outage",
+    );
+  });
+
+  it("skips a delivery whose next attempt is not due: no POST, no attempt used, even after a restart", async (t) => {
+    const { receiver, outbox, time, open, journalPath } = await setup(t, {
+      handler: (r) => (r.nth === 1 ? { status: 503 } : { status: 200 }),
+    });
+    assert.deepEqual(await outbox.drain({ deadlineMs: 100 }), { delivered: 0, pending: 1, dead: 0 });
+    const dueAt = START + 500; // full jitter 0.5 of the 1000 ms first step
+    assert.equal(outbox.nextDueAt(), dueAt);
+    const [waiting] = outbox.list();
+    assert.equal(waiting?.nextAttemptAt, new Date(dueAt).toISOString());
+    assert.match(
+      await readFile(journalPath, "utf8"),
+      /"type":"attempt-failed".*"retryAt":"2026-03-01T12:00:00\.500Z"/,
+    );
+
+    time.advance(499);
+    assert.deepEqual(await outbox.drain({ deadlineMs: 100 }), { delivered: 0, pending: 1, dead: 0 });
+    assert.equal(receiver.requests.length, 1, "not due yet: nothing sent");
+    assert.equal(outbox.list()[0]?.attempts, 1, "and no attempt used up");
+
+    const restarted = await open();
+    assert.equal(restarted.outbox.nextDueAt(), dueAt, "the schedule is in the journal");
+    assert.deepEqual(await restarted.outbox.drain({ deadlineMs: 100 }), {
+      delivered: 0,
+      pending: 1,
+      dead: 0,
+    });
+    assert.equal(receiver.requests.length, 1);
+    time.advance(1);
+    assert.deepEqual(await restarted.outbox.drain({ deadlineMs: 100 }), {
+      delivered: 1,
+      pending: 0,
+      dead: 0,
+    });
+    assert.equal(receiver.requests.length, 2);
+    assert.equal(restarted.outbox.nextDueAt(), undefined);
+    assert.equal(restarted.outbox.list()[0]?.nextAttemptAt, null);
+  });
+
+  it("nextDueAt is now for fresh work and the waiting lane head's time while later changes queue behind it", async (t) => {
+    const changes = [changeFor(1), changeFor(1, { changeId: "chg_0001b" })];
+    const { receiver, outbox, time } = await setup(t, {
+      changes,
+      handler: (r) =>
+        r.id === "chg_0001" && r.nth === 1
+          ? { status: 429, headers: { "retry-after": "120" } }
+          : { status: 200 },
+    });
+    assert.equal(outbox.nextDueAt(), START);
+    assert.deepEqual(await outbox.drain({ deadlineMs: 1000 }), { delivered: 0, pending: 2, dead: 0 });
+    assert.equal(
+      outbox.nextDueAt(),
+      START + 120_000,
+      "chg_0001b waits behind chg_0001, so only its time counts",
+    );
+    time.advance(60_000);
+    assert.deepEqual(await outbox.drain({ deadlineMs: 1000 }), { delivered: 0, pending: 2, dead: 0 });
+    assert.deepEqual(idsOf(receiver), ["chg_0001"], "the newer change did not overtake the waiting one");
+    time.advance(60_000);
+    assert.deepEqual(await outbox.drain({ deadlineMs: 1000 }), { delivered: 2, pending: 0, dead: 0 });
+    assert.deepEqual(idsOf(receiver), ["chg_0001", "chg_0001", "chg_0001b"]);
+    assert.equal(outbox.nextDueAt(), undefined);
+  });
+
+  it("retry sends a pending delivery that is waiting out its backoff at once", async (t) => {
+    const { receiver, outbox } = await setup(t, {
+      handler: (r) => (r.nth === 1 ? { status: 503 } : { status: 200 }),
+    });
+    assert.deepEqual(await outbox.drain({ deadlineMs: 100 }), { delivered: 0, pending: 1, dead: 0 });
+    assert.deepEqual(await outbox.retry(undefined, { deadlineMs: 100 }), {
+      requeued: 0,
+      superseded: 0,
+      delivered: 1,
+      pending: 0,
+      dead: 0,
+    });
+    assert.equal(receiver.accepted("/wfm", "chg_0001"), 1);
+  });
+
+  it("a target's own maxAttempts overrides the policy's", async (t) => {
+    const { receiver, outbox } = await setup(t, { handler: () => ({ status: 503 }), targetMaxAttempts: 2 });
+    assert.deepEqual(await outbox.drain(), { delivered: 0, pending: 0, dead: 1 });
+    assert.equal(receiver.requests.length, 2);
+    assert.match(outbox.list()[0]?.lastError ?? "", /gave up after 2 attempts/);
+  });
+});
+
+describe("Outbox dead letters never reorder a campaign's changes", () => {
+  const OLD = changeFor(1);
+  const NEW = changeFor(1, { changeId: "chg_0001b", at: "2026-03-01T12:05:00.000Z" });
+
+  it("does not redeliver an older dead letter once a newer change for the campaign was delivered", async (t) => {
+    const { receiver, outbox } = await setup(t, {
+      changes: [OLD, NEW],
+      handler: (r) => (r.id === OLD.changeId ? { status: 410 } : { status: 200 }),
+    });
+    assert.deepEqual(await outbox.drain(), { delivered: 1, pending: 0, dead: 1 });
+    assert.deepEqual(
+      outbox.list().map((d) => [d.changeId, d.state, d.superseded, d.supersededBy]),
+      [
+        ["chg_0001", "dead", true, "chg_0001b"],
+        ["chg_0001b", "delivered", false, null],
+      ],
+    );
+    receiver.handler = () => ({ status: 200 });
+    const nothing = { requeued: 0, superseded: 1, delivered: 0, pending: 0, dead: 0 };
+    assert.deepEqual(await outbox.retry(["chg_0001"]), nothing);
+    assert.deepEqual(await outbox.retry(), nothing);
+    assert.deepEqual(idsOf(receiver), ["chg_0001", "chg_0001b"], "the receiver keeps the newer schedule");
+  });
+
+  it("does not requeue an older dead letter while a newer change for the campaign is pending", async (t) => {
+    const { receiver, outbox } = await setup(t, {
+      changes: [OLD, NEW],
+      handler: (r) =>
+        r.id === OLD.changeId ? { status: 410 } : r.nth === 1 ? { status: 503 } : { status: 200 },
+    });
+    assert.deepEqual(await outbox.drain({ deadlineMs: 100 }), { delivered: 0, pending: 1, dead: 1 });
+    assert.equal(outbox.list()[0]?.supersededBy, "chg_0001b");
+    receiver.handler = () => ({ status: 200 });
+    assert.deepEqual(await outbox.retry(), { requeued: 0, superseded: 1, delivered: 1, pending: 0, dead: 0 });
+    assert.deepEqual(idsOf(receiver), ["chg_0001", "chg_0001b", "chg_0001b"]);
+  });
+
+  it("when all of a campaign's changes are dead, retry sends only the newest", async (t) => {
+    const { receiver, outbox } = await setup(t, { changes: [OLD, NEW], handler: () => ({ status: 410 }) });
+    assert.deepEqual(await outbox.drain(), { delivered: 0, pending: 0, dead: 2 });
+    assert.ok(
+      outbox.list().every((d) => !d.superseded),
+      "a dead newer change supersedes nothing",
+    );
+    receiver.handler = () => ({ status: 200 });
+    assert.deepEqual(await outbox.retry(), { requeued: 1, superseded: 1, delivered: 1, pending: 0, dead: 0 });
+    assert.deepEqual(idsOf(receiver), ["chg_0001", "chg_0001b", "chg_0001b"]);
+    assert.deepEqual(
+      outbox.list().map((d) => [d.changeId, d.state, d.superseded]),
+      [
+        ["chg_0001", "dead", true],
+        ["chg_0001b", "delivered", false],
+      ],
+    );
+  });
+
+  it("an older change retried on its own goes first, and the newer one after it", async (t) => {
+    const { receiver, outbox } = await setup(t, { changes: [OLD, NEW], handler: () => ({ status: 410 }) });
+    assert.deepEqual(await outbox.drain(), { delivered: 0, pending: 0, dead: 2 });
+    receiver.handler = () => ({ status: 200 });
+    assert.deepEqual(await outbox.retry(["chg_0001"]), {
+      requeued: 1,
+      superseded: 0,
+      delivered: 1,
+      pending: 0,
+      dead: 0,
+    });
+    assert.deepEqual(await outbox.retry(["chg_0001b"]), {
+      requeued: 1,
+      superseded: 0,
+      delivered: 1,
+      pending: 0,
+      dead: 0,
+    });
+    assert.deepEqual(idsOf(receiver).slice(2), ["chg_0001", "chg_0001b"]);
+  });
+
+  it("judges supersession per target and per campaign", async (t) => {
+    const OTHER = changeFor(2);
+    const { receiver, outbox } = await setup(t, {
+      targets: ["wfm", "bi"],
+      changes: [OLD, NEW, OTHER],
+      handler: (r) => {
+        const ok =
+          (r.id === NEW.changeId && r.path === "/wfm") || (r.id === OTHER.changeId && r.path === "/bi");
+        return ok ? { status: 200 } : { status: 410 };
+      },
+    });
+    assert.deepEqual(await outbox.drain(), { delivered: 2, pending: 0, dead: 4 });
+    receiver.handler = () => ({ status: 200 });
+    // OLD to wfm: NEW was delivered there. OLD to bi: NEW goes there now. OTHER: another campaign.
+    assert.deepEqual(await outbox.retry(), { requeued: 2, superseded: 2, delivered: 2, pending: 0, dead: 0 });
+    assert.deepEqual(
+      receiver.requests
+        .slice(6)
+        .map((r) => `${r.path} ${r.id}`)
+        .sort(),
+      ["/bi chg_0001b", "/wfm chg_0002"],
+    );
   });
 });

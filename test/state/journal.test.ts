@@ -279,4 +279,107 @@ describe("Journal", () => {
     await assert.rejects(reader.recordDelivered("chg_0001", "wfm", 1, 200), { code: "DW_JOURNAL_READ_ONLY" });
     await reader.close();
   });
+  it("journals when a failed delivery is next due, and replays journals written before that existed", async (t) => {
+    const path = join(await tempDir(t), "journal.jsonl");
+    const journal = await openAt(path);
+    await written(journal, 1);
+    await journal.recordAttemptFailed(
+      "chg_0001",
+      "wfm",
+      1,
+      "HTTP 503",
+      503,
+      new Date("2026-03-01T13:00:00.000Z"),
+    );
+    // A line from before retryAt existed: due at once.
+    await journal.close();
+    await appendFile(
+      path,
+      `${JSON.stringify({ v: 1, ts: "2026-03-01T12:00:09.000Z", type: "attempt-failed", changeId: "chg_0001", target: "bi", attempt: 1, error: "ECONNREFUSED", status: null })}\n`,
+    );
+    const reopened = await openAt(path);
+    t.after(() => reopened.close());
+    const deliveries = reopened.view.change("chg_0001")?.deliveries;
+    assert.equal(deliveries?.get("wfm")?.nextAttemptAt, "2026-03-01T13:00:00.000Z");
+    assert.equal(deliveries?.get("bi")?.nextAttemptAt, null);
+    assert.equal(deliveries?.get("bi")?.attempts, 1);
+
+    await reopened.compact();
+    assert.equal(
+      reopened.view.change("chg_0001")?.deliveries.get("wfm")?.nextAttemptAt,
+      "2026-03-01T13:00:00.000Z",
+    );
+    await reopened.recordDelivered("chg_0001", "wfm", 2, 200);
+    assert.equal(reopened.view.change("chg_0001")?.deliveries.get("wfm")?.nextAttemptAt, null);
+  });
+
+  it("refuses an attempt-failed entry whose retryAt is not an instant", async (t) => {
+    const path = join(await tempDir(t), "journal.jsonl");
+    const journal = await openAt(path);
+    await written(journal, 1);
+    await journal.close();
+    await appendFile(
+      path,
+      `${JSON.stringify({ v: 1, ts: "2026-03-01T12:00:09.000Z", type: "attempt-failed", changeId: "chg_0001", target: "bi", attempt: 1, error: "x", status: null, retryAt: "soon" })}\n`,
+    );
+    await assert.rejects(openAt(path), { code: "DW_JOURNAL_CORRUPT", line: 3, message: /retryAt/ });
+  });
+
+  it("sees a dead letter as superseded by a newer change for its campaign, pending or delivered to that target", async (t) => {
+    const path = join(await tempDir(t), "journal.jsonl");
+    const journal = await openAt(path);
+    t.after(() => journal.close());
+    await written(journal, 1, ["wfm", "bi"]);
+    await journal.recordIntent({ ...intentFor(1), intentId: "int_1b" });
+    await journal.recordWritten("int_1b", changeFor(1, { changeId: "chg_0001b" }), { targets: ["wfm"] });
+    await written(journal, 2, ["wfm", "bi"]); // another campaign: supersedes nothing
+    await journal.recordDead("chg_0001", "wfm", 1, "HTTP 410", 410);
+    await journal.recordDead("chg_0001", "bi", 1, "HTTP 410", 410);
+    const supersededBy = () =>
+      journal.view.deadLetters().map((d) => [d.change.changeId, d.target, d.supersededBy]);
+    assert.deepEqual(supersededBy(), [
+      ["chg_0001", "wfm", "chg_0001b"],
+      ["chg_0001", "bi", null],
+    ]);
+    assert.equal(journal.view.supersededBy("chg_0001", "wfm")?.changeId, "chg_0001b");
+    await journal.recordDead("chg_0001b", "wfm", 1, "HTTP 410", 410);
+    assert.deepEqual(supersededBy(), [
+      ["chg_0001", "wfm", null],
+      ["chg_0001", "bi", null],
+      ["chg_0001b", "wfm", null],
+    ]);
+    await journal.recordRequeued("chg_0001b", "wfm");
+    await journal.recordDelivered("chg_0001b", "wfm", 1, 200);
+    assert.deepEqual(supersededBy(), [
+      ["chg_0001", "wfm", "chg_0001b"],
+      ["chg_0001", "bi", null],
+    ]);
+  });
+
+  it("finishes a dead letter a delivered newer change superseded, and compaction keeps the proof", async (t) => {
+    const path = join(await tempDir(t), "journal.jsonl");
+    const journal = await openAt(path);
+    await written(journal, 1, ["wfm"]);
+    await journal.recordIntent({ ...intentFor(1), intentId: "int_1b" });
+    await journal.recordWritten("int_1b", changeFor(1, { changeId: "chg_0001b" }), { targets: ["wfm"] });
+    await journal.recordDead("chg_0001", "wfm", 1, "HTTP 410", 410);
+    await journal.recordDelivered("chg_0001b", "wfm", 1, 200);
+    await journal.recordAudited(["chg_0001b"], "c0ffee");
+    assert.ok(journal.view.isFinished("chg_0001b"));
+    assert.ok(!journal.view.isFinished("chg_0001"), "not yet in the audit trail");
+
+    // chg_0001b is finished, but without it chg_0001 would look like a dead letter worth resending.
+    await journal.compact();
+    await journal.close();
+    const reopened = await openAt(path);
+    assert.deepEqual(
+      reopened.view.deadLetters().map((d) => [d.change.changeId, d.supersededBy]),
+      [["chg_0001", "chg_0001b"]],
+    );
+    await reopened.recordAudited(["chg_0001"], "f00d");
+    assert.ok(reopened.view.isFinished("chg_0001"), "nothing is left to do for a superseded dead letter");
+    assert.ok(reopened.view.isQuiet());
+    assert.equal((await reopened.compact()).bytesAfter, 0);
+    await reopened.close();
+  });
 });
