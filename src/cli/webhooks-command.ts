@@ -8,6 +8,8 @@ import { loadDesiredState } from "../desired/load.js";
 import { connect } from "../live/connect.js";
 import { type DeliveryListing, listDeliveries } from "../notify/outbox.js";
 import { Journal } from "../state/journal.js";
+import { StateDirLockedError } from "../state/lock.js";
+import { requestRetry } from "../state/retry-requests.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import { resolveDir } from "./common.js";
@@ -77,17 +79,30 @@ export async function webhooksRetryCommand(io: CliIo, flags: WebhooksFlags): Pro
   const waitSeconds = flags.webhookWait === undefined ? 60 : Number(flags.webhookWait);
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0)
     throw new UsageError(`--webhook-wait ${flags.webhookWait} is not a number of seconds.`);
-  const pipeline = await WritePipeline.open({
-    stateDir: resolveStateDir({ flag: flags.stateDir, env: io.env, desiredDir: dir, cwd: io.cwd }).path,
-    desiredDir: dir,
-    config,
-    env: io.env,
-    logger,
-    command: "webhooks retry",
-  });
+  const stateDir = resolveStateDir({ flag: flags.stateDir, env: io.env, desiredDir: dir, cwd: io.cwd }).path;
+  let pipeline: WritePipeline;
+  try {
+    pipeline = await WritePipeline.open({
+      stateDir,
+      desiredDir: dir,
+      config,
+      env: io.env,
+      logger,
+      command: "webhooks retry",
+    });
+  } catch (err) {
+    if (!(err instanceof StateDirLockedError)) throw err;
+    // A daemon (or an apply) holds the state directory: ask it to retry instead.
+    await checkChangeIds(io, stateDir, flags.change);
+    await requestRetry(stateDir, flags.change && flags.change.length > 0 ? flags.change : "all");
+    io.stdout(
+      `dialwindow ${err.holder.command} (pid ${err.holder.pid} on ${err.holder.host}) holds ${stateDir}; asked it to redeliver ${flags.change?.length ? flags.change.join(", ") : "all dead letters"}. A running reconciler does so within 10 s; see dialwindow webhooks list.\n`,
+    );
+    return EXIT.ok;
+  }
   try {
     // Writes a crash left open are settled first, when CXone is reachable from here.
-    if (pipeline.journal.view.openIntents().length > 0) {
+    if (pipeline.openIntentCount() > 0) {
       const connection = connect(config, io.env, { logger });
       try {
         await pipeline.recover(connection.client);
@@ -102,7 +117,7 @@ export async function webhooksRetryCommand(io: CliIo, flags: WebhooksFlags): Pro
       actor: "dialwindow webhooks retry",
     });
     io.stdout(
-      `Webhooks: ${result.requeued} dead letter(s) requeued; ${result.delivered} delivered, ${result.pending} pending, ${result.dead} dead.\n` +
+      `Webhooks: ${result.requeued} dead letter(s) requeued${result.superseded ? ` (${result.superseded} older one(s) not resent: a newer change for the same campaign supersedes them)` : ""}; ${result.delivered} delivered, ${result.pending} pending, ${result.dead} dead.\n` +
         (finish.audit.commit
           ? `Audit: ${finish.audit.appended} record(s) in commit ${finish.audit.commit.slice(0, 12)}.\n`
           : ""),
@@ -110,5 +125,27 @@ export async function webhooksRetryCommand(io: CliIo, flags: WebhooksFlags): Pro
     return result.dead > 0 || result.pending > 0 ? EXIT.failure : EXIT.ok;
   } finally {
     await pipeline.close();
+  }
+}
+
+/** Unknown change ids are refused here, before a request reaches a daemon that would drop it. */
+async function checkChangeIds(
+  io: CliIo,
+  stateDir: string,
+  ids: readonly string[] | undefined,
+): Promise<void> {
+  if (!ids || ids.length === 0) return;
+  const journal = await Journal.open(join(stateDir, "journal.jsonl"), {
+    logger: io.logger("warn"),
+    readOnly: true,
+  });
+  try {
+    const unknown = ids.filter((id) => journal.view.change(id) === undefined);
+    if (unknown.length > 0)
+      throw new UsageError(
+        `no change ${unknown.join(", ")} in the journal of ${stateDir}; dialwindow webhooks list shows the ids.`,
+      );
+  } finally {
+    await journal.close();
   }
 }

@@ -27,6 +27,7 @@ import type { LiveCampaign } from "../live/port.js";
 import { RateBudget } from "../live/rate-budget.js";
 import { PLAN_FORMAT_VERSION, type PlannedChange, planCampaign } from "../plan/plan.js";
 import type { ChangeRecord } from "../state/change-record.js";
+import { mergeRetryRequests, takeRetryRequests } from "../state/retry-requests.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
@@ -86,8 +87,8 @@ export interface ReconcilerOptions {
 const FLUSH_DELIVERY_MS = 10_000;
 /** Writes are flushed (webhooks, one audit commit) this long after the last one of a burst. */
 const FLUSH_DEBOUNCE_MS = 1_000;
-/** Pending webhooks and audit records are retried at least this often. */
-const FLUSH_RETRY_MS = 30_000;
+/** Pending work (webhooks, audit, open intents, retry requests) is looked at this often. */
+const FLUSH_RETRY_MS = 10_000;
 /** Transitions further ahead than this are found by a later look. */
 const TRANSITION_HORIZON_DAYS = 35;
 
@@ -277,7 +278,9 @@ export class Reconciler {
       if (p.outboxDepth() > 0 || p.auditBacklog() > 0 || p.auditUnpushed() || p.openIntentCount() > 0) {
         return this.flush();
       }
-      return undefined;
+      return this.takeRetryRequests().then(() =>
+        this.pipeline.outboxDepth() > 0 ? this.flush() : undefined,
+      );
     });
     this.scheduleTransitions();
     await this.firstSync();
@@ -646,6 +649,7 @@ export class Reconciler {
     this.flushing = (async () => {
       try {
         if (this.pipeline.openIntentCount() > 0) await this.pipeline.recover(this.connection.client);
+        await this.takeRetryRequests();
         const summary = await this.pipeline.finish({
           deliveryDeadlineMs: this.stopping ? 5_000 : FLUSH_DELIVERY_MS,
           revision: this.snapshot.revision,
@@ -653,6 +657,9 @@ export class Reconciler {
         });
         if (summary.audit.commit) this.metrics.recordAuditCommit();
         this.metrics.setOutboxDepth(this.pipeline.outboxDepth());
+        // Deliveries waiting out a backoff: come back exactly when the next one is due.
+        const due = this.pipeline.outbox.nextDueAt();
+        if (due !== undefined && !this.stopping) this.scheduleFlush(Math.max(1000, due - Date.now()));
         this.options.events?.onFlushed?.(summary);
       } catch (err) {
         this.log.error(
@@ -664,6 +671,28 @@ export class Reconciler {
       }
     })();
     return this.flushing;
+  }
+
+  /** `dialwindow webhooks retry` run while this daemon holds the lock leaves a request file. */
+  private async takeRetryRequests(): Promise<void> {
+    const wanted = mergeRetryRequests(
+      await takeRetryRequests(this.pipeline.stateDir.path, { logger: this.log }),
+    );
+    if (wanted === undefined) return;
+    const known =
+      wanted === "all"
+        ? undefined
+        : wanted.filter((id) => this.pipeline.journal.view.change(id) !== undefined);
+    const result = await this.pipeline.outbox.retry(known, { deadlineMs: FLUSH_DELIVERY_MS });
+    this.log.info(
+      {
+        requested: wanted,
+        requeued: result.requeued,
+        superseded: result.superseded,
+        delivered: result.delivered,
+      },
+      "webhooks retried on request",
+    );
   }
 
   // --- timers, health, shutdown ---------------------------------------------------------------

@@ -357,3 +357,25 @@ describe("reconcile: changes to dialwindow.yaml and unreadable directories", () 
     assert.equal((await d.stop()).code, 0);
   });
 });
+
+describe("reconcile: webhooks retry while the daemon runs", () => {
+  it("a dead letter is redelivered by the daemon when 'webhooks retry' asks it to", async () => {
+    const w = await world();
+    w.receiver.handler = () => ({ status: 410, body: "gone" });
+    driftByHand(w, Q4);
+    const d = await daemon(["--dir", w.dir], w.env);
+    await d.waitForLog("webhook rejected; dead-lettered", (l) => l.campaignId === Q4);
+    w.receiver.handler = () => ({ status: 200 });
+    const retry = await runBinary(["webhooks", "retry", "--dir", w.dir], { env: w.env });
+    assert.equal(retry.code, 0, retry.stdout + retry.stderr);
+    assert.match(retry.stdout, /holds .*; asked it to redeliver all dead letters/);
+    await waitFor(
+      "the daemon to redeliver",
+      () => w.receiver.requests.some((r) => r.verified && r.nth === 2),
+      25_000,
+    );
+    const ids = new Set(w.receiver.requests.map((r) => r.id));
+    assert.equal(ids.size, 1, "redelivered under the same webhook-id");
+    assert.equal((await d.stop()).code, 0);
+  });
+});
