@@ -10,6 +10,7 @@ import { loadDesiredState } from "../desired/load.js";
 import { validateDesiredState } from "../desired/validate.js";
 import { normalizeWire, WEEKDAYS, type WireSchedule } from "../desired/wire.js";
 import { connect } from "../live/connect.js";
+import { urlWithoutCredentials } from "../live/http.js";
 import type { LiveCampaign } from "../live/port.js";
 import { resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
@@ -162,14 +163,24 @@ export function campaignYaml(live: LiveCampaign, name: string): string {
 }
 
 function configYaml(apiUrl: string | undefined, tokenUrl: string | undefined, maxBlocks: number): string {
+  // The URLs may come from CXONE_API_URL / CXONE_TOKEN_URL; this file is committed, so any
+  // credential they carry (user:password@, ?access_token=) is left out.
+  const api = apiUrl ? urlWithoutCredentials(apiUrl) : undefined;
+  const token = tokenUrl ? urlWithoutCredentials(tokenUrl) : undefined;
   return [
     "# Written by dialwindow import. Credentials never go here: use CXONE_CLIENT_ID / CXONE_CLIENT_SECRET.",
+    ...(api?.removed || token?.removed
+      ? [
+          "# The CXone URLs carried credentials (user:password@ or a secret query parameter); they were left out",
+          "# here. Keep them in CXONE_API_URL / CXONE_TOKEN_URL in the environment if the endpoint needs them.",
+        ]
+      : []),
     "apiVersion: dialwindow/v1",
     "kind: Config",
     "cxone:",
     "  profile: tutorial",
-    ...(apiUrl ? [`  apiUrl: ${JSON.stringify(apiUrl)}`] : []),
-    ...(tokenUrl ? [`  tokenUrl: ${JSON.stringify(tokenUrl)}`] : []),
+    ...(api ? [`  apiUrl: ${JSON.stringify(api.url)}`] : []),
+    ...(token ? [`  tokenUrl: ${JSON.stringify(token.url)}`] : []),
     "limits:",
     `  maxDialingBlocks: ${maxBlocks}   # your CXone licence tier's cap; the largest imported campaign uses ${maxBlocks}`,
     "",

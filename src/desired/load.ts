@@ -5,7 +5,7 @@
  * Nothing here throws for bad input: every problem becomes a located finding, and documents
  * that pass come back typed. I/O only at the edges: reading files. No network, no clock.
  */
-import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import jsyaml from "js-yaml";
@@ -93,7 +93,9 @@ export async function loadDesiredState(dir: string, options: LoadOptions = {}): 
 
   const files: FileToLoad[] = [];
   for (const [folder, kind] of Object.entries(FOLDERS)) {
-    for (const path of await listYaml(join(dir, folder))) files.push({ path, folderKind: kind });
+    const paths: string[] = [];
+    await listYaml(dir, join(dir, folder), paths, state);
+    for (const path of paths) files.push({ path, folderKind: kind });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
 
@@ -123,23 +125,47 @@ type SourceRead =
   | { kind: "missing" }
   | { kind: "failed"; file: string; code: Code; message: string; line: number; col: number };
 
-async function listYaml(folder: string): Promise<string[]> {
+/**
+ * The YAML files under `folder`, into `out`. A folder that cannot be listed (a symbolic link
+ * that loops, no permission) is a DW008 finding naming it, never an exception: validate must
+ * say what to fix, and the campaigns in it count as unreadable, not as absent.
+ */
+async function listYaml(dir: string, folder: string, out: string[], state: LoadedState): Promise<void> {
   let entries: import("node:fs").Dirent[];
   try {
     entries = await readdir(folder, { withFileTypes: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR")
-      return [];
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return;
+    const file = rel(dir, folder);
+    state.findings.push(
+      finding("DW008", "error", `cannot list the folder ${file}/: ${folderProblem(code, err)}`, {
+        file,
+        line: 1,
+        col: 1,
+      }),
+    );
+    state.invalid.push({ file, index: undefined, kind: undefined, name: undefined, campaignId: undefined });
+    return;
   }
-  const out: string[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith(".")) continue;
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) out.push(...(await listYaml(path)));
+    if (entry.isDirectory()) await listYaml(dir, path, out, state);
     else if (/\.ya?ml$/i.test(entry.name)) out.push(path);
   }
-  return out;
+}
+
+function folderProblem(code: string | undefined, err: unknown): string {
+  switch (code) {
+    case "ELOOP":
+      return "it is a symbolic link that points back to itself (ELOOP). Replace the link with the folder it should point to, or remove it. None of the files in it were read.";
+    case "EACCES":
+    case "EPERM":
+      return `permission denied (${code}). Give the user running dialwindow permission to read and enter it (e.g. chmod u+rx). None of the files in it were read.`;
+    default:
+      return `${code ?? String(err)}. Check that it is a readable folder. None of the files in it were read.`;
+  }
 }
 
 function rel(dir: string, path: string): string {
@@ -155,7 +181,8 @@ function readSource(dir: string, path: string, maxBytes: number): SourceRead {
   const file = rel(dir, path);
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    // Non-blocking, so a named pipe called *.yaml is reported below instead of hanging validate.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { kind: "missing" };
@@ -169,7 +196,18 @@ function readSource(dir: string, path: string, maxBytes: number): SourceRead {
     };
   }
   try {
-    const { size } = fstatSync(fd);
+    const stat = fstatSync(fd);
+    const { size } = stat;
+    if (!stat.isFile()) {
+      return {
+        kind: "failed",
+        file,
+        code: "DW008",
+        message: `cannot read ${file}: it is ${stat.isDirectory() ? "a folder (or a link to one)" : "not a regular file (a pipe, socket or device)"}, not a YAML file. Rename or remove it.`,
+        line: 1,
+        col: 1,
+      };
+    }
     if (size > maxBytes) {
       return {
         kind: "failed",
@@ -180,7 +218,20 @@ function readSource(dir: string, path: string, maxBytes: number): SourceRead {
         col: 1,
       };
     }
-    const bytes = readFileSync(fd);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(fd);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return {
+        kind: "failed",
+        file,
+        code: "DW008",
+        message: `cannot read ${file} (${code ?? String(err)}); check the file and its permissions.`,
+        line: 1,
+        col: 1,
+      };
+    }
     const decoded = decodeUtf8(bytes);
     if (typeof decoded !== "string") {
       return {
@@ -308,7 +359,9 @@ function ingest(
     });
   };
 
+  let contents = 0;
   list.forEach((doc, index) => {
+    if (doc.contents !== null) contents++;
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
         const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
@@ -357,7 +410,9 @@ function ingest(
           "error",
           hit.kind === "key"
             ? `\`${hit.key}\` looks like a secret, and secrets never go in desired-state YAML (it is reviewed, printed in plans and kept in git history). Remove it and provide the secret through the environment: CXONE_CLIENT_SECRET for CXone, and webhooks[].secretEnv naming the variable for webhook signing secrets.`
-            : `the value of \`${hit.key}\` looks like a secret (not shown), and secrets never go in desired-state YAML. Remove it, rotate it (it may already be in git history), and provide it through the environment instead.`,
+            : hit.kind === "url"
+              ? `the URL in \`${hit.key}\` carries a credential in ${hit.part} (not shown), and secrets never go in desired-state YAML. Remove it from the URL and rotate it (it may already be in git history). Webhooks are authenticated by their signature (webhooks[].secretEnv), CXone by CXONE_CLIENT_ID / CXONE_CLIENT_SECRET; a CXone URL that must carry a credential belongs in CXONE_API_URL / CXONE_TOKEN_URL in the environment.`
+              : `the value of \`${hit.key}\` looks like a secret (not shown), and secrets never go in desired-state YAML. Remove it, rotate it (it may already be in git history), and provide it through the environment instead.`,
           at(root, hit.path, hit.kind === "key" ? "key" : "value"),
         ),
       );
@@ -417,6 +472,21 @@ function ingest(
 
     addDocument(state, expected, { value: value as AnyDocument, source, index });
   });
+  if (contents === 0 && expected !== "Config" && list.every((doc) => doc.errors.length === 0)) {
+    // A file that declares nothing is almost always a mistake that would otherwise pass in
+    // silence: a campaign whose file yaml reads as one long comment is simply not managed.
+    const loneCr = /\r(?!\n)/.test(source.text)
+      ? " It contains carriage returns without line feeds (old Mac line endings), which are not line breaks here: save it with LF (or CRLF) line endings."
+      : "";
+    state.findings.push(
+      finding(
+        "DW016",
+        "warning",
+        `${source.path} holds no documents; if it should declare a ${expected}, check its line endings/indentation, otherwise delete it.${loneCr}`,
+        { file: source.path, line: 1, col: 1 },
+      ),
+    );
+  }
 }
 
 /**
@@ -449,6 +519,7 @@ function ingestFast(
     if (schemas.validate(expected, value, () => undefined).length > 0) return false;
     accepted.push({ value: value as AnyDocument, source, index });
   }
+  if (accepted.length === 0) return false; // no documents: the slow path warns (DW016)
   for (const doc of accepted) addDocument(state, expected, doc);
   return true;
 }
@@ -458,7 +529,7 @@ function ingestFast(
  * path (see ingestFast) or js-yaml refuses it. Where it answers, it answers what `yaml` would.
  */
 export function parseFast(text: string): unknown[] | undefined {
-  if (FAST_PATH_BLOCKERS.test(text)) return undefined;
+  if (FAST_PATH_BLOCKERS.test(text) || !plainLayout(text)) return undefined;
   let values: unknown[];
   try {
     values = jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, json: false });
@@ -468,24 +539,197 @@ export function parseFast(text: string): unknown[] | undefined {
   return values.every(onlyPlainStrings) ? values : undefined;
 }
 
-/** Anchors (&), aliases (*), tags (!) and merge keys (<<): the slow path handles those. */
-const FAST_PATH_BLOCKERS = /[&*!]|<</;
+/**
+ * What the slow path handles, found by one regular expression:
+ * - anchors (&), aliases (*), tags (!) and merge keys (<<);
+ * - directives (`%YAML 1.1` makes yaml read `10:00` as the number 600; js-yaml ignores it);
+ * - content on a `---` or `...` line (yaml refuses `--- a: b`, js-yaml reads it);
+ * - a carriage return not followed by a line feed (js-yaml breaks lines at it, yaml does not,
+ *   so a whole CR-only file is one comment to yaml).
+ */
+const FAST_PATH_BLOCKERS = /[&*!]|<<|^%|^(?:---|\.\.\.)[ \t]+[^\s#]|\r(?!\n)/m;
+
+/** yaml refuses implicit keys longer than 1024 characters; js-yaml takes any length. */
+const MAX_FAST_LINE = 1000;
+
+const TAB = 9;
+const SPACE = 32;
+const DQUOTE = 34;
+const HASH = 35;
+const SQUOTE = 39;
+const COMMA = 44;
+const DASH = 45;
+const COLON = 58;
+const QUESTION = 63;
+const LBRACKET = 91;
+const BACKSLASH = 92;
+const RBRACKET = 93;
+const LBRACE = 123;
+const RBRACE = 125;
+
+/**
+ * Whether every line is laid out the way js-yaml and yaml read alike. yaml requires a flow
+ * collection or quoted scalar continued onto another line to be indented deeper than its
+ * block, and js-yaml does not check; js-yaml turns a flow collection used as a key into a
+ * string of its items, yaml into its YAML text; js-yaml lets a comment touch a closing quote
+ * or bracket, yaml does not. So: no line longer than MAX_FAST_LINE, no flow collection or
+ * quoted scalar left open at the end of a line, no flow collection or `?` as a key, and a `#`
+ * after a closed node only behind white space. The scan may refuse what the parsers agree on
+ * (a quote that opens a line of a block scalar), never the reverse; a refusal only costs time.
+ */
+function plainLayout(text: string): boolean {
+  const n = text.length;
+  if (n > MAX_FAST_LINE) {
+    for (let from = 0; from < n; ) {
+      let to = text.indexOf("\n", from);
+      if (to < 0) to = n;
+      if (to - from > MAX_FAST_LINE) return false;
+      from = to + 1;
+    }
+  }
+  // Only lines holding one of these can fail plainLine; the regular expression skips the rest
+  // (comments, `name: x`, `spec:`) natively, which keeps this to a few microseconds a file.
+  const sensitive = LAYOUT_SENSITIVE;
+  for (let from = 0; from < n; ) {
+    sensitive.lastIndex = from;
+    const hit = sensitive.exec(text);
+    if (hit === null) return true;
+    const start = text.lastIndexOf("\n", hit.index) + 1;
+    let end = text.indexOf("\n", hit.index);
+    if (end < 0) end = n;
+    if (!plainLine(text, start, end)) return false;
+    from = end + 1;
+  }
+  return true;
+}
+
+const LAYOUT_SENSITIVE = /["'[{?]/g;
+
+const NODE = 0; // where a node may start
+const PLAIN = 1; // inside a plain scalar
+const AFTER_QUOTED = 2; // a quoted scalar just closed
+const AFTER_FLOW = 3; // a flow collection just closed
+
+/** The character code at `i`, or -1 at the end of the line. */
+function codeAt(t: string, i: number, to: number): number {
+  return i < to ? t.charCodeAt(i) : -1;
+}
+
+function isBlank(c: number): boolean {
+  return c === SPACE || c === TAB || c === -1;
+}
+
+function plainLine(t: string, from: number, to: number): boolean {
+  let depth = 0;
+  let state = NODE;
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i);
+    if (state === PLAIN) {
+      // The hot path: most characters sit inside plain scalars and matter not at all.
+      if (c > COLON && c !== LBRACKET && c !== RBRACKET && c !== LBRACE && c !== RBRACE) continue;
+      if (c === COLON) {
+        const next = codeAt(t, i + 1, to);
+        if (isBlank(next) || (depth > 0 && (next === COMMA || next === RBRACKET || next === RBRACE)))
+          state = NODE;
+      } else if (c === HASH) {
+        if (isBlank(t.charCodeAt(i - 1))) return depth === 0;
+      } else if (depth > 0) {
+        if (c === COMMA) state = NODE;
+        else if (c === RBRACKET || c === RBRACE) {
+          depth--;
+          state = AFTER_FLOW;
+        } else if (c === LBRACKET || c === LBRACE) return false;
+      }
+    } else if (state === NODE) {
+      if (c === SPACE || c === TAB) continue;
+      if (c === HASH) return depth === 0;
+      if (c === DQUOTE || c === SQUOTE) {
+        i = endOfQuoted(t, i, to);
+        if (i < 0) return false;
+        state = AFTER_QUOTED;
+      } else if (c === LBRACKET || c === LBRACE) depth++;
+      else if (depth > 0 && (c === RBRACKET || c === RBRACE)) {
+        depth--;
+        state = AFTER_FLOW;
+      } else if (depth > 0 && c === COMMA) {
+        // an empty entry: yaml and js-yaml both refuse it
+      } else if ((c === DASH || c === QUESTION || c === COLON) && isBlank(codeAt(t, i + 1, to))) {
+        if (c === QUESTION) return false; // an explicit key
+      } else state = PLAIN;
+    } else {
+      // A quoted scalar or a flow collection has just closed.
+      if (c === SPACE || c === TAB) continue;
+      if (c === COLON) {
+        if (state === AFTER_FLOW) return false; // a flow collection as a key
+        state = NODE;
+      } else if (c === HASH) return depth === 0 && isBlank(t.charCodeAt(i - 1));
+      else if (depth > 0 && c === COMMA) state = NODE;
+      else if (depth > 0 && (c === RBRACKET || c === RBRACE)) {
+        depth--;
+        state = AFTER_FLOW;
+      } else return false; // text after a closed node: malformed; yaml says how
+    }
+  }
+  return depth === 0;
+}
+
+/**
+ * The index of the closing quote of the quoted scalar opening at `i`, or -1 when it does not
+ * close on this line.
+ */
+function endOfQuoted(t: string, i: number, to: number): number {
+  const quote = t.charCodeAt(i);
+  for (let k = i + 1; k < to; k++) {
+    const c = t.charCodeAt(k);
+    if (quote === DQUOTE && c === BACKSLASH) k++;
+    else if (c === quote) {
+      if (quote === SQUOTE && codeAt(t, k + 1, to) === SQUOTE) k++;
+      else return k;
+    }
+  }
+  return -1;
+}
 
 /** Strings YAML 1.2 core would read as floats if unquoted; where js-yaml and yaml may differ. */
 const FLOAT_LIKE =
   /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$/;
 
 /**
+ * Keys js-yaml may have made from a plain scalar that YAML 1.2 core does not read as a string:
+ * `~: x` is "null" to js-yaml and "" to yaml. Numbers and booleans become the same text in
+ * both today, but a key spelled like one (or like what one turns into: 31, 1e+21, Infinity,
+ * NaN) is refused too, so the two never have to agree on how they print.
+ */
+const NON_STRING_KEY =
+  /^(?:|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?Infinity|NaN|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)$/;
+
+/** NON_STRING_KEY, with the regular expression only for keys starting as one of those can. */
+function isNonStringKey(key: string): boolean {
+  const c = key.charCodeAt(0);
+  // Ordinary keys (apiVersion, spec, dialingHours) start with a lower-case letter none of
+  // those spellings start with; n, t and f start null, true and false.
+  if (c >= 97 && c <= 122 && c !== 110 && c !== 116 && c !== 102) return false;
+  return NON_STRING_KEY.test(key);
+}
+
+/**
  * Campaigns, calendars and policies hold only strings in their leaves, so a number, boolean or
  * null anywhere is a schema error the slow path must report anyway; and the parsers type plain
- * scalars alike except for some float spellings. Accepting only non-float-like strings makes
- * the two paths' values identical, not merely close.
+ * scalars alike except for some float spellings. Accepting only non-float-like strings (and
+ * keys that can only be strings) makes the two paths' values identical, not merely close.
  */
 function onlyPlainStrings(value: unknown): boolean {
   if (value === null || value === undefined) return true; // an empty document
   if (typeof value === "string") return !FLOAT_LIKE.test(value);
   if (Array.isArray(value)) return value.every((v) => v !== null && onlyPlainStrings(v));
-  if (typeof value === "object") return Object.values(value).every((v) => v !== null && onlyPlainStrings(v));
+  if (typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    for (const k of Object.keys(record)) {
+      const v = record[k];
+      if (v === null || isNonStringKey(k) || !onlyPlainStrings(v)) return false;
+    }
+    return true;
+  }
   return false;
 }
 

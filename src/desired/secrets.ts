@@ -1,7 +1,8 @@
 /**
  * Secrets never belong in the desired state: it is reviewed in pull requests, copied into
  * plans and CI logs, and kept forever in git history. A key that names a secret, or a value
- * shaped like one, is an error. Messages about them never repeat the value.
+ * shaped like one, or a URL that carries one (user:password@, ?access_token=), is an error.
+ * Messages about them never repeat the value.
  */
 import type { DocPath } from "./source.js";
 
@@ -29,11 +30,51 @@ export function looksLikeSecretValue(value: string): boolean {
   return SECRET_VALUE.some((re) => re.test(value));
 }
 
+/**
+ * Query (or fragment) parameter names that carry a credential: access_token, token, api_key,
+ * sig and signature (Azure SAS, S3 presigned URLs), secret, code (Azure Functions keys), key.
+ */
+const SECRET_QUERY_PARAM =
+  /^(?:sig|key|code|auth|pass|pwd|jwt)$|token|secret|signature|passw(?:or)?d|api[_-]?key|access[_-]?key|private[_-]?key|credential/i;
+
+export function isSecretQueryParam(name: string): boolean {
+  return SECRET_QUERY_PARAM.test(name);
+}
+
+/**
+ * What in a URL is a credential, described without its value ("a user name and password
+ * before the host", "the query parameter `access_token`"), or undefined for a clean URL or a
+ * string that is not a URL.
+ */
+export function urlCredential(value: string): string | undefined {
+  if (!value.includes("://")) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    // Not parseable as a whole, but a user:password@ authority is still plain to see.
+    return /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(value.trim())
+      ? "a user name or password before the host"
+      : undefined;
+  }
+  if (url.password !== "") return "a user name and password before the host (user:password@)";
+  if (url.username !== "") return "a user name before the host (user@), which is how tokens are often passed";
+  for (const params of [url.searchParams, new URLSearchParams(url.hash.slice(1))]) {
+    for (const name of params.keys()) {
+      if (isSecretQueryParam(name))
+        return `the ${params === url.searchParams ? "query" : "fragment"} parameter \`${name}\``;
+    }
+  }
+  return undefined;
+}
+
 export interface SecretHit {
   path: DocPath;
-  /** "key": the key names a secret; "value": the value looks like one. */
-  kind: "key" | "value";
+  /** "key": the key names a secret; "value": the value looks like one; "url": a URL carries one. */
+  kind: "key" | "value" | "url";
   key: string;
+  /** For "url": which part of the URL (never its value). */
+  part?: string;
 }
 
 /** Every place in a plain JS value (from YAML) that holds or names a secret. */
@@ -48,8 +89,13 @@ export function findSecrets(value: unknown, path: (string | number)[] = []): Sec
       if (isSecretKey(key)) hits.push({ path: [...path, key], kind: "key", key });
       else hits.push(...findSecrets(child, [...path, key]));
     }
-  } else if (typeof value === "string" && looksLikeSecretValue(value)) {
-    hits.push({ path, kind: "value", key: String(path[path.length - 1] ?? "") });
+  } else if (typeof value === "string") {
+    const key = String(path[path.length - 1] ?? "");
+    if (looksLikeSecretValue(value)) hits.push({ path, kind: "value", key });
+    else {
+      const part = urlCredential(value);
+      if (part !== undefined) hits.push({ path, kind: "url", key, part });
+    }
   }
   return hits;
 }

@@ -8,7 +8,11 @@ import { join } from "node:path";
 import { DateTime } from "luxon";
 import { packageRoot } from "../util/paths.js";
 import { type ResolvedConfig, resolveConfig } from "./config.js";
-import type { CallingPolicyDocument, CampaignScheduleDocument } from "./documents.js";
+import type {
+  CallingPolicyDocument,
+  CampaignScheduleDocument,
+  HolidayCalendarDocument,
+} from "./documents.js";
 import { localDay } from "./effective.js";
 import { didYouMean, type Finding, finding, hasErrors, sortFindings } from "./findings.js";
 import { type InvalidDocument, type LoadedState, loadDesiredState, loadFilesOfKind } from "./load.js";
@@ -24,6 +28,7 @@ import {
 import { Reporter } from "./reporter.js";
 import {
   checkCalendar,
+  checkCalendarRunsOut,
   checkCampaign,
   checkConfig,
   checkDialingBlocks,
@@ -87,6 +92,7 @@ export async function validateDesiredState(
     options.builtinPolicyDir,
     schemas,
   );
+  checkCalendarsRunOut(r, loaded, config, calendarDocs, policyDocs, at);
 
   checkUniqueness(r, loaded.campaigns);
   for (const doc of loaded.campaigns) checkCampaign(r, doc, calendarDocs);
@@ -176,12 +182,25 @@ async function resolvePolicyRules(
   }
   const builtin = await loadBuiltinPolicies(builtinDir ?? join(packageRoot(), "policies"), schemas);
   const rules: PolicyRule[] = [];
+  let unresolved = false;
   config.policy.packs.forEach((name, i) => {
-    const doc = repoPolicies.get(name)?.value ?? builtin.get(name);
+    const own = repoPolicies.get(name);
+    const shipped = builtin.get(name);
+    if (own && shipped) {
+      r.warn(
+        own,
+        ["metadata", "name"],
+        "DW164",
+        `${own.source.path} replaces dialwindow's built-in ${name} pack: its rules apply instead of the shipped ones (${shipped.spec.rules.map((x) => x.name).join("; ")}). Review changes to this file as changes to the law it encodes. To keep the built-in pack and add rules, give this pack another name and list both in policy.packs.`,
+        "value",
+      );
+    }
+    const doc = own?.value ?? shipped;
     if (doc) {
       rules.push(...rulesFromPolicy(doc, calendars));
       return;
     }
+    unresolved = true;
     const known = [...new Set([...repoPolicies.keys(), ...builtin.keys()])].sort();
     const guess = didYouMean(name, known);
     const message = `no CallingPolicy pack named ${JSON.stringify(name)}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ";"} Known packs: ${known.join(", ")}. Add policies/${name}.yaml or fix the name.`;
@@ -189,7 +208,55 @@ async function resolvePolicyRules(
     else
       loaded.findings.push(finding("DW160", "error", message, { file: "dialwindow.yaml", line: 1, col: 1 }));
   });
+  // Only policy.callingHours: off may switch the calling-hours law off. Packs that leave some
+  // recipients without an hours limit would do it silently: windows at 05:00 would pass.
+  // (An unknown pack is reported above; its fix may well be what restores the rule.)
+  if (!unresolved && !rules.some((rule) => rule.allowed !== undefined && rule.regions.size === 0)) {
+    const packs = config.policy.packs.length > 0 ? `[${config.policy.packs.join(", ")}]` : "[]";
+    const message = `no calling-hours rule applies to every recipient: none of policy.packs ${packs} has a rule with allowedHours and no regions, so windows at any hour of the day (05:00–23:30, say) would pass. Add us-federal to policy.packs (08:00–21:00 recipient-local time), or give one of your packs such a rule. Only policy.callingHours: off switches the calling-hours check off.`;
+    if (configDoc?.value.policy?.packs !== undefined)
+      r.error(configDoc, ["policy", "packs"], "DW163", message);
+    else
+      loaded.findings.push(finding("DW163", "error", message, { file: "dialwindow.yaml", line: 1, col: 1 }));
+  }
   return rules;
+}
+
+/**
+ * A calendar in use whose dates end within the coming year: after its last date its holidays
+ * and no-call dates silently stop applying. "In use": named by a campaign, or by a rule of a
+ * repository pack listed in policy.packs while the policy is enforced.
+ */
+function checkCalendarsRunOut(
+  r: Reporter,
+  loaded: LoadedState,
+  config: ResolvedConfig,
+  calendars: ReadonlyMap<string, LoadedDocument<HolidayCalendarDocument>>,
+  policies: ReadonlyMap<string, LoadedDocument<CallingPolicyDocument>>,
+  at: DateTime,
+): void {
+  const users = new Map<string, string[]>();
+  const use = (calendar: string, user: string) => {
+    const list = users.get(calendar) ?? [];
+    list.push(user);
+    users.set(calendar, list);
+  };
+  for (const doc of loaded.campaigns) {
+    for (const name of doc.value.spec.holidays?.calendars ?? [])
+      use(name, `campaign ${doc.value.metadata.name}`);
+  }
+  if (config.policy.callingHours === "enforce") {
+    for (const pack of config.policy.packs) {
+      for (const rule of policies.get(pack)?.value.spec.rules ?? []) {
+        for (const name of rule.noCallDates?.calendars ?? []) use(name, `policy ${pack}`);
+      }
+    }
+  }
+  const horizon = Math.floor(at.toMillis() / 86_400_000) + 365;
+  for (const [name, who] of users) {
+    const doc = calendars.get(name);
+    if (doc) checkCalendarRunsOut(r, doc, horizon, [...new Set(who)]);
+  }
 }
 
 async function loadBuiltinPolicies(

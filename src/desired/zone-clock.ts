@@ -123,20 +123,58 @@ export class ZoneClocks {
 }
 
 /**
- * An IANA Area/Location name (or UTC). ICU also accepts abbreviations and legacy ids such as
- * CST, PST or EST5EDT; those are refused because a reader cannot tell whether they follow
- * daylight saving time (EST does not, America/New_York does).
+ * An IANA Area/Location name (or UTC), spelled exactly. ICU also accepts abbreviations and
+ * legacy ids such as CST, PST or EST5EDT; those are refused because a reader cannot tell
+ * whether they follow daylight saving time (EST does not, America/New_York does). ICU also
+ * matches names regardless of case, but the name is sent to CXone as written, so
+ * `america/chicago` is refused too (see zoneSpelling). Links such as US/Central stay valid.
  */
 export function isValidZone(zone: string): boolean {
-  let valid = ZONE_VALIDITY.get(zone);
-  if (valid === undefined) {
-    valid = (zone === "UTC" || zone.includes("/")) && IANAZone.isValidZone(zone);
-    ZONE_VALIDITY.set(zone, valid);
-  }
-  return valid;
+  return zoneAnswer(zone).valid;
 }
 
-// luxon answers by constructing an Intl.DateTimeFormat every time (milliseconds each: most of
-// validate's time on a large repository). The zone database cannot change while a process
-// runs, so this memo of a pure function is safe to share.
-const ZONE_VALIDITY = new Map<string, boolean>();
+/**
+ * For a zone name ICU only accepts because it ignores case: the name to write instead
+ * (`america/chicago` -> America/Chicago, `us/central` -> America/Chicago).
+ */
+export function zoneSpelling(zone: string): string | undefined {
+  return zoneAnswer(zone).spelling;
+}
+
+interface ZoneAnswer {
+  valid: boolean;
+  spelling: string | undefined;
+}
+
+function zoneAnswer(zone: string): ZoneAnswer {
+  let answer = ZONE_ANSWERS.get(zone);
+  if (answer === undefined) {
+    answer = answerFor(zone);
+    ZONE_ANSWERS.set(zone, answer);
+  }
+  return answer;
+}
+
+function answerFor(zone: string): ZoneAnswer {
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return { valid: false, spelling: undefined };
+  }
+  if (resolved === zone) return { valid: zone === "UTC" || zone.includes("/"), spelling: undefined };
+  // Every segment of every tz database name starts with a capital (US/Central, Etc/GMT+5,
+  // America/Port-au-Prince). A link ICU maps to another name (US/Central, Asia/Kolkata) is
+  // valid only when written that way; otherwise the case is wrong and the name it resolves to
+  // is the suggestion.
+  const caseOnly = resolved.toLowerCase() === zone.toLowerCase();
+  const capitalised = zone.split("/").every((part) => /^[A-Z]/.test(part));
+  if (caseOnly || !capitalised)
+    return { valid: false, spelling: answerFor(resolved).valid ? resolved : undefined };
+  return { valid: zone.includes("/"), spelling: undefined };
+}
+
+// Intl answers by constructing a DateTimeFormat (milliseconds each: most of validate's time
+// on a large repository if asked per campaign). The zone database cannot change while a
+// process runs, so this memo of a pure function is safe to share.
+const ZONE_ANSWERS = new Map<string, ZoneAnswer>();

@@ -7,6 +7,7 @@ import type { Dispatcher } from "undici";
 import type { ResolvedConfig } from "../desired/config.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
+import { redactUrl } from "./http.js";
 import { RateBudget } from "./rate-budget.js";
 import type { RequestEvent } from "./transport.js";
 import { createTutorialClient, type TutorialClient } from "./tutorial-client.js";
@@ -57,5 +58,6 @@ export function connect(
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
-  return { client, target: c.apiUrl as string, close: () => client.close() };
+  // The target is printed (plan, apply): never with credentials an env URL may carry.
+  return { client, target: redactUrl(c.apiUrl as string), close: () => client.close() };
 }

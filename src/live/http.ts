@@ -4,6 +4,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { type Dispatcher, request } from "undici";
+import { isSecretQueryParam } from "../desired/secrets.js";
 import {
   AuthenticationError,
   HttpError,
@@ -101,7 +102,12 @@ export function redactRequest(req: OutgoingRequest): RedactedRequest {
   return { method: req.method, url: redactUrl(req.url), headers };
 }
 
+/** Broad on purpose: redacting a harmless parameter costs nothing, missing a secret does. */
 const SECRET_PARAM = /secret|token|password|key|signature|code/i;
+
+function isSecretParam(name: string): boolean {
+  return SECRET_PARAM.test(name) || isSecretQueryParam(name);
+}
 
 /** A URL without userinfo, and with secret-looking query parameters blanked. */
 export function redactUrl(url: string): string {
@@ -109,29 +115,76 @@ export function redactUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    return url;
+    // Unparseable, but a user:password@ authority can still be cut out.
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i, "$1");
   }
   parsed.username = "";
   parsed.password = "";
   for (const name of [...parsed.searchParams.keys()]) {
-    if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, "[redacted]");
+    if (isSecretParam(name)) parsed.searchParams.set(name, "[redacted]");
   }
   return parsed.toString();
+}
+
+/**
+ * The URL with its credentials left out entirely (no userinfo, no secret-looking query
+ * parameters), for writing into a file that is committed; `removed` says whether any were.
+ * A URL without credentials comes back exactly as given.
+ */
+export function urlWithoutCredentials(url: string): { url: string; removed: boolean } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    const cut = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i, "$1");
+    return { url: cut, removed: cut !== url };
+  }
+  const secretParams = [...new Set(parsed.searchParams.keys())].filter(isSecretParam);
+  if (parsed.username === "" && parsed.password === "" && secretParams.length === 0)
+    return { url, removed: false };
+  parsed.username = "";
+  parsed.password = "";
+  for (const name of secretParams) parsed.searchParams.delete(name);
+  return { url: parsed.toString(), removed: true };
 }
 
 /**
  * Removes known secrets and anything shaped like a bearer token or an OAuth token field from
  * text that came from a server, before it is put in an error or a log line: a token endpoint
  * that echoes the request, or an API that quotes the Authorization header, must not leak it.
+ * A secret is removed as written and as it travels: URL-encoded, form-encoded (the token
+ * request's body, where a space is +), and JSON-escaped.
  */
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret !== "") out = out.split(secret).join("[redacted]");
+    if (secret === "") continue;
+    for (const form of secretForms(secret)) out = out.split(form).join("[redacted]");
   }
   return out
     .replace(/(bearer\s+)[^\s"',;]+/gi, "$1[redacted]")
-    .replace(/("(?:access_token|refresh_token|id_token|client_secret)"\s*:\s*")[^"]*"/gi, '$1[redacted]"');
+    .replace(/("(?:access_token|refresh_token|id_token|client_secret)"\s*:\s*")[^"]*"/gi, '$1[redacted]"')
+    .replace(
+      /((?:^|[^A-Za-z0-9_])(?:client_secret|client_assertion|password|access_token|refresh_token|id_token)=)[^&\s"',;<>]+/gi,
+      "$1[redacted]",
+    );
+}
+
+/** The spellings of a secret a server may echo, longest first. */
+function secretForms(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  const forms = new Set([
+    secret,
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+    json,
+    json.replaceAll("/", "\\/"),
+  ]);
+  // Percent-escapes may come back in lower case (%2b).
+  for (const form of [...forms]) {
+    if (form.includes("%")) forms.add(form.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
 }
 
 /**

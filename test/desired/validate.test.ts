@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { rm, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { chmod, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DateTime } from "luxon";
@@ -399,5 +400,319 @@ describe("validate: output formats", () => {
     const result = await validateDesiredState(dir, { at: AT });
     assert.deepEqual(result.findings, []);
     assert.equal(result.campaigns.length, 7);
+  });
+});
+
+const FEDERAL_HOURS_ONLY_SUNDAYS = `apiVersion: dialwindow/v1
+kind: CallingPolicy
+metadata:
+  name: us-federal
+spec:
+  rules:
+    - name: no sunday calls
+      noCallDays: [SUN]
+`;
+
+describe("validate: only policy.callingHours: off switches the calling-hours law off", () => {
+  const early = () => campaign("early", "21").replace('"09:00"', '"05:00"').replace('"17:00"', '"23:30"');
+
+  it("policy.packs: [] is an error at policy.packs, not a pass for 05:00–23:30", async () => {
+    const dir = await repo({ "campaigns/early.yaml": early() });
+    await writeFile(join(dir, "dialwindow.yaml"), `${CONFIG}policy: { packs: [] }\n`);
+    const r = await validate(dir);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:4:18: error DW163 no-calling-hours-rule: no calling-hours rule applies to every recipient: none of policy\.packs \[\] has a rule with allowedHours and no regions.*Only policy\.callingHours: off switches/m,
+    );
+  });
+
+  it("packs whose hours rules all have regions leave most recipients unprotected: an error", async () => {
+    const dir = await repo({ "campaigns/early.yaml": early() });
+    await writeFile(join(dir, "dialwindow.yaml"), `${CONFIG}policy:\n  packs: [us-states]\n`);
+    const r = await validate(dir);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:5:10: error DW163 no-calling-hours-rule: .*policy\.packs \[us-states\]/m,
+    );
+  });
+
+  it("callingHours: off with no packs is the explicit switch: a warning only", async () => {
+    const dir = await repo({ "campaigns/early.yaml": early() });
+    await writeFile(join(dir, "dialwindow.yaml"), `${CONFIG}policy: { callingHours: off, packs: [] }\n`);
+    const r = await validate(dir);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /warning DW161 policy-disabled/);
+    assert.doesNotMatch(r.stdout, /DW163/);
+  });
+
+  it("a repository pack replacing a built-in one is named in a warning; without an hours rule it is an error at line 1", async () => {
+    const dir = await repo({
+      "campaigns/early.yaml": early(),
+      "policies/us-federal.yaml": FEDERAL_HOURS_ONLY_SUNDAYS,
+    });
+    const r = await validate(dir);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(
+      r.stdout,
+      /^policies\/us-federal\.yaml:4:9: warning DW164 builtin-pack-replaced: policies\/us-federal\.yaml replaces dialwindow's built-in us-federal pack: its rules apply instead of the shipped ones \(federal calling hours\)/m,
+    );
+    // dialwindow.yaml has no policy.packs (the defaults apply), so the error points at line 1.
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:1:1: error DW163 no-calling-hours-rule: .*\[us-federal, us-states\]/m,
+    );
+  });
+
+  it("a replacement that keeps an hours rule for everyone is only the warning", async () => {
+    const dir = await repo({
+      "campaigns/a.yaml": campaign("a", "22"),
+      "policies/us-federal.yaml": `${FEDERAL_HOURS_ONLY_SUNDAYS.replace("noCallDays: [SUN]", 'allowedHours: { start: "08:00", end: "21:00" }')}`,
+    });
+    const r = await validate(dir);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /warning DW164 builtin-pack-replaced/);
+    assert.doesNotMatch(r.stdout, /DW163/);
+  });
+});
+
+describe("validate: the loader never crashes on the folders it reads", () => {
+  it("a campaigns folder that is a symbolic link to itself is DW008, not a stack trace", async () => {
+    const dir = await repo({});
+    await symlink("campaigns", join(dir, "campaigns"));
+    const r = await validate(dir);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /^campaigns:1:1: error DW008 unreadable-file: cannot list the folder campaigns\/: it is a symbolic link that points back to itself \(ELOOP\)\. Replace the link/m,
+    );
+    assert.doesNotMatch(r.stdout + r.stderr, /at .*\.js:\d+|internal error/i);
+  });
+
+  it("a folder without permission is DW008 naming it", {
+    skip: process.getuid?.() === 0 && "root reads any folder",
+  }, async () => {
+    const dir = await repo({ "campaigns/team/a.yaml": campaign("a", "1") });
+    await chmod(join(dir, "campaigns/team"), 0o000);
+    try {
+      const r = await validate(dir);
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stdout,
+        /^campaigns\/team:1:1: error DW008 unreadable-file: cannot list the folder campaigns\/team\/: permission denied/m,
+      );
+    } finally {
+      await chmod(join(dir, "campaigns/team"), 0o755);
+    }
+  });
+
+  it("a *.yaml that is a folder link or a named pipe is DW008, and validate does not hang on the pipe", async () => {
+    const dir = await repo({ "campaigns/real/a.yaml": campaign("a", "1") });
+    await symlink("real", join(dir, "campaigns/linked.yaml"));
+    const fifo = spawnSync("mkfifo", [join(dir, "campaigns/pipe.yaml")]);
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      /^campaigns\/linked\.yaml:1:1: error DW008 unreadable-file: cannot read campaigns\/linked\.yaml: it is a folder/m,
+    );
+    if (fifo.status === 0)
+      assert.match(
+        r.stdout,
+        /^campaigns\/pipe\.yaml:1:1: error DW008 unreadable-file: .*not a regular file/m,
+      );
+  });
+});
+
+describe("validate: zone names are case-sensitive", () => {
+  it("america/chicago is an error with the right spelling; links such as US/Central and Asia/Kolkata stay valid", async () => {
+    const dir = await repo({
+      "campaigns/z.yaml": campaign(
+        "z",
+        "31",
+        "  recipients:\n    timezones: [US/Central, Asia/Kolkata, us/central]\n",
+      ).replace("timezone: America/Chicago", "timezone: america/chicago"),
+    });
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      /^campaigns\/z\.yaml:7:13: error DW110 unknown-timezone: "america\/chicago" is not spelled as an IANA time zone: did you mean America\/Chicago \(zone names are case-sensitive\)\?/m,
+    );
+    assert.match(
+      r.stdout,
+      /^campaigns\/z\.yaml:13:43: error DW110 unknown-timezone: "us\/central" .*did you mean America\/Chicago/m,
+    );
+    assert.doesNotMatch(r.stdout, /"US\/Central"|"Asia\/Kolkata"/);
+  });
+
+  it("sync window zones are held to the same spelling", async () => {
+    const dir = await repo({ "campaigns/a.yaml": campaign("a", "32") });
+    await writeFile(
+      join(dir, "dialwindow.yaml"),
+      `${CONFIG}reconcile:\n  syncWindows:\n    - { kind: deny, timezone: UTC, days: [SUN], start: "01:00", end: "02:00" }\n    - { kind: deny, timezone: utc, days: [SUN], start: "03:00", end: "04:00" }\n`,
+    );
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^dialwindow\.yaml:7:31: error DW110 unknown-timezone: "utc" .*did you mean UTC/m);
+    assert.doesNotMatch(r.stdout, /dialwindow\.yaml:6:/);
+  });
+});
+
+function calendar(name: string, dates: string[]): string {
+  return `apiVersion: dialwindow/v1
+kind: HolidayCalendar
+metadata:
+  name: ${name}
+spec:
+  holidays:
+${dates.map((d) => `    - { date: "${d}", name: Holiday ${d} }`).join("\n")}
+`;
+}
+
+describe("validate: holiday calendars", () => {
+  it("a calendar in use that ends within the coming year warns at its last date", async () => {
+    const dir = await repo({
+      "campaigns/a.yaml": campaign("a", "41", "  holidays:\n    calendars: [short]\n"),
+      "calendars/short.yaml": calendar("short", ["2026-12-25", "2027-07-05", "2027-01-01"]),
+      "calendars/unused.yaml": calendar("unused", ["2026-12-25"]),
+      "calendars/long.yaml": calendar("long", ["2027-11-27"]),
+      "policies/p.yaml":
+        "apiVersion: dialwindow/v1\nkind: CallingPolicy\nmetadata: { name: p }\nspec:\n  rules:\n    - { name: no calls on long, noCallDates: { calendars: [long] } }\n",
+    });
+    await writeFile(join(dir, "dialwindow.yaml"), `${CONFIG}policy: { packs: [us-federal, p] }\n`);
+    const r = await validate(dir);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(
+      r.stdout,
+      /^calendars\/short\.yaml:8:15: warning DW126 calendar-runs-out: calendar short runs out within the coming year: the last date is 2027-07-05; add next year's holidays before then\. After it, campaign a gets no holidays from it/m,
+    );
+    // long's last date is exactly the end of the coming year (--at + 365 days); unused is not referenced.
+    assert.doesNotMatch(r.stdout, /calendars\/(long|unused)\.yaml/);
+
+    await writeFile(join(dir, "calendars/long.yaml"), calendar("long", ["2027-11-26"]));
+    const r2 = await validate(dir);
+    assert.match(
+      r2.stdout,
+      /^calendars\/long\.yaml:7:15: warning DW126 calendar-runs-out: calendar long .*the last date is 2027-11-26.*After it, policy p gets/m,
+    );
+  });
+
+  it("a date listed twice is DW125 duplicate-holiday", async () => {
+    const dir = await repo({ "calendars/d.yaml": calendar("d", ["2027-12-25", "2027-12-25"]) });
+    const r = await validate(dir);
+    assert.match(
+      r.stdout,
+      /^calendars\/d\.yaml:8:15: warning DW125 duplicate-holiday: 2027-12-25 is listed twice/m,
+    );
+  });
+});
+
+describe("validate: durations the daemon can live with", () => {
+  it("zero intervals and timeouts are errors at their keys with the minimum; debounce: 0ms is fine", async () => {
+    const dir = await repo({ "campaigns/a.yaml": campaign("a", "51") });
+    await writeFile(
+      join(dir, "dialwindow.yaml"),
+      `${CONFIG}cxone:\n  timeout: 50ms\nwebhooks:\n  - name: wfm\n    url: https://wfm.example.com/hook\n    secretEnv: WFM_SECRET\n    timeout: 0s\nreconcile:\n  resyncInterval: 0s\n  gitInterval: 0s\n  debounce: 0ms\n`,
+    );
+    const r = await validate(dir);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:5:3: error DW171 duration-out-of-range: cxone\.timeout is 50ms; it must be at least 100ms/m,
+    );
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:10:5: error DW171 duration-out-of-range: webhooks\[0\]\.timeout is 0s; it must be at least 100ms/m,
+    );
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:12:3: error DW171 duration-out-of-range: reconcile\.resyncInterval is 0s; it must be at least 1s/m,
+    );
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:13:3: error DW171 duration-out-of-range: reconcile\.gitInterval is 0s; it must be at least 1s/m,
+    );
+    assert.doesNotMatch(r.stdout, /debounce/);
+  });
+
+  it("durations longer than a Node timer can wait are errors too", async () => {
+    const dir = await repo({ "campaigns/a.yaml": campaign("a", "52") });
+    await writeFile(
+      join(dir, "dialwindow.yaml"),
+      `${CONFIG}reconcile:\n  gitInterval: 1000h\n  resyncInterval: 1s\n`,
+    );
+    const r = await validate(dir);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:5:3: error DW171 duration-out-of-range: reconcile\.gitInterval is 1000h; it must be at most 480h/m,
+    );
+    assert.doesNotMatch(r.stdout, /resyncInterval/);
+  });
+});
+
+describe("validate: credentials inside URLs", () => {
+  it("user:password@ and token query parameters in webhook and CXone URLs are DW150, never printed", async () => {
+    const dir = await repo({ "campaigns/a.yaml": campaign("a", "61") });
+    await writeFile(
+      join(dir, "dialwindow.yaml"),
+      `${CONFIG}cxone:
+  apiUrl: https://acme.mycxone.com/api/v2?sig=c2lnbmF0dXJlLXZhbHVl
+  tokenUrl: https://acme.mycxone.com/oauth/token
+webhooks:
+  - name: a
+    url: https://wfm-user:hunter2pass@wfm.example.com/hook
+    secretEnv: A_SECRET
+  - name: b
+    url: https://wfm.example.com/hook?tenant=7&access_token=tok-abc123xyz
+    secretEnv: B_SECRET
+  - name: c
+    url: https://wfm.example.com/hook?Signature=zzSIGzz&token=t0k
+    secretEnv: C_SECRET
+  - name: d
+    url: https://wfm.example.com/hook?tenant=7&page=2
+    secretEnv: D_SECRET
+`,
+    );
+    const r = await validate(dir);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:5:11: error DW150 secret-in-yaml: the URL in `apiUrl` carries a credential in the query parameter `sig` \(not shown\)/m,
+    );
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:9:10: error DW150 secret-in-yaml: the URL in `url` carries a credential in a user name and password before the host/m,
+    );
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:12:10: error DW150 secret-in-yaml: .*query parameter `access_token`/m,
+    );
+    assert.match(
+      r.stdout,
+      /^dialwindow\.yaml:15:10: error DW150 secret-in-yaml: .*query parameter `Signature`/m,
+    );
+    assert.doesNotMatch(r.stdout, /dialwindow\.yaml:18:/);
+    assert.doesNotMatch(r.stdout, /c2lnbmF0dXJlLXZhbHVl|hunter2pass|wfm-user|tok-abc123xyz|zzSIGzz|t0k/);
+  });
+});
+
+describe("validate: files that declare nothing", () => {
+  it("an empty or comment-only campaign file is a warning that names the file", async () => {
+    const dir = await repo({
+      "campaigns/a.yaml": campaign("a", "71"),
+      "campaigns/empty.yaml": "# TODO: the spring campaign\n",
+      "calendars/blank.yaml": "",
+    });
+    const r = await validate(dir);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(
+      r.stdout,
+      /^campaigns\/empty\.yaml:1:1: warning DW016 empty-file: campaigns\/empty\.yaml holds no documents; if it should declare a CampaignSchedule, check its line endings\/indentation/m,
+    );
+    assert.match(r.stdout, /^calendars\/blank\.yaml:1:1: warning DW016 empty-file/m);
+    assert.doesNotMatch(r.stdout, /campaigns\/a\.yaml/);
   });
 });
