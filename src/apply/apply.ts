@@ -12,7 +12,6 @@
  * retried blindly, so a 412 always means someone else changed the campaign: if that left it
  * in the desired state the outcome is "converged", with no change record of ours.
  */
-import type { WireSchedule } from "../desired/wire.js";
 import { normalizeWire, wireEquals } from "../desired/wire.js";
 import {
   HttpError,
@@ -24,19 +23,11 @@ import {
 import type { CxonePort } from "../live/port.js";
 import { forEachBounded } from "../live/semaphore.js";
 import type { Plan, PlannedChange } from "../plan/plan.js";
-import type { ChangeRecord } from "../state/change-record.js";
+import { type ChangeRecord, changeRecordFor, type WriteIntent } from "../state/change-record.js";
 import { newChangeId } from "../util/ids.js";
 import type { Logger } from "../util/log.js";
 
-export interface WriteIntent {
-  campaignId: string;
-  name: string;
-  file: string;
-  revision: string | null;
-  before: WireSchedule;
-  after: WireSchedule;
-  etagBefore: string;
-}
+export type { WriteIntent } from "../state/change-record.js";
 
 /** Where writes are journalled; the journal implements it, tests may pass a fake. */
 export interface WriteRecorder {
@@ -146,7 +137,7 @@ async function applyOne(
   let etag = planned.etag as string;
   const tries = options.mode === "fresh" ? 1 + (options.maxConflictRetries ?? 3) : 1;
   for (let attempt = 1; attempt <= tries; attempt++) {
-    const intentId = await recorder.intent({
+    const intent: WriteIntent = {
       campaignId: planned.campaignId,
       name: planned.name,
       file: planned.file,
@@ -154,23 +145,12 @@ async function applyOne(
       before,
       after: planned.after,
       etagBefore: etag,
-    });
+    };
+    const intentId = await recorder.intent(intent);
     /** Journals the change; once a write has landed its intent is never abandoned. */
     const record = async (etagAfter: string): Promise<CampaignOutcome> => {
       const at = now();
-      const change: ChangeRecord = {
-        changeId: newChangeId(at),
-        campaignId: planned.campaignId,
-        name: planned.name,
-        file: planned.file,
-        revision,
-        before,
-        after: planned.after,
-        etagBefore: etag,
-        etagAfter,
-        actor: options.actor,
-        at: new Date(at).toISOString(),
-      };
+      const change = changeRecordFor(intent, etagAfter, options.actor, at, newChangeId(at));
       try {
         await recorder.written(intentId, change);
       } catch (err) {

@@ -22,7 +22,7 @@ import { wireEquals } from "../desired/wire.js";
 import type { CxonePort } from "../live/port.js";
 import { Outbox } from "../notify/outbox.js";
 import { loadWebhookTargets } from "../notify/targets.js";
-import type { ChangeRecord } from "../state/change-record.js";
+import { changeRecordFor } from "../state/change-record.js";
 import { Journal } from "../state/journal.js";
 import { openStateDir, type StateDir } from "../state/state-dir.js";
 import { newChangeId } from "../util/ids.js";
@@ -205,19 +205,13 @@ export class WritePipeline {
         if (landed && live?.etag) {
           confirmed = true;
           const at = now();
-          const change: ChangeRecord = {
-            changeId: newChangeId(at),
-            campaignId: intent.campaignId,
-            name: intent.name,
-            file: intent.file,
-            revision: intent.revision,
-            before: intent.before,
-            after: intent.after,
-            etagBefore: intent.etagBefore,
-            etagAfter: live.etag,
-            actor: actorName(this.options.command),
-            at: new Date(at).toISOString(),
-          };
+          const change = changeRecordFor(
+            intent,
+            live.etag,
+            actorName(this.options.command),
+            at,
+            newChangeId(at),
+          );
           await this.recorder.written(intent.intentId, change);
           summary.confirmed++;
           log.warn(

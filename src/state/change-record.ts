@@ -26,3 +26,37 @@ export interface ChangeRecord {
   /** ISO-8601 UTC instant the write succeeded. */
   at: string;
 }
+
+/** What a write is about to do: journalled before the PATCH, completed by its ChangeRecord. */
+export interface WriteIntent {
+  campaignId: string;
+  name: string;
+  file: string;
+  revision: string | null;
+  before: WireSchedule;
+  after: WireSchedule;
+  etagBefore: string;
+}
+
+/** The change record of a write that landed, from its intent and the ETag CXone gave it. */
+export function changeRecordFor(
+  intent: WriteIntent,
+  etagAfter: string,
+  actor: string,
+  atMs: number,
+  changeId: string,
+): ChangeRecord {
+  return {
+    changeId,
+    campaignId: intent.campaignId,
+    name: intent.name,
+    file: intent.file,
+    revision: intent.revision,
+    before: intent.before,
+    after: intent.after,
+    etagBefore: intent.etagBefore,
+    etagAfter,
+    actor,
+    at: new Date(atMs).toISOString(),
+  };
+}

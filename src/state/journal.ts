@@ -13,10 +13,9 @@
 import { randomUUID } from "node:crypto";
 import { type FileHandle, open, readFile, rename, stat } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { WireSchedule } from "../desired/wire.js";
 import { DialwindowError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
-import type { ChangeRecord } from "./change-record.js";
+import type { ChangeRecord, WriteIntent } from "./change-record.js";
 import {
   type AbandonedEntry,
   type AttemptFailedEntry,
@@ -58,14 +57,7 @@ export interface JournalOptions {
   readOnly?: boolean;
 }
 
-export interface IntentInput {
-  campaignId: string;
-  name: string;
-  file: string;
-  revision: string | null;
-  before: WireSchedule;
-  after: WireSchedule;
-  etagBefore: string;
+export interface IntentInput extends WriteIntent {
   /** Default: a fresh id from `newIntentId`. */
   intentId?: string;
 }

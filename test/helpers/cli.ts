@@ -12,45 +12,24 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The built binary as a child process, as a user or CI runs it. */
-export function runBinary(
+/** The built binary as a child process, as a user or CI runs it (killed after `timeoutMs`). */
+export async function runBinary(
   args: string[],
   options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  const bin = join(packageRoot(), "dist", "src", "cli", "bin.js");
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: options.cwd ?? packageRoot(),
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        DIALWINDOW_LOG_LEVEL: "warn",
-        ...options.env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(
-        new Error(
-          `dialwindow ${args.join(" ")} did not finish within ${options.timeoutMs ?? 60_000} ms\n${stdout}\n${stderr}`,
-        ),
+  const run = spawnBinary(args, options);
+  const timer = setTimeout(() => run.child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+  try {
+    const result = await run.done;
+    if (result.signal === "SIGKILL") {
+      throw new Error(
+        `dialwindow ${args.join(" ")} did not finish within ${options.timeoutMs ?? 60_000} ms\n${result.stdout}\n${result.stderr}`,
       );
-    }, options.timeoutMs ?? 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-  });
+    }
+    return { code: result.code, stdout: result.stdout, stderr: result.stderr };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The CLI in-process, with captured output and a fixed clock. */
