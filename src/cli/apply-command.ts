@@ -111,7 +111,7 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
     } else {
       const d = desired as NonNullable<typeof desired>;
       const read = await connection.client.readCampaigns(d.campaigns.map((c) => c.campaignId));
-      plan = planFrom(d, read, parseAt(io, flags.at), false);
+      plan = planFrom(d, read, parseAt(io, flags.at), false, false);
     }
     const actor = actorName(command);
     const windows = new SyncWindows(config.reconcile.syncWindows);

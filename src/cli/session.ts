@@ -63,8 +63,16 @@ export async function readLive(
   }
 }
 
-export function planFrom(desired: Desired, read: ReadResult, at: DateTime, showUnmanaged: boolean): Plan {
+/** `withTransitions: false` (apply) skips listing upcoming transitions nobody will read. */
+export function planFrom(
+  desired: Desired,
+  read: ReadResult,
+  at: DateTime,
+  showUnmanaged: boolean,
+  withTransitions = true,
+): Plan {
   return buildPlan({
+    ...(withTransitions ? {} : { transitionDays: 0 }),
     campaigns: desired.campaigns,
     live: read.campaigns,
     problems: read.problems,

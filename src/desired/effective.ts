@@ -44,8 +44,36 @@ export function windowsOn(c: CampaignSchedule, day: number): readonly LocalWindo
 
 /** The campaign-local date (day number) at an instant. */
 export function localDay(c: CampaignSchedule, at: DateTime): number {
-  const local = at.setZone(c.timezone);
-  return parseDate(local.toISODate() as string) as number;
+  const key = `${c.timezone}|${at.toMillis()}`;
+  let day = TODAY.get(key);
+  if (day === undefined) {
+    day = parseDate(at.setZone(c.timezone).toISODate() as string) as number;
+    remember(TODAY, key, day);
+  }
+  return day;
+}
+
+/** The first instant of a local date in a zone (local midnight, or later where midnight is skipped). */
+function midnightOf(zone: string, day: number): DateTime {
+  const key = `${zone}|${day}`;
+  let midnight = MIDNIGHT.get(key);
+  if (midnight === undefined) {
+    midnight = DateTime.fromISO(formatDate(day), { zone }).startOf("day");
+    remember(MIDNIGHT, key, midnight);
+  }
+  return midnight;
+}
+
+// Plans of thousands of campaigns ask these for a handful of zones and dates over and over,
+// and each luxon answer costs tens of microseconds. Both are pure functions of their key;
+// the memos are bounded so a daemon running for months cannot grow them without limit.
+const TODAY = new Map<string, number>();
+const MIDNIGHT = new Map<string, DateTime>();
+const MEMO_LIMIT = 4096;
+
+function remember<V>(memo: Map<string, V>, key: string, value: V): void {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
 }
 
 function wireHours(day: Weekday, windows: readonly LocalWindow[]): WireDialingHour[] {
@@ -121,7 +149,7 @@ export function upcomingTransitions(c: CampaignSchedule, at: DateTime, horizonDa
     const before = windowsOn(c, leaving);
     const after = windowsOn(c, entering);
     if (sameWindows(before, after)) continue;
-    const midnight = DateTime.fromISO(formatDate(x), { zone: c.timezone }).startOf("day");
+    const midnight = midnightOf(c.timezone, x);
     const day = weekdayName(entering);
     out.push({
       at: midnight.toISO() as string,

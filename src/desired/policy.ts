@@ -89,7 +89,7 @@ export interface Violation {
   message: string;
 }
 
-interface Hit {
+export interface Hit {
   code: Violation["code"];
   window: LocalWindow;
   day: number;
@@ -105,8 +105,8 @@ interface Hit {
   noCallName: string | undefined;
 }
 
-/** Checks one local date's windows; pure arithmetic on the zone tables. */
-function checkDay(
+/** Checks one local date's windows; pure arithmetic on the zone tables. Exported for tests. */
+export function checkDay(
   c: CampaignSchedule,
   home: ZoneClock,
   recipients: readonly ZoneClock[],
@@ -188,41 +188,58 @@ export function checkCallingHours(
     for (const d of rule.noCallDates.keys()) for (let k = -1; k <= 1; k++) unstable.add(d + k);
   }
 
-  const memo = new Map<number, Hit[]>();
+  const end = fromDay + days;
   const groups = new Map<
     string,
     { first: Hit; count: number; last: number; fixStart?: number; fixEnd?: number }
   >();
-  let period = 0;
-  for (let day = fromDay; day < fromDay + days; day++) {
-    while (period < changes.length && (changes[period] as number) < day) period++;
+  const add = (h: Hit, count: number, lastDay: number) => {
+    const key = `${h.code}|${h.window.source.join(".")}|${h.zone}|${h.rule.pack}/${h.rule.name}`;
+    const g = groups.get(key);
+    if (!g) {
+      groups.set(key, { first: h, count, last: lastDay, ...fixes(h, undefined, undefined) });
+      return;
+    }
+    g.count += count;
+    if (h.day < g.first.day) g.first = h;
+    if (lastDay > g.last) g.last = lastDay;
+    Object.assign(g, fixes(h, g.fixStart, g.fixEnd));
+  };
+
+  // Days checked one by one: near an offset change, inside an override, near a no-call date.
+  const special = new Set<number>();
+  for (const d of unstable) if (d >= fromDay && d < end) special.add(d);
+  for (const o of c.overrides)
+    for (let d = Math.max(o.from, fromDay); d <= Math.min(o.to, end - 1); d++) special.add(d);
+  for (const day of special) {
     if (c.holidays.has(day)) continue;
-    const special = unstable.has(day) || c.overrides.some((o) => day >= o.from && day <= o.to);
-    let hits: Hit[];
-    if (special) {
-      hits = checkDay(c, home, recipients, rules, day);
-    } else {
-      const key = period * 7 + weekdayOf(day);
-      const cached = memo.get(key);
-      if (cached) {
-        hits = cached.map((h) => ({ ...h, day, recipientDay: h.recipientDay + (day - h.day) }));
-      } else {
-        hits = checkDay(c, home, recipients, rules, day);
-        memo.set(key, hits);
-      }
-    }
-    for (const h of hits) {
-      const key = `${h.code}|${h.window.source.join(".")}|${h.zone}|${h.rule.pack}/${h.rule.name}`;
-      const g = groups.get(key);
-      if (!g) {
-        groups.set(key, { first: h, count: 1, last: day, ...fixes(h, undefined, undefined) });
-      } else {
-        g.count++;
-        g.last = day;
-        Object.assign(g, fixes(h, g.fixStart, g.fixEnd));
-      }
-    }
+    for (const h of checkDay(c, home, recipients, rules, day)) add(h, 1, day);
   }
+
+  // Every other day: between two offset changes every such Monday maps to recipient time the
+  // same way, so one is checked and the rest are counted (holidays and special days excluded).
+  const excluded: number[][] = [[], [], [], [], [], [], []];
+  for (const d of new Set([...special, ...c.holidays.keys()]))
+    if (d >= fromDay && d < end) excluded[weekdayOf(d)]?.push(d);
+  const isExcluded = (d: number) => special.has(d) || c.holidays.has(d);
+  const starts = [
+    fromDay,
+    ...[...new Set(changes)].filter((d) => d > fromDay && d < end).sort((x, y) => x - y),
+  ];
+  starts.forEach((a, i) => {
+    const b = starts[i + 1] ?? end;
+    for (let w = 0; w < 7; w++) {
+      let first = a + ((w - weekdayOf(a) + 7) % 7);
+      if (first >= b) continue;
+      let last = first + Math.floor((b - 1 - first) / 7) * 7;
+      let count = (last - first) / 7 + 1;
+      for (const d of excluded[w] ?? []) if (d >= first && d <= last) count--;
+      if (count <= 0) continue;
+      while (isExcluded(first)) first += 7;
+      while (isExcluded(last)) last -= 7;
+      for (const h of checkDay(c, home, recipients, rules, first)) add(h, count, last);
+    }
+  });
   return [...groups.values()].map((g) => toViolation(c, g.first, g.count, g.last, g.fixStart, g.fixEnd));
 }
 

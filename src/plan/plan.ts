@@ -58,7 +58,7 @@ export interface PlanInput {
   problems: ReadonlyMap<string, Error>;
   at: DateTime;
   revision: string | null;
-  /** How far ahead to list transitions, in days. */
+  /** How far ahead to list transitions, in days; 0 lists none. Default 14. */
   transitionDays?: number;
   /** When set, live campaigns not in `campaigns` are listed as unmanaged. */
   showUnmanaged?: boolean;
@@ -119,8 +119,9 @@ export function buildPlan(input: PlanInput): Plan {
   const changes = [...input.campaigns]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((c) => planCampaign(c, input.live.get(c.campaignId), input.problems.get(c.campaignId), input.at));
-  const transitions = input.campaigns
-    .flatMap((c) => upcomingTransitions(c, input.at, input.transitionDays ?? 14))
+  const days = input.transitionDays ?? 14;
+  const transitions = (days > 0 ? input.campaigns : [])
+    .flatMap((c) => upcomingTransitions(c, input.at, days))
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.name < b.name ? -1 : 1));
   const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,

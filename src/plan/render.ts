@@ -6,6 +6,9 @@ import type { Plan, PlannedChange } from "./plan.js";
 
 const SYMBOL = { update: "~", noop: "=", error: "✗" } as const;
 
+/** Transitions shown in the text plan; a fleet has thousands, and JSON lists every one. */
+const TEXT_TRANSITIONS = 20;
+
 /** "0123456789ab" or "0123456789ab-dirty": short, and never hides uncommitted changes. */
 export function shortRevision(revision: string): string {
   return `${revision.slice(0, 12)}${revision.endsWith("-dirty") ? "-dirty" : ""}`;
@@ -58,7 +61,9 @@ export function renderText(plan: Plan, options: { target?: string } = {}): strin
   }
   if (plan.transitions.length > 0) {
     out.push("Upcoming transitions (holidays and overrides; each lands at local midnight):");
-    for (const t of plan.transitions) out.push(`    ${transitionLine(t)}`);
+    for (const t of plan.transitions.slice(0, TEXT_TRANSITIONS)) out.push(`    ${transitionLine(t)}`);
+    const more = plan.transitions.length - TEXT_TRANSITIONS;
+    if (more > 0) out.push(`    … and ${more} more in the next 14 days (plan --format json lists them all)`);
     out.push("");
   }
   out.push(`Plan: ${summaryLine(plan)}.`);

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { DateTime } from "luxon";
-import { parseDate } from "../../src/desired/civil-date.js";
+import { formatDate, parseDate } from "../../src/desired/civil-date.js";
 import type { CallingPolicyDocument, CampaignScheduleDocument } from "../../src/desired/documents.js";
 import { buildCampaign } from "../../src/desired/model.js";
 import {
   applicableRules,
   checkCallingHours,
+  checkDay,
   type PolicyRule,
   rulesFromPolicy,
 } from "../../src/desired/policy.js";
@@ -182,5 +184,126 @@ describe("calling-hours policy across DST", () => {
       /on MON 2026-07-06 reaches recipients in America\/New_York at 20:00–23:00 local time \(SUN 2026-07-05\)/,
     );
     assert.match(v[0]?.message ?? "", /the same happens on 51 more dates/);
+  });
+});
+
+describe("calling-hours check: counting instead of walking every day", () => {
+  /** The obvious version: every day of the year checked on its own. */
+  function dayByDay(c: ReturnType<typeof campaign>, clocks: ZoneClocks, fromDay: number, days: number) {
+    const rules = applicableRules(RULES_WITH_DATES, c);
+    const groups = new Map<string, { count: number; first: number; last: number }>();
+    for (let day = fromDay; day < fromDay + days; day++) {
+      if (c.holidays.has(day)) continue;
+      for (const h of checkDay(
+        c,
+        clocks.get(c.timezone),
+        [...new Set(c.recipientZones)].map((z) => clocks.get(z)),
+        rules,
+        day,
+      )) {
+        const key = `${h.code}|${h.window.source.join(".")}|${h.zone}|${h.rule.pack}/${h.rule.name}`;
+        const g = groups.get(key) ?? { count: 0, first: day, last: day };
+        g.count++;
+        g.last = day;
+        groups.set(key, g);
+      }
+    }
+    return groups;
+  }
+
+  const RULES_WITH_DATES: PolicyRule[] = [
+    ...RULES,
+    ...rulesFromPolicy(
+      {
+        apiVersion: "dialwindow/v1",
+        kind: "CallingPolicy",
+        metadata: { name: "dates" },
+        spec: {
+          rules: [
+            {
+              name: "no calls on these dates",
+              noCallDates: { dates: ["2026-12-31", "2027-03-15", "2027-07-04"] },
+            },
+          ],
+        },
+      },
+      new Map(),
+    ),
+  ];
+
+  it("finds exactly the dates a day-by-day walk finds, for any schedule, zones, holidays and overrides", () => {
+    const zones = [
+      "America/Phoenix",
+      "America/Los_Angeles",
+      "America/New_York",
+      "Australia/Sydney",
+      "Europe/London",
+      "Asia/Kathmandu",
+      "Pacific/Chatham",
+    ];
+    const hour = fc.integer({ min: 0, max: 22 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.subarray(zones, { minLength: 1, maxLength: 3 }),
+        hour,
+        fc.integer({ min: 1, max: 12 }),
+        fc.subarray(["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] as const, { minLength: 1 }),
+        fc.uniqueArray(fc.integer({ min: 0, max: 400 }), { maxLength: 6 }),
+        fc.option(fc.tuple(fc.integer({ min: 0, max: 360 }), fc.integer({ min: 0, max: 20 }), hour)),
+        fc.constantFrom<string[]>(["US-AL"], ["US-FL"], []),
+        (zone, recipients, h, len, days, holidayOffsets, override, regions) => {
+          const start = DateTime.fromISO("2026-07-01", { zone: "UTC" });
+          const fromDay = parseDate("2026-07-01") as number;
+          const dateOf = (k: number) => start.plus({ days: k }).toISODate() as string;
+          const time = (x: number) => `${String(Math.min(x, 23)).padStart(2, "0")}:00`;
+          const c = campaign({
+            timezone: zone,
+            dialingHours: [
+              {
+                days: [...days],
+                start: time(h),
+                end: time(Math.min(h + len, 23)) === time(h) ? "23:59" : time(Math.min(h + len, 23)),
+              },
+            ],
+            recipients: { timezones: recipients, regions },
+            holidays: { dates: holidayOffsets.map(dateOf) },
+            ...(override
+              ? {
+                  overrides: [
+                    {
+                      name: "o",
+                      from: dateOf(override[0]),
+                      to: dateOf(override[0] + override[1]),
+                      dialingHours: [
+                        {
+                          days: ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"],
+                          start: time(override[2]),
+                          end: "23:00",
+                        },
+                      ],
+                    },
+                  ],
+                }
+              : {}),
+          });
+          const clocks = new ZoneClocks(
+            start.toMillis() - 3 * 86_400_000,
+            start.toMillis() + 372 * 86_400_000,
+          );
+          const fast = checkCallingHours(c, applicableRules(RULES_WITH_DATES, c), clocks, fromDay);
+          const slow = dayByDay(c, clocks, fromDay, 366);
+          assert.equal(fast.length, slow.size);
+          for (const v of fast) {
+            const n = /the same happens on (\d+) more dates? through (\d{4}-\d{2}-\d{2})/.exec(v.message);
+            const expected = [...slow.values()].some((g) =>
+              n ? g.count === Number(n[1]) + 1 && formatDate(g.last) === n[2] : g.count === 1,
+            );
+            assert.ok(expected, `${v.message}\n${JSON.stringify([...slow])}`);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
