@@ -6,9 +6,8 @@
  */
 import type { WireSchedule } from "../desired/wire.js";
 
-export interface ChangeRecord {
-  /** Stable id of this change, e.g. "chg_01J…"; unique, and safe to use as a webhook-id. */
-  changeId: string;
+/** What a write is about to do: journalled before the PATCH, completed by its ChangeRecord. */
+export interface WriteIntent {
   campaignId: string;
   /** metadata.name of the CampaignSchedule. */
   name: string;
@@ -20,22 +19,16 @@ export interface ChangeRecord {
   before: WireSchedule;
   after: WireSchedule;
   etagBefore: string;
+}
+
+export interface ChangeRecord extends WriteIntent {
+  /** Stable id of this change, e.g. "chg_01J…"; unique, and safe to use as a webhook-id. */
+  changeId: string;
   etagAfter: string;
   /** Who made the change: "dialwindow apply (user@host)" or "dialwindow reconcile (...)". */
   actor: string;
   /** ISO-8601 UTC instant the write succeeded. */
   at: string;
-}
-
-/** What a write is about to do: journalled before the PATCH, completed by its ChangeRecord. */
-export interface WriteIntent {
-  campaignId: string;
-  name: string;
-  file: string;
-  revision: string | null;
-  before: WireSchedule;
-  after: WireSchedule;
-  etagBefore: string;
 }
 
 /** The change record of a write that landed, from its intent and the ETag CXone gave it. */

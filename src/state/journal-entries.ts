@@ -19,8 +19,7 @@
  * Nothing here holds a secret: ChangeRecords carry none, and error texts are scrubbed by the
  * code that produces them. Headers are never journalled.
  */
-import type { WireSchedule } from "../desired/wire.js";
-import type { ChangeRecord } from "./change-record.js";
+import type { ChangeRecord, WriteIntent } from "./change-record.js";
 
 export const JOURNAL_FORMAT_VERSION = 1;
 
@@ -30,16 +29,9 @@ interface EntryBase {
   ts: string;
 }
 
-export interface IntentEntry extends EntryBase {
+export interface IntentEntry extends EntryBase, WriteIntent {
   type: "intent";
   intentId: string;
-  campaignId: string;
-  name: string;
-  file: string;
-  revision: string | null;
-  before: WireSchedule;
-  after: WireSchedule;
-  etagBefore: string;
 }
 
 export interface WrittenEntry extends EntryBase {

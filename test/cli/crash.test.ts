@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { verifyAuditTrail } from "../../src/audit/verify.js";
 import { runBinary, spawnBinary, waitFor } from "../helpers/cli.js";
-import { makeWorld } from "../helpers/world.js";
+import { driftByHand, makeWorld } from "../helpers/world.js";
 
 const AT = "2026-12-01T15:00:00Z";
 const Q4 = "123456789012345678";
@@ -20,12 +20,7 @@ async function auditRecords(origin: string): Promise<number> {
 describe("SIGKILL between the PATCH and the webhook", () => {
   it("killed after the PATCH landed but before its answer was journalled: the next run finds the write in CXone and delivers it once", async () => {
     const world = await makeWorld({ git: true });
-    const current = world.sim.getCampaign(Q4);
-    assert.ok(current);
-    world.sim.editSchedule(Q4, {
-      ...current.schedule,
-      dialingHours: current.schedule.dialingHours.filter((h) => h.day !== "TUE"),
-    });
+    driftByHand(world, Q4);
     // The PATCH is stored, then the connection hangs: the client never learns it succeeded.
     world.sim.injectFault({
       kind: "patch",
@@ -65,12 +60,7 @@ describe("SIGKILL between the PATCH and the webhook", () => {
 
   it("killed while the webhook is on the wire: redelivered with the same webhook-id, audited exactly once", async () => {
     const world = await makeWorld({ git: true });
-    const current = world.sim.getCampaign(Q4);
-    assert.ok(current);
-    world.sim.editSchedule(Q4, {
-      ...current.schedule,
-      dialingHours: current.schedule.dialingHours.filter((h) => h.day !== "TUE"),
-    });
+    driftByHand(world, Q4);
     // The receiver takes the first delivery and never answers; the test kills dialwindow then.
     world.receiver.handler = (req) => (req.nth === 1 ? "hang" : { status: 200 });
     const run = spawnBinary(["apply", "--dir", world.dir, "--at", AT], { env: world.env });
