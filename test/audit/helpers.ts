@@ -2,7 +2,6 @@
  * Real git repositories in temporary directories for the audit tests: a bare repository
  * stands in for the remote, and a plain checkout plays the person who edits it by hand.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,28 +9,9 @@ import type { AuditTrail, AuditTrailOptions } from "../../src/audit/index.js";
 import { openAuditTrail } from "../../src/audit/index.js";
 import type { ChangeRecord } from "../../src/state/change-record.js";
 import { createLogger, type Logger, silentLogger } from "../../src/util/log.js";
+import { git } from "../helpers/git.js";
 
-// System-wide git configuration must not change what these tests see.
-process.env.GIT_CONFIG_NOSYSTEM = "1";
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_AUTHOR_NAME: "Test Person",
-  GIT_AUTHOR_EMAIL: "person@example.test",
-  GIT_COMMITTER_NAME: "Test Person",
-  GIT_COMMITTER_EMAIL: "person@example.test",
-};
-
-/** Runs git outside the code under test; `cwd` is a checkout or a bare repository. */
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, {
-    cwd,
-    env: GIT_ENV,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
+export { git } from "../helpers/git.js";
 
 export class Sandbox {
   readonly #dirs: string[] = [];

@@ -3,35 +3,14 @@
  * clone plays the people (and the audit trail) pushing to it.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { GitSource, readCheckoutRevision } from "../../src/reconcile/git-source.js";
 import { tempDir } from "../helpers/fs.js";
+import { git } from "../helpers/git.js";
 import { capturingLogger } from "./helpers.js";
-
-// System-wide git configuration must not change what these tests see.
-process.env.GIT_CONFIG_NOSYSTEM = "1";
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_AUTHOR_NAME: "Test Person",
-  GIT_AUTHOR_EMAIL: "person@example.test",
-  GIT_COMMITTER_NAME: "Test Person",
-  GIT_COMMITTER_EMAIL: "person@example.test",
-};
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, {
-    cwd,
-    env: GIT_ENV,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
 
 const AUDIT_MESSAGE = [
   "audit: 1 schedule change (q4-outreach)",
