@@ -5,6 +5,7 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { Agent, type Dispatcher } from "undici";
+import { defaultResponseLimits, type ResponseLimits } from "../desired/config.js";
 import type { WireSchedule } from "../desired/wire.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
 import { type Logger, silentLogger } from "../util/log.js";
@@ -52,6 +53,12 @@ export interface TutorialClientOptions {
   concurrency?: number | undefined;
   /** Items per list page. Default 100. */
   pageSize?: number | undefined;
+  /**
+   * Largest response body read, per kind (cxone.maxResponseBytes); a larger one is a
+   * ResponseTooLargeError and is not read further. Defaults: token 64 KiB, campaign 1 MiB,
+   * list `pageSize` x 32 KiB (at least 1 MiB).
+   */
+  maxResponseBytes?: Partial<ResponseLimits> | undefined;
   /** Per request: connect, headers and body together. Default 30 s. */
   timeoutMs?: number | undefined;
   /** Retries after the first attempt (network errors, timeouts, 408, 429, 5xx). Default 4. */
@@ -106,9 +113,16 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
     new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   const ownsDispatcher = options.dispatcher === undefined;
 
+  const maxResponseBytes: ResponseLimits = { ...defaultResponseLimits(pageSize) };
+  for (const [kind, bytes] of Object.entries(options.maxResponseBytes ?? {})) {
+    if (bytes !== undefined)
+      maxResponseBytes[kind as keyof ResponseLimits] = positiveInteger(`maxResponseBytes.${kind}`, bytes);
+  }
+
   const transport = new Transport({
     dispatcher,
     timeoutMs,
+    maxResponseBytes,
     maxRetries,
     backoff: { baseMs: options.backoffBaseMs ?? 500, capMs: options.backoffCapMs ?? 30_000 },
     maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,
