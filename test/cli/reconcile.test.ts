@@ -76,7 +76,12 @@ describe("reconcile --dir (enforce)", () => {
     driftByHand(w, EAST, "WED");
     await waitFor("the hand edit to be reverted by the resync", () => matches(w, EAST));
 
-    assert.ok((await d.metric("dialwindow_reconciles_total", { result: "applied" })) >= 3);
+    // The simulator holds the reverted schedule a moment before the daemon has journalled the
+    // write and counted it.
+    await waitFor(
+      "the three writes to be counted",
+      async () => (await d.metric("dialwindow_reconciles_total", { result: "applied" })) >= 3,
+    );
     assert.ok((await d.metric("dialwindow_api_requests_total", { kind: "patch" })) >= 3);
     assert.ok(
       (await d.metric("dialwindow_api_requests_total", { kind: "list" })) >= 2,
