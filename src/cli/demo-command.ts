@@ -22,6 +22,7 @@ import { buildPlan } from "../plan/plan.js";
 import { renderText, shortRevision } from "../plan/render.js";
 import { type ReconcileEvent, Reconciler } from "../reconcile/reconciler.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator } from "../simulator/index.js";
+import { guardedListener } from "../util/http-listener.js";
 import { packageRoot } from "../util/paths.js";
 import { resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
@@ -84,28 +85,32 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
   const secret = `whsec_${randomBytes(32).toString("base64")}`;
   const verifier = new Webhook(secret);
   const seen = new Set<string>();
-  const receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      try {
-        const payload = verifier.verify(body, req.headers as Record<string, string>) as {
-          campaign_id: string;
-          change_id: string;
-        };
-        const name =
-          desired.campaigns.find((c) => c.campaignId === payload.campaign_id)?.name ?? payload.campaign_id;
-        if (!seen.has(payload.change_id))
-          out(`    ↳ WFM received ${name} (webhook-id ${payload.change_id}), signature verified`);
-        seen.add(payload.change_id);
-        res.writeHead(204).end();
-      } catch {
-        out("    ↳ WFM rejected a delivery: bad signature");
-        res.writeHead(401).end();
-      }
-    });
-  });
+  const receiver = createServer(
+    guardedListener(
+      async (req, res) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const body = Buffer.concat(chunks).toString("utf8");
+        try {
+          const payload = verifier.verify(body, req.headers as Record<string, string>) as {
+            campaign_id: string;
+            change_id: string;
+          };
+          const name =
+            desired.campaigns.find((c) => c.campaignId === payload.campaign_id)?.name ?? payload.campaign_id;
+          if (!seen.has(payload.change_id))
+            out(`    ↳ WFM received ${name} (webhook-id ${payload.change_id}), signature verified`);
+          seen.add(payload.change_id);
+          res.writeHead(204).end();
+        } catch {
+          out("    ↳ WFM rejected a delivery: bad signature");
+          res.writeHead(401).end();
+        }
+      },
+      // A delivery cut off mid-body is the sender's to retry; the demo goes on.
+      { onHandlerError: (_err, _req, res) => (res.headersSent ? res.destroy() : res.writeHead(500).end()) },
+    ),
+  );
   receiver.listen(0, "127.0.0.1");
   await once(receiver, "listening");
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/wfm`;

@@ -23,6 +23,8 @@ export interface ResolvedConfig {
     concurrency: number;
     pageSize: number;
     timeoutMs: number;
+    /** Largest response body read, per kind of response. */
+    maxResponseBytes: ResponseLimits;
   };
   limits: { maxDialingBlocks: number; maxFileBytes: number };
   policy: { callingHours: "enforce" | "off"; packs: string[] };
@@ -34,6 +36,30 @@ export interface ResolvedConfig {
     gitIntervalMs: number;
     debounceMs: number;
     syncWindows: SyncWindowDocument[];
+  };
+}
+
+/** Largest response body read from CXone, in bytes, per kind of response. */
+export interface ResponseLimits {
+  /** OAuth token responses. */
+  token: number;
+  /** One campaign (GET or PATCH). */
+  campaign: number;
+  /** One page of the campaign list. */
+  list: number;
+}
+
+/**
+ * A list page's cap scales with the page size: 32 KiB a campaign is about 15 times what a
+ * campaign with 35 dialing blocks takes, room for fields CXone adds that dialwindow ignores.
+ */
+export const LIST_RESPONSE_BYTES_PER_CAMPAIGN = 32 * 1024;
+
+export function defaultResponseLimits(pageSize: number): ResponseLimits {
+  return {
+    token: 64 * 1024,
+    campaign: 1024 * 1024,
+    list: Math.max(1024 * 1024, pageSize * LIST_RESPONSE_BYTES_PER_CAMPAIGN),
   };
 }
 
@@ -62,6 +88,7 @@ export function resolveConfig(
   env: Readonly<Record<string, string | undefined>> = {},
 ): ResolvedConfig {
   const c = doc ?? { apiVersion: "dialwindow/v1", kind: "Config" };
+  const pageSize = c.cxone?.pageSize ?? 100;
   return {
     cxone: {
       profile: c.cxone?.profile ?? "tutorial",
@@ -70,8 +97,9 @@ export function resolveConfig(
       scope: c.cxone?.scope ?? DEFAULT_SCOPE,
       requestsPerMinute: c.cxone?.requestsPerMinute ?? 180,
       concurrency: c.cxone?.concurrency ?? 4,
-      pageSize: c.cxone?.pageSize ?? 100,
+      pageSize,
       timeoutMs: duration(c.cxone?.timeout, "30s"),
+      maxResponseBytes: { ...defaultResponseLimits(pageSize), ...c.cxone?.maxResponseBytes },
     },
     limits: {
       maxDialingBlocks: c.limits?.maxDialingBlocks ?? 5,

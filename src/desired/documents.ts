@@ -91,6 +91,7 @@ export interface ConfigDocument {
     concurrency?: number;
     pageSize?: number;
     timeout?: string;
+    maxResponseBytes?: { token?: number; campaign?: number; list?: number };
   };
   limits?: { maxDialingBlocks?: number; maxFileBytes?: number };
   policy?: { callingHours?: "enforce" | "off"; packs?: string[] };

@@ -54,6 +54,7 @@ export function connect(
     concurrency: c.concurrency,
     pageSize: c.pageSize,
     timeoutMs: c.timeoutMs,
+    maxResponseBytes: c.maxResponseBytes,
     logger: options.logger,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),

@@ -84,6 +84,36 @@ export class TimeoutError extends NetworkError {
   }
 }
 
+/**
+ * The response body is larger than dialwindow reads for its kind: the rest was not read (the
+ * connection is dropped), so a hostile or broken server costs at most `limitBytes` of memory.
+ * Not retried: the same request would get the same body.
+ */
+export class ResponseTooLargeError extends DialwindowError {
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  readonly limitBytes: number;
+
+  constructor(init: {
+    method: string;
+    url: string;
+    status: number;
+    limitBytes: number;
+    setting?: string | undefined;
+  }) {
+    super(
+      "RESPONSE_TOO_LARGE",
+      `${init.method} ${init.url} answered with a body over the ${init.limitBytes}-byte limit (status ${init.status}); ` +
+        `the rest was not read${init.setting ? `. If such a body is expected, raise ${init.setting} in dialwindow.yaml` : ""}`,
+    );
+    this.method = init.method;
+    this.url = init.url;
+    this.status = init.status;
+    this.limitBytes = init.limitBytes;
+  }
+}
+
 /** The response arrived but is not what the contract says (bad JSON, no ETag, wrong shape). */
 export class ProtocolError extends DialwindowError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -5,12 +5,14 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { type Dispatcher, request } from "undici";
 import { isSecretQueryParam } from "../desired/secrets.js";
+import { readBodyCapped, readBodyExcerpt } from "../util/http-body.js";
 import {
   AuthenticationError,
   HttpError,
   NetworkError,
   PreconditionFailedError,
   type RedactedRequest,
+  ResponseTooLargeError,
   TimeoutError,
   UnprocessableError,
 } from "./errors.js";
@@ -28,9 +30,24 @@ export interface OutgoingRequest {
 export interface IncomingResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  /** The whole body as text (always read, so the connection can be reused). */
+  /**
+   * A success's whole body as text; for any other status at most ERROR_BODY_BYTES of it, enough
+   * for the reason a person reads in the error.
+   */
   body: string;
 }
+
+/** How much of a response body to read, and the setting that raises it (for the error). */
+export interface BodyLimit {
+  bytes: number;
+  setting?: string | undefined;
+}
+
+/**
+ * The most read of a body that is not a success's: error messages quote 2,000 characters at
+ * most, so a gateway's megabytes of HTML never need to be held.
+ */
+export const ERROR_BODY_BYTES = 64 * 1024;
 
 /** undici's own timeout codes; all of them mean "no answer in time", not "no route". */
 const UNDICI_TIMEOUT_CODES = new Set([
@@ -40,15 +57,17 @@ const UNDICI_TIMEOUT_CODES = new Set([
 ]);
 
 /**
- * Sends one request and reads the whole response within `timeoutMs` (connect, headers and
- * body together). Throws TimeoutError or NetworkError when there is no complete response; any
- * status, including 5xx, is returned, not thrown. TLS verification is undici's default
- * (on) and is never turned off here.
+ * Sends one request and reads the response within `timeoutMs` (connect, headers and body
+ * together). Throws TimeoutError or NetworkError when there is no complete response, and
+ * ResponseTooLargeError when a success's body is over `limit` (the rest is not read); any
+ * status, including 5xx, is returned, not thrown. TLS verification is undici's default (on) and
+ * is never turned off here.
  */
 export async function exchange(
   dispatcher: Dispatcher,
   req: OutgoingRequest,
   timeoutMs: number,
+  limit: BodyLimit,
 ): Promise<IncomingResponse> {
   const controller = new AbortController();
   let timedOut = false;
@@ -66,9 +85,23 @@ export async function exchange(
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    const body = await res.body.text();
-    return { status: res.statusCode, headers: res.headers, body };
+    const status = res.statusCode;
+    if (status < 200 || status > 299) {
+      return { status, headers: res.headers, body: await readBodyExcerpt(res.body, ERROR_BODY_BYTES) };
+    }
+    const body = await readBodyCapped(res.body, res.headers, limit.bytes);
+    if (body === undefined) {
+      throw new ResponseTooLargeError({
+        method: req.method,
+        url: redactUrl(req.url),
+        status,
+        limitBytes: limit.bytes,
+        setting: limit.setting,
+      });
+    }
+    return { status, headers: res.headers, body };
   } catch (err) {
+    if (err instanceof ResponseTooLargeError) throw err;
     const url = redactUrl(req.url);
     if (timedOut || UNDICI_TIMEOUT_CODES.has(errorCode(err) ?? "")) {
       throw new TimeoutError(req.method, url, timeoutMs, { cause: err });

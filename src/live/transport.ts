@@ -5,9 +5,17 @@
  * knows that, say, a 404 on the list endpoint means "no list endpoint".
  */
 import type { Dispatcher } from "undici";
+import type { ResponseLimits } from "../desired/config.js";
 import type { Logger } from "../util/log.js";
-import { NetworkError, TimeoutError } from "./errors.js";
-import { exchange, type HttpMethod, type IncomingResponse, type OutgoingRequest, redactUrl } from "./http.js";
+import { NetworkError, ResponseTooLargeError, TimeoutError } from "./errors.js";
+import {
+  type BodyLimit,
+  exchange,
+  type HttpMethod,
+  type IncomingResponse,
+  type OutgoingRequest,
+  redactUrl,
+} from "./http.js";
 import type { RateBudget } from "./rate-budget.js";
 import { type BackoffPolicy, fullJitterDelay, isRetryableStatus, parseRetryAfter } from "./retry.js";
 import type { Semaphore } from "./semaphore.js";
@@ -34,6 +42,8 @@ export interface TokenSource {
 export interface TransportOptions {
   dispatcher: Dispatcher;
   timeoutMs: number;
+  /** Largest success body read, per kind of request (token; get and patch: campaign; list). */
+  maxResponseBytes: ResponseLimits;
   maxRetries: number;
   backoff: BackoffPolicy;
   /** A Retry-After longer than this is not waited out: the request fails with the 429. */
@@ -172,11 +182,17 @@ export class Transport {
       const started = o.now();
       let status: RequestEvent["status"] = "network";
       try {
-        const response = await exchange(o.dispatcher, request, o.timeoutMs);
+        const response = await exchange(
+          o.dispatcher,
+          request,
+          o.timeoutMs,
+          bodyLimit(kind, o.maxResponseBytes),
+        );
         status = response.status;
         return response;
       } catch (err) {
         if (err instanceof TimeoutError) status = "timeout";
+        if (err instanceof ResponseTooLargeError) status = err.status;
         throw err;
       } finally {
         const durationMs = Math.max(0, o.now() - started);
@@ -199,4 +215,9 @@ export class Transport {
       this.#o.logger.warn({ err }, "onRequest hook threw; ignored");
     }
   }
+}
+
+function bodyLimit(kind: RequestKind, limits: ResponseLimits): BodyLimit {
+  const key = kind === "get" || kind === "patch" ? "campaign" : kind;
+  return { bytes: limits[key], setting: `cxone.maxResponseBytes.${key}` };
 }

@@ -5,6 +5,7 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { Agent, type Dispatcher } from "undici";
+import { defaultResponseLimits, type ResponseLimits } from "../desired/config.js";
 import type { WireSchedule } from "../desired/wire.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
 import { type Logger, silentLogger } from "../util/log.js";
@@ -52,6 +53,12 @@ export interface TutorialClientOptions {
   concurrency?: number | undefined;
   /** Items per list page. Default 100. */
   pageSize?: number | undefined;
+  /**
+   * Largest response body read, per kind (cxone.maxResponseBytes); a larger one is a
+   * ResponseTooLargeError and is not read further. Defaults: token 64 KiB, campaign 1 MiB,
+   * list `pageSize` x 32 KiB (at least 1 MiB).
+   */
+  maxResponseBytes?: Partial<ResponseLimits> | undefined;
   /** Per request: connect, headers and body together. Default 30 s. */
   timeoutMs?: number | undefined;
   /** Retries after the first attempt (network errors, timeouts, 408, 429, 5xx). Default 4. */
@@ -106,9 +113,16 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
     new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   const ownsDispatcher = options.dispatcher === undefined;
 
+  const maxResponseBytes: ResponseLimits = { ...defaultResponseLimits(pageSize) };
+  for (const [kind, bytes] of Object.entries(options.maxResponseBytes ?? {})) {
+    if (bytes !== undefined)
+      maxResponseBytes[kind as keyof ResponseLimits] = positiveInteger(`maxResponseBytes.${kind}`, bytes);
+  }
+
   const transport = new Transport({
     dispatcher,
     timeoutMs,
+    maxResponseBytes,
     maxRetries,
     backoff: { baseMs: options.backoffBaseMs ?? 500, capMs: options.backoffCapMs ?? 30_000 },
     maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,
@@ -167,10 +181,21 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
   /**
    * Pages through the list endpoint. Returns false when it answers 404 on the first page
    * (no list endpoint), after remembering that for the client's life.
+   *
+   * The endpoint is trusted only while it behaves like a listing, so a broken one cannot hang
+   * a read or spend the request budget. The listing ends at an empty or short page, or once it
+   * has shown `total` campaigns. It is abandoned when a page shows no campaign not listed
+   * already (the server ignores `page`), or when it runs past the pages the first page's
+   * `total` allows (plus one, for campaigns added while paging). Abandoned, the campaigns still
+   * wanted are read one by one, which is exact and bounded by how many are wanted; when every
+   * campaign was wanted (import, --show-unmanaged) nothing can stand in for the listing, and
+   * the read fails with DW_LIST_PAGING rather than return a list that may be partial.
    */
   async function readViaList(wanted: ReadonlySet<string>, all: boolean, out: ReadResult): Promise<boolean> {
     const pending = new Set(wanted);
-    let seen = 0;
+    const listed = new Set<string>();
+    let firstTotal = 0;
+    let maxPages = 1;
     for (let page = 1; ; page++) {
       const url = `${apiUrl}/outbound/campaigns?page=${page}&pageSize=${pageSize}`;
       const { response, request } = await transport.send({
@@ -196,6 +221,12 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
         throw new ProtocolError(`${where}: "total" is missing or not a non-negative integer`);
       }
       listEndpoint = "available";
+      if (page === 1) {
+        firstTotal = total;
+        maxPages = Math.ceil(total / pageSize) + 1;
+      }
+      let usable = 0;
+      let fresh = 0;
       body.items.forEach((item: unknown, index) => {
         const id = isObject(item) ? parseCampaignId(item.id) : undefined;
         if (id === undefined) {
@@ -203,6 +234,11 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
           // campaign hidden behind it is still caught by the confirming GET below.
           logger.warn({ page, index }, "cxone list item without a usable campaign id; skipped");
           return;
+        }
+        usable++;
+        if (!listed.has(id)) {
+          listed.add(id);
+          fresh++;
         }
         if (!all && !wanted.has(id)) return;
         pending.delete(id);
@@ -217,15 +253,42 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
           out.campaigns.delete(id);
         }
       });
-      seen += body.items.length;
-      // An empty page ends the listing even if `total` promised more: the set shrank while
-      // we paged, and asking for further pages would only loop.
-      if (body.items.length === 0 || seen >= total) break;
+      // The ends of an honest listing. An empty or short page ends it even if `total` promised
+      // more: the set shrank while we paged, or `total` is wrong; asking on would only loop.
+      if (body.items.length < pageSize || listed.size >= total) {
+        if (all && listed.size < total) {
+          logger.warn(
+            { url: redactUrl(url), listed: listed.size, total },
+            "cxone campaign listing ended before its total; campaigns deleted while paging, or the API serves fewer than cxone.pageSize a page",
+          );
+        }
+        break;
+      }
       if (!all && pending.size === 0) break;
+      const broken =
+        usable > 0 && fresh === 0
+          ? `${where}: page ${page} listed only campaigns already listed on earlier pages, so the endpoint is not paging (it seems to ignore "page")`
+          : page >= maxPages
+            ? `${where}: the listing ran past the ${maxPages} pages that its total of ${firstTotal} campaigns allows at ${pageSize} a page`
+            : undefined;
+      if (broken !== undefined) {
+        if (all) {
+          throw new DialwindowError(
+            "DW_LIST_PAGING",
+            `${broken}; the full list of campaigns cannot be read from this API. ` +
+              "Name the campaigns to read instead (for example import --campaign ID, or plan without --show-unmanaged)",
+          );
+        }
+        logger.warn(
+          { url: redactUrl(url), page, pending: pending.size, reason: broken },
+          "cxone list endpoint abandoned; reading the remaining campaigns one by one",
+        );
+        break;
+      }
     }
-    // Offset paging can skip an item when a campaign is deleted between two pages; a
-    // requested campaign the listing did not show is confirmed with its own GET rather than
-    // reported as not existing.
+    // Offset paging can skip an item when a campaign is deleted between two pages, and an
+    // abandoned listing leaves campaigns unread: a requested campaign the listing did not show
+    // is confirmed with its own GET rather than reported as not existing.
     if (pending.size > 0) await readViaGets([...pending], out);
     return true;
   }

@@ -5,6 +5,7 @@
  */
 import { type Dispatcher, request } from "undici";
 import type { ChangeRecord } from "../state/change-record.js";
+import { readBodyExcerpt } from "../util/http-body.js";
 import { webhookBody } from "./payload.js";
 import { isRetryableStatus, parseRetryAfterMs } from "./retry-policy.js";
 import type { WebhookTarget } from "./targets.js";
@@ -30,6 +31,8 @@ export interface AttemptInput {
 }
 
 const RESPONSE_EXCERPT = 200;
+/** Enough bytes for RESPONSE_EXCERPT characters of UTF-8 after leading whitespace. */
+const RESPONSE_EXCERPT_BYTES = 1024;
 
 export async function attemptDelivery(input: AttemptInput): Promise<AttemptOutcome> {
   const { target, change } = input;
@@ -56,7 +59,8 @@ export async function attemptDelivery(input: AttemptInput): Promise<AttemptOutco
       signal: controller.signal,
       ...(input.dispatcher === undefined ? {} : { dispatcher: input.dispatcher }),
     });
-    const text = await res.body.text();
+    // Only an excerpt is kept: read no more than it can use, and drop the rest unread.
+    const text = await readBodyExcerpt(res.body, RESPONSE_EXCERPT_BYTES);
     const status = res.statusCode;
     if (status >= 200 && status <= 299) return { kind: "delivered", status };
     const error = clean(`HTTP ${status}${text.trim() ? `: ${excerpt(text.trim())}` : ""}`);

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { UsageError } from "../util/errors.js";
+import { guardedListener, requestPath } from "../util/http-listener.js";
 import { type Logger, silentLogger } from "../util/log.js";
 import { GITHUB_SIGNATURE_HEADER, verifyGitHubSignature } from "./github-hook.js";
 
@@ -199,8 +200,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Daemo
     sendJson(res, 202, { status: "accepted" });
   }
 
-  const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = requestPath(req);
+    if (path === undefined) {
+      // A target the URL parser refuses (`GET //[`): the client's mistake, not a crash.
+      sendJson(res, 400, { error: "bad request target" }, { connection: "close" });
+      return;
+    }
     const route = routes.get(path);
     const method = req.method ?? "GET";
     if (route === undefined) {
@@ -211,12 +217,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Daemo
       sendJson(res, 405, { error: "method not allowed" }, { allow: route.methods.join(", ") });
       return;
     }
-    route.handle(req, res).catch((err: unknown) => {
-      logger.error({ err, path }, "http handler failed");
-      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
-      else res.destroy();
-    });
-  });
+    await route.handle(req, res);
+  }
+
+  const server: Server = createServer(
+    guardedListener(serve, {
+      onHandlerError: (err, req, res) => {
+        logger.error({ err, path: requestPath(req) }, "http handler failed");
+        if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+        else res.destroy();
+      },
+      onStreamError: (err) => logger.debug({ err }, "http exchange broke off"),
+    }),
+  );
   // A slow or stalled client must not hold a connection (and a hook body buffer) for minutes.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

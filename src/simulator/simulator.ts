@@ -9,15 +9,23 @@ import type { Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { WireSchedule } from "../desired/wire.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
+import { guardedListener, requestUrl } from "../util/http-listener.js";
 import { type Logger, silentLogger } from "../util/log.js";
 import { type CampaignSeed, type CampaignSnapshot, CampaignStore } from "./campaign-store.js";
 import { type Fault, FaultQueue, type FaultRule, seededRandom } from "./faults.js";
 import { SlidingWindowLimiter } from "./rate-limiter.js";
-import { jsonReply, type Reply, replyText } from "./reply.js";
+import { errorReply, jsonReply, type Reply, replyText } from "./reply.js";
 import { type LoggedKind, type RequestCounts, RequestLog, type RequestLogEntry } from "./request-log.js";
 import { readStateFile, StateWriter, serializeState } from "./state-file.js";
 import { TokenStore } from "./tokens.js";
-import { API_PREFIX, route, type SimulatorSettings, TOKEN_PATH, TutorialApi } from "./tutorial-api.js";
+import {
+  API_PREFIX,
+  type Route,
+  route,
+  type SimulatorSettings,
+  TOKEN_PATH,
+  TutorialApi,
+} from "./tutorial-api.js";
 
 /** The well-known test credentials every simulator accepts unless `clients` says otherwise. */
 export const DEMO_CLIENT_ID = "dialwindow-demo";
@@ -179,9 +187,12 @@ class RunningSimulator implements Simulator {
       now: this.#now,
       random: seededRandom(options.seed ?? 1),
     });
-    this.#server = createServer((req, res) => {
-      this.#serve(req, res).catch((error: unknown) => this.#internalError(res, error));
-    });
+    this.#server = createServer(
+      guardedListener((req, res) => this.#serve(req, res), {
+        onHandlerError: (error, _req, res) => this.#internalError(res, error),
+        onStreamError: (error) => this.#logger.debug({ err: error }, "simulator exchange broke off"),
+      }),
+    );
     this.#server.on("connection", (socket) => {
       this.#sockets.add(socket);
       socket.once("close", () => this.#sockets.delete(socket));
@@ -301,14 +312,19 @@ class RunningSimulator implements Simulator {
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://simulator.invalid");
+    const url = requestUrl(req);
     const method = req.method ?? "GET";
-    const routed = route(method, url.pathname, this.#settings.listEndpoint);
+    // A target that is not a path (`//[`) is the client's mistake: a 400, never a crash or a 500.
+    const routed: Route =
+      url === undefined
+        ? { kind: "other", refusal: errorReply(400, "bad_request", "the request target is not a valid path") }
+        : route(method, url.pathname, this.#settings.listEndpoint);
+    const query = url?.searchParams ?? new URLSearchParams();
     const entry = this.#log.begin({
       at: this.#now(),
       method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
+      path: url?.pathname ?? req.url ?? "",
+      query: Object.fromEntries(query),
       kind: routed.kind,
       ifMatch: req.headers["if-match"],
     });
@@ -347,7 +363,7 @@ class RunningSimulator implements Simulator {
       kind: routed.kind,
       campaignId: routed.campaignId,
       headers: req.headers,
-      query: url.searchParams,
+      query,
       body,
     });
     entry.clientId = outcome.clientId;

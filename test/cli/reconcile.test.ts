@@ -14,6 +14,7 @@ import { silentLogger } from "../../src/util/log.js";
 import { runBinary, waitFor } from "../helpers/cli.js";
 import { type Daemon, startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/fs.js";
+import { sendRaw } from "../helpers/http-fuzz.js";
 import { driftByHand, editFile, gitIn, makeWorld, setReconcileConfig, type World } from "../helpers/world.js";
 
 const Q4 = "123456789012345678";
@@ -59,6 +60,14 @@ describe("reconcile --dir (enforce)", () => {
     await waitFor("the startup drift to be fixed", () => matches(w, Q4));
     await waitFor("/readyz to say ready", async () => (await readyz(d)).status === 200);
 
+    // One unauthenticated request whose target the URL parser refuses: a 400, and the daemon
+    // goes on (everything below needs it alive).
+    const killer = await sendRaw(Number(new URL(d.url).port), [
+      Buffer.from("GET //[ HTTP/1.1\r\nHost: x\r\n\r\n"),
+    ]);
+    assert.match(killer.response, /^HTTP\/1\.1 400 /);
+    assert.equal((await fetch(`${d.url}/healthz`)).status, 200);
+
     await editFile(w, "campaigns/sales/renewals-west.yaml", (t) => t.replace('end: "18:00"', 'end: "17:00"'));
     await waitFor("the edited file to be applied", () =>
       (w.sim.getCampaign(WEST)?.schedule.dialingHours ?? []).every((h) => h.endTime === "17:00"),
@@ -67,7 +76,12 @@ describe("reconcile --dir (enforce)", () => {
     driftByHand(w, EAST, "WED");
     await waitFor("the hand edit to be reverted by the resync", () => matches(w, EAST));
 
-    assert.ok((await d.metric("dialwindow_reconciles_total", { result: "applied" })) >= 3);
+    // The simulator holds the reverted schedule a moment before the daemon has journalled the
+    // write and counted it.
+    await waitFor(
+      "the three writes to be counted",
+      async () => (await d.metric("dialwindow_reconciles_total", { result: "applied" })) >= 3,
+    );
     assert.ok((await d.metric("dialwindow_api_requests_total", { kind: "patch" })) >= 3);
     assert.ok(
       (await d.metric("dialwindow_api_requests_total", { kind: "list" })) >= 2,
