@@ -50,6 +50,10 @@ export function savedPlanMismatches(
       out.push(
         `${t(change.name)} (${t(change.campaignId)}): no valid CampaignSchedule in the repository declares it`,
       );
+    } else if (c.name !== change.name || c.file !== change.file) {
+      out.push(
+        `${t(change.name)} (${t(change.campaignId)}): the plan has it as ${t(change.name)} in ${t(change.file)}, the repository as ${t(c.name)} in ${t(c.file)}`,
+      );
     } else if (!wireEquals(effectiveSchedule(c, at), change.after)) {
       out.push(
         `${t(change.name)} (${t(change.campaignId)}): the plan's schedule differs from ${t(c.file)} (the plan file was edited, or the file changed since)`,
