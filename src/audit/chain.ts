@@ -7,9 +7,12 @@
  * `hash = sha256(canonical JSON of the line without "hash")`. The first line of the trail has
  * `prevHash` = 64 zeros and the chain runs on across day files in file (= date) order.
  */
-import { createHash } from "node:crypto";
 import type { ChangeRecord } from "../state/change-record.js";
+import { canonicalJson, sha256Hex } from "../util/canonical-json.js";
 import { AuditError } from "./errors.js";
+
+// Shared with saved plans (plan/saved-plan.ts), whose digest is computed the same way.
+export { canonicalJson, sha256Hex } from "../util/canonical-json.js";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -62,27 +65,6 @@ export interface DayFile {
   /** "YYYY/MM/DD". */
   day: string;
   text: string;
-}
-
-/**
- * JSON with object keys sorted (UTF-16 code unit order) and no whitespace, as RFC 8785 does,
- * so the same record hashes the same whichever process wrote it.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) {
-    return `[${value.map((item) => (item === undefined ? "null" : canonicalJson(item))).join(",")}]`;
-  }
-  const object = value as Record<string, unknown>;
-  const members = Object.keys(object)
-    .filter((key) => object[key] !== undefined && typeof object[key] !== "function")
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`);
-  return `{${members.join(",")}}`;
-}
-
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ResolvedConfig } from "../desired/config.js";
 import { effectiveSchedule } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
 import { wireEquals } from "../desired/wire.js";
+import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
 import type { Plan } from "../plan/plan.js";
 import { shortRevision } from "../plan/render.js";
@@ -47,11 +48,15 @@ export function savedPlanMismatches(
     const c = byId.get(change.campaignId);
     if (!c) {
       out.push(
-        `${change.name} (${change.campaignId}): no valid CampaignSchedule in the repository declares it`,
+        `${t(change.name)} (${t(change.campaignId)}): no valid CampaignSchedule in the repository declares it`,
+      );
+    } else if (c.name !== change.name || c.file !== change.file) {
+      out.push(
+        `${t(change.name)} (${t(change.campaignId)}): the plan has it as ${t(change.name)} in ${t(change.file)}, the repository as ${t(c.name)} in ${t(c.file)}`,
       );
     } else if (!wireEquals(effectiveSchedule(c, at), change.after)) {
       out.push(
-        `${change.name} (${change.campaignId}): the plan's schedule differs from ${c.file} (the plan file was edited, or the file changed since)`,
+        `${t(change.name)} (${t(change.campaignId)}): the plan's schedule differs from ${t(c.file)} (the plan file was edited, or the file changed since)`,
       );
     }
   }
@@ -81,7 +86,7 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
     const mismatches = savedPlanMismatches(saved, check.campaigns, planAt);
     if (mismatches.length > 0) {
       io.stderr(
-        `dialwindow: the saved plan ${flags.plan} does not match the desired state in ${dir}:\n${mismatches.map((m) => `  ${m}`).join("\n")}\nNothing was sent to CXone. Run dialwindow plan --out ${flags.plan} again and review it.\n`,
+        `dialwindow: the saved plan ${t(flags.plan)} does not match the desired state in ${t(dir)}:\n${mismatches.map((m) => `  ${m}`).join("\n")}\nNothing was sent to CXone. Run dialwindow plan --out ${flags.plan} again and review it.\n`,
       );
       return EXIT.failure;
     }
@@ -158,17 +163,18 @@ function parseWait(text: string | undefined): number {
 }
 
 function outcomeLine(o: CampaignOutcome): string {
+  const who = `${t(o.name)} (${t(o.campaignId)})`;
   switch (o.result) {
     case "updated":
-      return `~ ${o.name} (${o.campaignId})  updated  ${o.change?.etagBefore} → ${o.change?.etagAfter}  ${o.latencyMs} ms`;
+      return `~ ${who}  updated  ${t(o.change?.etagBefore ?? "")} → ${t(o.change?.etagAfter ?? "")}  ${o.latencyMs} ms`;
     case "converged":
-      return `= ${o.name} (${o.campaignId})  already in the desired state (someone else wrote it meanwhile)`;
+      return `= ${who}  already in the desired state (someone else wrote it meanwhile)`;
     case "skipped":
-      return `- ${o.name} (${o.campaignId})  held: ${o.error}`;
+      return `- ${who}  held: ${t(o.error ?? "")}`;
     case "failed":
-      return `✗ ${o.name} (${o.campaignId})  ${o.file}: ${o.error}`;
+      return `✗ ${who}  ${t(o.file)}: ${t(o.error ?? "")}`;
     case "unchanged":
-      return `= ${o.name} (${o.campaignId})  unchanged`;
+      return `= ${who}  unchanged`;
   }
 }
 
@@ -182,7 +188,7 @@ export function renderApply(
   fromSavedPlan: boolean,
 ): string {
   const lines: string[] = [
-    `dialwindow apply: ${fromSavedPlan ? "saved plan" : "desired state"} at ${plan.at}${plan.revision ? ` (revision ${shortRevision(plan.revision)})` : ""} against ${target}`,
+    `dialwindow apply: ${fromSavedPlan ? "saved plan" : "desired state"} at ${t(plan.at)}${plan.revision ? ` (revision ${t(shortRevision(plan.revision))})` : ""} against ${t(target)}`,
     "",
   ];
   if (recovery.confirmed + recovery.abandoned + recovery.unsettled > 0) {
@@ -203,10 +209,10 @@ export function renderApply(
   const a = finish.audit;
   if (a.commit)
     lines.push(
-      `Audit: ${a.appended} record(s) in commit ${a.commit.slice(0, 12)} on ${auditBranch}${a.pushed ? ", pushed" : ", not pushed yet (kept locally; pushed next time)"}.`,
+      `Audit: ${a.appended} record(s) in commit ${a.commit.slice(0, 12)} on ${t(auditBranch)}${a.pushed ? ", pushed" : ", not pushed yet (kept locally; pushed next time)"}.`,
     );
   else if (a.error)
-    lines.push(`Audit: not recorded yet (${a.error}); ${a.pending} record(s) wait in the journal.`);
+    lines.push(`Audit: not recorded yet (${t(a.error)}); ${a.pending} record(s) wait in the journal.`);
   const s = result.summary;
   const parts = [`${s.updated} updated`, `${s.unchanged + s.converged} unchanged`];
   if (s.skipped) parts.push(`${s.skipped} held`);

@@ -4,6 +4,8 @@ import { originOf } from "../apply/pipeline.js";
 import { verifyAuditTrail } from "../audit/verify.js";
 import { resolveConfig } from "../desired/config.js";
 import { loadDesiredState } from "../desired/load.js";
+import { toJson } from "../escape/json.js";
+import { safeText as t } from "../escape/text.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
@@ -28,15 +30,15 @@ export async function auditVerifyCommand(io: CliIo, flags: AuditFlags): Promise<
     path: config.audit.path,
   });
   if (flags.format === "json") {
-    io.stdout(`${JSON.stringify({ formatVersion: 1, ...result }, null, 2)}\n`);
+    io.stdout(`${toJson({ formatVersion: 1, ...result }, 2)}\n`);
   } else if (result.ok) {
     io.stdout(
-      `✓ audit trail intact: ${result.records} record(s) in ${result.files} file(s) on ${flags.branch ?? config.audit.branch} at ${result.commit?.slice(0, 12) ?? "(empty)"}, read from ${result.source === "remote" ? `the remote ${remote}` : "the local trail"}.\n`,
+      `✓ audit trail intact: ${result.records} record(s) in ${result.files} file(s) on ${t(flags.branch ?? config.audit.branch)} at ${t(result.commit?.slice(0, 12) ?? "(empty)")}, read from ${result.source === "remote" ? `the remote ${t(remote ?? "")}` : "the local trail"}.\n`,
     );
   } else {
     const b = result.firstBroken;
     io.stdout(
-      `✗ audit trail broken at ${b?.file}:${b?.line}: ${b?.message} (${b?.reason}).\n${result.records} record(s) before it verified.\n`,
+      `✗ audit trail broken at ${t(b?.file ?? "")}:${b?.line}: ${t(b?.message ?? "")} (${t(b?.reason ?? "")}).\n${result.records} record(s) before it verified.\n`,
     );
   }
   return result.ok ? EXIT.ok : EXIT.failure;

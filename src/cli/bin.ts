@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { safeLines } from "../escape/text.js";
 import { processIo } from "./io.js";
 import { runCli } from "./main.js";
 
@@ -7,7 +8,7 @@ runCli(process.argv.slice(2), processIo()).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`dialwindow: ${String(err)}\n`);
+    process.stderr.write(`dialwindow: ${safeLines(String(err))}\n`);
     process.exitCode = 1;
   },
 );

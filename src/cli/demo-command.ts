@@ -17,6 +17,7 @@ import { Webhook } from "standardwebhooks";
 import { effectiveSchedule } from "../desired/effective.js";
 import { validateDesiredState } from "../desired/validate.js";
 import type { WireSchedule } from "../desired/wire.js";
+import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
 import { buildPlan } from "../plan/plan.js";
 import { renderText, shortRevision } from "../plan/render.js";
@@ -55,7 +56,7 @@ function handEdits(schedules: Map<string, WireSchedule>): string[] {
 
 export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> {
   const dir = flags.dir ? resolveDir(io, flags.dir) : join(packageRoot(), "desired-state");
-  const shown = relative(io.cwd, dir) || ".";
+  const shown = t(relative(io.cwd, dir) || ".");
   const stateDir = join(dir, ".dialwindow", "demo");
   const out = (line = "") => io.stdout(`${line}\n`);
 
@@ -99,7 +100,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
           const name =
             desired.campaigns.find((c) => c.campaignId === payload.campaign_id)?.name ?? payload.campaign_id;
           if (!seen.has(payload.change_id))
-            out(`    ↳ WFM received ${name} (webhook-id ${payload.change_id}), signature verified`);
+            out(`    ↳ WFM received ${t(name)} (webhook-id ${t(payload.change_id)}), signature verified`);
           seen.add(payload.change_id);
           res.writeHead(204).end();
         } catch {
@@ -165,21 +166,23 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
   const onReconciled = (e: ReconcileEvent) => {
     if (e.result === "applied" && e.change) {
       const diff = e.planned?.diff ?? [];
-      out(`   ✓ ${e.name}  ${e.file}  etag ${e.change.etagBefore} → ${e.change.etagAfter}`);
+      out(`   ✓ ${t(e.name)}  ${t(e.file)}  etag ${t(e.change.etagBefore)} → ${t(e.change.etagAfter)}`);
       for (const d of diff.slice(0, 6)) {
         if (d.path === "dialingHours")
-          out(`       ${d.value.day}  ${d.op === "add" ? "+" : "-"} ${d.value.startTime}–${d.value.endTime}`);
+          out(
+            `       ${t(d.value.day)}  ${d.op === "add" ? "+" : "-"} ${t(d.value.startTime)}–${t(d.value.endTime)}`,
+          );
         else if (d.path === "pauseConditions")
-          out(`       pause on  ${d.op === "add" ? "+" : "-"} ${d.value}`);
-        else out(`       timezone  ${d.before} → ${d.after}`);
+          out(`       pause on  ${d.op === "add" ? "+" : "-"} ${t(d.value)}`);
+        else out(`       timezone  ${t(d.before)} → ${t(d.after)}`);
       }
       if (diff.length > 6) out(`       … and ${diff.length - 6} more`);
     } else if (e.result === "blocked") {
-      out(`   ✗ ${e.name}: blocked, not written: ${e.detail ?? ""}`);
+      out(`   ✗ ${t(e.name)}: blocked, not written: ${t(e.detail ?? "")}`);
     } else if (e.result === "failed") {
-      out(`   ✗ ${e.name}: ${e.detail ?? "failed"} (retried with backoff)`);
+      out(`   ✗ ${t(e.name)}: ${t(e.detail ?? "failed")} (retried with backoff)`);
     } else if (e.result === "held") {
-      out(`   … ${e.name}: ${e.detail ?? "held"}`);
+      out(`   … ${t(e.name)}: ${t(e.detail ?? "held")}`);
     }
   };
   let firstFlush = true;
@@ -201,7 +204,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
             `   audit: ${s.audit.appended} record(s) committed as ${s.audit.commit.slice(0, 12)}${s.audit.pushed ? ", pushed" : ""}`,
           );
           void git("git", ["--git-dir", auditRemote, "log", "-1", "--format=%s", "dialwindow-audit"]).then(
-            (r) => out(`          "${r.stdout.trim()}"`),
+            (r) => out(`          "${t(r.stdout.trim())}"`),
             () => undefined,
           );
         }
@@ -234,7 +237,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
         out(
           `   ${shown}/ changed (revision ${s.revision ? shortRevision(s.revision) : "not a git checkout"}): ${changed.length} campaign(s) to reconcile${s.invalidFiles.length ? `, ${s.invalidFiles.length} invalid file(s)` : ""}`,
         );
-        for (const f of s.invalidFiles) out(`   ✗ ${f.reasons[0] ?? f.file}`);
+        for (const f of s.invalidFiles) out(`   ✗ ${t(f.reasons[0] ?? f.file)}`);
       },
     },
   });

@@ -9,6 +9,8 @@ import { resolveConfig } from "../desired/config.js";
 import { loadDesiredState } from "../desired/load.js";
 import { validateDesiredState } from "../desired/validate.js";
 import { normalizeWire, WEEKDAYS, type WireSchedule } from "../desired/wire.js";
+import { toJson } from "../escape/json.js";
+import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
 import { urlWithoutCredentials } from "../live/http.js";
 import type { LiveCampaign } from "../live/port.js";
@@ -45,12 +47,12 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
   const written: string[] = [];
   for (const id of ids) {
     if (!read.campaigns.has(id) && !read.problems.has(id)) {
-      io.stderr(`✗ campaign ${id} does not exist in CXone\n`);
+      io.stderr(`✗ campaign ${t(id)} does not exist in CXone\n`);
       failed++;
     }
   }
   for (const [id, problem] of read.problems) {
-    io.stderr(`✗ campaign ${id}: reading it failed: ${problem.message}\n`);
+    io.stderr(`✗ campaign ${t(id)}: reading it failed: ${t(problem.message)}\n`);
     failed++;
   }
   const campaigns = [...read.campaigns.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -58,13 +60,13 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
   for (const live of campaigns) {
     const file = managed.get(live.id);
     if (file) {
-      io.stdout(`= ${live.id} is already managed by ${file}; skipped\n`);
+      io.stdout(`= ${t(live.id)} is already managed by ${t(file)}; skipped\n`);
       continue;
     }
     const name = uniqueName(kebab(live.name) || `campaign-${live.id}`, live.id, usedNames);
     const path = join(out, "campaigns", "imported", `${name}.yaml`);
     if (!flags.force && (await exists(path))) {
-      io.stderr(`✗ ${relative(io.cwd, path)} exists; not overwritten (use --force)\n`);
+      io.stderr(`✗ ${t(relative(io.cwd, path))} exists; not overwritten (use --force)\n`);
       failed++;
       continue;
     }
@@ -72,7 +74,7 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
     await writeFile(path, campaignYaml(live, name));
     maxBlocks = Math.max(maxBlocks, normalizeWire(live.schedule).dialingHours.length);
     written.push(path);
-    io.stdout(`+ ${live.id} → ${relative(io.cwd, path)}\n`);
+    io.stdout(`+ ${t(live.id)} → ${t(relative(io.cwd, path))}\n`);
   }
   if (!(await exists(join(out, "dialwindow.yaml")))) {
     await writeFile(
@@ -138,23 +140,24 @@ export function dialingHoursYaml(schedule: WireSchedule): string[] {
   );
   return entries.flatMap((g) => [
     `    - days: [${g.days.join(", ")}]`,
-    `      start: ${JSON.stringify(g.start)}`,
-    `      end: ${JSON.stringify(g.end)}`,
+    `      start: ${toJson(g.start)}`,
+    `      end: ${toJson(g.end)}`,
   ]);
 }
 
+/** Values from CXone go in as JSON strings: valid YAML double-quoted scalars, with every control escaped. */
 export function campaignYaml(live: LiveCampaign, name: string): string {
   const s = normalizeWire(live.schedule);
   const hours = dialingHoursYaml(s);
   return [
-    `# Imported from CXone by dialwindow import${live.name ? ` (CXone name: ${JSON.stringify(live.name)})` : ""}.`,
+    `# Imported from CXone by dialwindow import${live.name ? ` (CXone name: ${toJson(live.name)})` : ""}.`,
     "apiVersion: dialwindow/v1",
     "kind: CampaignSchedule",
     "metadata:",
     `  name: ${name}`,
-    `  campaignId: ${JSON.stringify(live.id)}`,
+    `  campaignId: ${toJson(live.id)}`,
     "spec:",
-    `  timezone: ${JSON.stringify(s.timezone)}`,
+    `  timezone: ${toJson(s.timezone)}`,
     hours.length > 0 ? "  dialingHours:" : "  dialingHours: []",
     ...hours,
     `  pauseConditions: [${s.pauseConditions.join(", ")}]`,
@@ -179,8 +182,8 @@ function configYaml(apiUrl: string | undefined, tokenUrl: string | undefined, ma
     "kind: Config",
     "cxone:",
     "  profile: tutorial",
-    ...(api ? [`  apiUrl: ${JSON.stringify(api.url)}`] : []),
-    ...(token ? [`  tokenUrl: ${JSON.stringify(token.url)}`] : []),
+    ...(api ? [`  apiUrl: ${toJson(api.url)}`] : []),
+    ...(token ? [`  tokenUrl: ${toJson(token.url)}`] : []),
     "limits:",
     `  maxDialingBlocks: ${maxBlocks}   # your CXone licence tier's cap; the largest imported campaign uses ${maxBlocks}`,
     "",

@@ -1,8 +1,10 @@
 /**
  * The CLI's one error boundary. Expected failures (DialwindowError: bad input, refused
  * credentials, unreachable endpoints) print their message and exit 1; anything else is a bug
- * and prints its stack, asking for a report.
+ * and prints its stack, asking for a report. Messages quote values from outside (an API's reason,
+ * a file name), so they are printed escaped, on one line.
  */
+import { safeLines, safeText } from "../escape/text.js";
 import { DialwindowError } from "../util/errors.js";
 import type { CliIo } from "./io.js";
 import { buildProgram, commanderExit } from "./program.js";
@@ -19,11 +21,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const exit = commanderExit(err);
     if (exit !== undefined && !(err instanceof DialwindowError)) return exit;
     if (err instanceof DialwindowError) {
-      io.stderr(`dialwindow: ${err.message}\n`);
+      io.stderr(`dialwindow: ${safeText(err.message)}\n`);
       return 1;
     }
     io.stderr(
-      `dialwindow: internal error (a bug; please report it with the command you ran):\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      `dialwindow: internal error (a bug; please report it with the command you ran):\n${safeLines(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
     );
     return 1;
   }

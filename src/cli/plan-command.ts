@@ -1,8 +1,9 @@
 /** `dialwindow plan`: desired (effective at --at) against live; no writes. Exit 0 / 2 changes / 1 error. */
 import { resolve } from "node:path";
+import { toJson } from "../escape/json.js";
 import { planExitCode } from "../plan/plan.js";
 import { renderMarkdown, renderText } from "../plan/render.js";
-import { writePlanFile } from "../plan/saved-plan.js";
+import { sealPlan, writePlanFile } from "../plan/saved-plan.js";
 import { UsageError } from "../util/errors.js";
 import { parseAt, parseSelectors, resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
@@ -31,7 +32,7 @@ export async function planCommand(io: CliIo, flags: PlanFlags): Promise<number> 
   try {
     const plan = planFrom(desired, read, at, flags.showUnmanaged === true);
     if (flags.out) await writePlanFile(resolve(io.cwd, flags.out), plan);
-    if (format === "json") io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
+    if (format === "json") io.stdout(`${toJson(sealPlan(plan), 2)}\n`);
     else if (format === "markdown") io.stdout(renderMarkdown(plan));
     else io.stdout(renderText(plan, { target: connection.target }));
     if (flags.out && format !== "json")

@@ -2,6 +2,9 @@
 import { relative, sep } from "node:path";
 import type { Finding } from "../desired/findings.js";
 import { type ValidationResult, validateDesiredState } from "../desired/validate.js";
+import { workflowCommand } from "../escape/github.js";
+import { toJson } from "../escape/json.js";
+import { safeText as t } from "../escape/text.js";
 import { UsageError } from "../util/errors.js";
 import { parseAt, resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
@@ -19,14 +22,14 @@ export async function validateCommand(io: CliIo, flags: ValidateFlags): Promise<
   }
   const dir = resolveDir(io, flags.dir);
   const result = await validateDesiredState(dir, { at: parseAt(io, flags.at), env: io.env });
-  if (format === "json") io.stdout(`${JSON.stringify(validationJson(result), null, 2)}\n`);
+  if (format === "json") io.stdout(`${toJson(validationJson(result), 2)}\n`);
   else if (format === "github") io.stdout(githubAnnotations(io, result));
   else io.stdout(validationText(result));
   return result.valid ? EXIT.ok : EXIT.failure;
 }
 
 export function formatFinding(f: Finding): string {
-  return `${f.file}:${f.line}:${f.col}: ${f.severity} ${f.code} ${f.rule}: ${f.message}`;
+  return `${t(f.file)}:${f.line}:${f.col}: ${f.severity} ${f.code} ${f.rule}: ${t(f.message)}`;
 }
 
 export function validationText(result: ValidationResult): string {
@@ -73,22 +76,16 @@ export function validationJson(result: ValidationResult) {
   };
 }
 
-// https://docs.github.com/actions/reference/workflow-commands-for-github-actions
-function escapeData(s: string): string {
-  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-
-function escapeProperty(s: string): string {
-  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
-}
-
 export function githubAnnotations(io: CliIo, result: ValidationResult): string {
   // Annotations need paths relative to the workspace (the current directory in Actions).
   const prefix = relative(io.cwd, result.dir).split(sep).join("/");
   const lines = result.findings.map((f) => {
     const file = prefix ? `${prefix}/${f.file}` : f.file;
-    const props = `file=${escapeProperty(file)},line=${f.line},col=${f.col},title=${escapeProperty(`${f.code} ${f.rule}`)}`;
-    return `::${f.severity === "error" ? "error" : "warning"} ${props}::${escapeData(f.message)}`;
+    return workflowCommand(
+      f.severity === "error" ? "error" : "warning",
+      { file, line: f.line, col: f.col, title: `${f.code} ${f.rule}` },
+      f.message,
+    );
   });
   const errors = result.findings.filter((f) => f.severity === "error").length;
   lines.push(

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { WritePipeline } from "../apply/pipeline.js";
 import { resolveConfig } from "../desired/config.js";
 import { loadDesiredState } from "../desired/load.js";
+import { toJson } from "../escape/json.js";
+import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
 import { type DeliveryListing, listDeliveries } from "../notify/outbox.js";
 import { Journal } from "../state/journal.js";
@@ -52,17 +54,17 @@ export async function webhooksListCommand(io: CliIo, flags: WebhooksFlags): Prom
   }
   if (flags.state) rows = rows.filter((r) => r.state === flags.state);
   if (flags.format === "json") {
-    io.stdout(`${JSON.stringify({ formatVersion: 1, deliveries: rows }, null, 2)}\n`);
+    io.stdout(`${toJson({ formatVersion: 1, deliveries: rows }, 2)}\n`);
     return EXIT.ok;
   }
   if (rows.length === 0) {
-    io.stdout(`No webhook deliveries recorded in ${stateDir}.\n`);
+    io.stdout(`No webhook deliveries recorded in ${t(stateDir)}.\n`);
     return EXIT.ok;
   }
   for (const r of rows) {
-    const last = r.lastError ? `  last error: ${r.lastError}` : "";
+    const last = r.lastError ? `  last error: ${t(r.lastError)}` : "";
     io.stdout(
-      `${r.state.padEnd(9)} ${r.changeId}  ${r.target}  ${r.name} (${r.campaignId})  ${r.at}  attempts ${r.attempts}${r.targetConfigured ? "" : "  (target no longer configured)"}${last}\n`,
+      `${r.state.padEnd(9)} ${t(r.changeId)}  ${t(r.target)}  ${t(r.name)} (${t(r.campaignId)})  ${t(r.at)}  attempts ${r.attempts}${r.targetConfigured ? "" : "  (target no longer configured)"}${last}\n`,
     );
   }
   const count = (s: string) => rows.filter((r) => r.state === s).length;
@@ -96,7 +98,7 @@ export async function webhooksRetryCommand(io: CliIo, flags: WebhooksFlags): Pro
     await checkChangeIds(io, stateDir, flags.change);
     await requestRetry(stateDir, flags.change && flags.change.length > 0 ? flags.change : "all");
     io.stdout(
-      `dialwindow ${err.holder.command} (pid ${err.holder.pid} on ${err.holder.host}) holds ${stateDir}; asked it to redeliver ${flags.change?.length ? flags.change.join(", ") : "all dead letters"}. A running reconciler does so within 10 s; see dialwindow webhooks list.\n`,
+      `dialwindow ${t(err.holder.command)} (pid ${err.holder.pid} on ${t(err.holder.host)}) holds ${t(stateDir)}; asked it to redeliver ${flags.change?.length ? t(flags.change.join(", ")) : "all dead letters"}. A running reconciler does so within 10 s; see dialwindow webhooks list.\n`,
     );
     return EXIT.ok;
   }

@@ -4,7 +4,8 @@
  * nothing here touches the network, the disk or the clock.
  *
  * The plan document is also the saved-plan file (`plan --out`), and `plan --format json`
- * prints it: it is versioned and stable. Fields are added, never renamed or removed.
+ * prints it, sealed with its digest (saved-plan.ts): it is versioned and stable. Fields are
+ * added, never renamed or removed.
  */
 import type { DateTime } from "luxon";
 import { effectiveSchedule, type Transition, upcomingTransitions } from "../desired/effective.js";

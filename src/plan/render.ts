@@ -1,6 +1,12 @@
-/** Plans as people read them: terminal text, and Markdown for a sticky pull-request comment. */
+/**
+ * Plans as people read them: terminal text, and Markdown for a sticky pull-request comment.
+ * Every value in a plan may come from outside (CXone's answers, file names, YAML), so each is
+ * escaped for its format where it is placed (see escape/).
+ */
 import { DateTime } from "luxon";
 import type { Transition } from "../desired/effective.js";
+import { mdCode, mdFence, mdText } from "../escape/markdown.js";
+import { safeText as t } from "../escape/text.js";
 import type { DiffEntry } from "./diff.js";
 import type { Plan, PlannedChange } from "./plan.js";
 
@@ -17,19 +23,22 @@ export function shortRevision(revision: string): string {
 function diffLine(d: DiffEntry): string {
   switch (d.path) {
     case "timezone":
-      return `timezone  ${d.before} → ${d.after}`;
+      return `timezone  ${t(d.before)} → ${t(d.after)}`;
     case "dialingHours":
-      return `${d.value.day}  ${d.op === "add" ? "+" : "-"} ${d.value.startTime}–${d.value.endTime}`;
+      return `${t(d.value.day)}  ${d.op === "add" ? "+" : "-"} ${t(d.value.startTime)}–${t(d.value.endTime)}`;
     case "pauseConditions":
-      return `pause on  ${d.op === "add" ? "+" : "-"} ${d.value}`;
+      return `pause on  ${d.op === "add" ? "+" : "-"} ${t(d.value)}`;
   }
 }
 
-function transitionLine(t: Transition): string {
-  const local = DateTime.fromISO(t.at, { setZone: true });
+/** A transition's line, each value escaped with `esc` for the output format. */
+function transitionLine(tr: Transition, esc: (value: string) => string): string {
+  const local = DateTime.fromISO(tr.at, { setZone: true });
   const change =
-    t.after.length === 0 ? "no dialing" : t.after.map((h) => `${h.startTime}–${h.endTime}`).join(", ");
-  return `${local.toFormat("yyyy-LL-dd HH:mm ZZ")}  ${t.name}  ${t.day} ${t.date}: ${change} (${t.reason})`;
+    tr.after.length === 0
+      ? "no dialing"
+      : tr.after.map((h) => `${esc(h.startTime)}–${esc(h.endTime)}`).join(", ");
+  return `${esc(local.toFormat("yyyy-LL-dd HH:mm ZZ"))}  ${esc(tr.name)}  ${esc(tr.day)} ${esc(tr.date)}: ${change} (${esc(tr.reason)})`;
 }
 
 function summaryLine(plan: Plan): string {
@@ -39,29 +48,29 @@ function summaryLine(plan: Plan): string {
   return parts.join(", ");
 }
 
-function header(plan: Plan, target: string | undefined): string {
-  const rev = plan.revision ? `revision ${shortRevision(plan.revision)}` : "not a git checkout";
-  return `desired state at ${plan.at} (${rev})${target ? ` against ${target}` : ""}`;
+function header(plan: Plan, target: string | undefined, esc: (value: string) => string): string {
+  const rev = plan.revision ? `revision ${esc(shortRevision(plan.revision))}` : "not a git checkout";
+  return `desired state at ${esc(plan.at)} (${rev})${target ? ` against ${esc(target)}` : ""}`;
 }
 
 export function renderText(plan: Plan, options: { target?: string } = {}): string {
-  const out: string[] = [`dialwindow plan: ${header(plan, options.target)}`, ""];
+  const out: string[] = [`dialwindow plan: ${header(plan, options.target, t)}`, ""];
   const shown = plan.changes.filter((c) => c.action !== "noop");
   if (shown.length === 0) out.push("No changes. CXone matches the desired state.", "");
   for (const c of shown) {
-    out.push(`${SYMBOL[c.action]} ${c.name} (${c.campaignId})  ${c.file}`);
-    if (c.action === "error") out.push(`    error: ${c.error ?? "unknown"}`);
+    out.push(`${SYMBOL[c.action]} ${t(c.name)} (${t(c.campaignId)})  ${t(c.file)}`);
+    if (c.action === "error") out.push(`    error: ${t(c.error ?? "unknown")}`);
     for (const d of c.diff) out.push(`    ${diffLine(d)}`);
     out.push("");
   }
   if (plan.unmanaged && plan.unmanaged.length > 0) {
     out.push(`Unmanaged (in CXone, in no file): ${plan.unmanaged.length}`);
-    for (const u of plan.unmanaged) out.push(`    ${u.campaignId}${u.name ? `  ${u.name}` : ""}`);
+    for (const u of plan.unmanaged) out.push(`    ${t(u.campaignId)}${u.name ? `  ${t(u.name)}` : ""}`);
     out.push("");
   }
   if (plan.transitions.length > 0) {
     out.push("Upcoming transitions (holidays and overrides; each lands at local midnight):");
-    for (const t of plan.transitions.slice(0, TEXT_TRANSITIONS)) out.push(`    ${transitionLine(t)}`);
+    for (const tr of plan.transitions.slice(0, TEXT_TRANSITIONS)) out.push(`    ${transitionLine(tr, t)}`);
     const more = plan.transitions.length - TEXT_TRANSITIONS;
     if (more > 0) out.push(`    … and ${more} more in the next 14 days (plan --format json lists them all)`);
     out.push("");
@@ -70,7 +79,7 @@ export function renderText(plan: Plan, options: { target?: string } = {}): strin
   return `${out.join("\n")}\n`;
 }
 
-/** Lines for a ```diff block: each starts with - or + so GitHub colours it. */
+/** Lines for a ```diff block: each starts with - or + so GitHub colours it; mdFence escapes them. */
 function diffLinesForMarkdown(d: DiffEntry): string[] {
   switch (d.path) {
     case "timezone":
@@ -85,12 +94,8 @@ function diffLinesForMarkdown(d: DiffEntry): string[] {
 /** Marks the comment so a CI step can find and update it instead of adding another. */
 export const MARKDOWN_MARKER = "<!-- dialwindow-plan -->";
 
-function md(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/\n/g, " ");
-}
-
 function describeChange(c: PlannedChange): string {
-  if (c.action === "error") return md(c.error ?? "error");
+  if (c.action === "error") return mdText(c.error ?? "error");
   if (c.action === "noop") return "no change";
   const windows = c.diff.filter((d) => d.path === "dialingHours").length;
   const parts: string[] = [];
@@ -111,7 +116,7 @@ export function renderMarkdown(plan: Plan, options: { maxRows?: number; maxDetai
     MARKDOWN_MARKER,
     `### dialwindow plan: ${summaryLine(plan)}`,
     "",
-    header(plan, undefined),
+    header(plan, undefined, mdText),
     "",
   ];
   const shown = plan.changes.filter((c) => c.action !== "noop");
@@ -121,7 +126,7 @@ export function renderMarkdown(plan: Plan, options: { maxRows?: number; maxDetai
     out.push("| | campaign | file | change |", "|---|---|---|---|");
     for (const c of shown.slice(0, maxRows)) {
       out.push(
-        `| ${SYMBOL[c.action]} | ${md(c.name)} \`${c.campaignId}\` | \`${md(c.file)}\` | ${describeChange(c)} |`,
+        `| ${SYMBOL[c.action]} | ${mdText(c.name)} ${mdCode(c.campaignId, { inTable: true })} | ${mdCode(c.file, { inTable: true })} | ${describeChange(c)} |`,
       );
     }
     if (shown.length > maxRows)
@@ -130,9 +135,8 @@ export function renderMarkdown(plan: Plan, options: { maxRows?: number; maxDetai
     if (detailed.length > 0) {
       out.push("", "<details><summary>Window changes</summary>", "");
       for (const c of detailed) {
-        out.push(`**${md(c.name)}** \`${c.campaignId}\``, "", "```diff");
-        for (const d of c.diff) out.push(...diffLinesForMarkdown(d));
-        out.push("```", "");
+        out.push(`**${mdText(c.name)}** ${mdCode(c.campaignId)}`, "");
+        out.push(...mdFence("diff", c.diff.flatMap(diffLinesForMarkdown)), "");
       }
       const rest = shown.filter((c) => c.diff.length > 0).length - detailed.length;
       if (rest > 0) out.push(`…and ${rest} more campaigns' details not shown.`, "");
@@ -141,7 +145,7 @@ export function renderMarkdown(plan: Plan, options: { maxRows?: number; maxDetai
   }
   if (plan.transitions.length > 0) {
     out.push("", `<details><summary>Upcoming transitions (${plan.transitions.length})</summary>`, "");
-    for (const t of plan.transitions.slice(0, maxRows)) out.push(`- ${md(transitionLine(t))}`);
+    for (const tr of plan.transitions.slice(0, maxRows)) out.push(`- ${transitionLine(tr, mdText)}`);
     if (plan.transitions.length > maxRows) out.push(`- …and ${plan.transitions.length - maxRows} more`);
     out.push("", "</details>");
   }

@@ -1,17 +1,47 @@
 /**
  * Reading and writing saved plans (`plan --out FILE`, `apply --plan FILE`). A saved plan is
- * applied exactly as reviewed, so it is checked strictly before anything is sent: a plan
- * from another format version, or one edited into an invalid shape, is refused with the
- * reason.
+ * applied exactly as reviewed, so it is checked strictly before anything is sent:
+ *
+ * - It is bound to itself: `digest` is `sha256:` and the SHA-256 of the canonical JSON (keys
+ *   sorted, no whitespace; util/canonical-json.ts) of the whole document without `digest`. Any
+ *   edit (a duplicated change, another `at`, another ETag or schedule) or a removed digest is
+ *   refused. This is integrity, not authentication: it catches hand edits and an artifact
+ *   changed between plan and apply, but whoever can run plan can make a new plan.
+ * - It holds what every plan holds, even if someone recomputed the digest: one change per
+ *   campaign, a summary that counts its changes, an `at` that is an instant, and updates
+ *   whose ETag, before, after and diff belong together.
+ *
+ * Adding `digest` did not change the format version: fields are added to version 1, never
+ * renamed or removed, so a reader of version 1 reads these files as before. Only apply is
+ * stricter: it refuses a plan without a digest (one from an older dialwindow, or an edited
+ * one), and plans are short-lived, so "run plan again" is the whole migration.
  */
 import { readFile, rename, writeFile } from "node:fs/promises";
+import { DateTime } from "luxon";
+import { toJson } from "../escape/json.js";
 import { isObject, parseWireSchedule } from "../live/tutorial-wire.js";
+import { canonicalJson, sha256Hex } from "../util/canonical-json.js";
 import { UsageError } from "../util/errors.js";
+import { type DiffEntry, diffSchedules } from "./diff.js";
 import { PLAN_FORMAT_VERSION, type Plan, type PlannedChange } from "./plan.js";
+
+/** A plan as printed by `plan --format json` and saved by `plan --out`: the plan and its digest, last. */
+export type SavedPlan = Plan & { digest: string };
+
+/** The digest of a plan document: everything in it but `digest` itself. */
+export function planDigest(doc: object): string {
+  const { digest: _, ...content } = doc as { digest?: unknown };
+  return `sha256:${sha256Hex(canonicalJson(content))}`;
+}
+
+export function sealPlan(plan: Plan): SavedPlan {
+  const { digest: _, ...content } = plan as Plan & { digest?: unknown };
+  return { ...content, digest: planDigest(content) };
+}
 
 export async function writePlanFile(path: string, plan: Plan): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(plan, null, 2)}\n`);
+  await writeFile(tmp, `${toJson(sealPlan(plan), 2)}\n`);
   await rename(tmp, path);
 }
 
@@ -44,23 +74,77 @@ export function parsePlan(doc: unknown, path: string): Plan {
       `formatVersion is ${JSON.stringify(doc.formatVersion)}, this dialwindow reads ${PLAN_FORMAT_VERSION}`,
     );
   }
-  if (typeof doc.at !== "string" || !Array.isArray(doc.changes)) throw bad("it has no `at` or no `changes`");
+  if (typeof doc.digest !== "string") {
+    throw new UsageError(
+      `${path} has no digest, so it cannot be checked: it was edited, or written by an older dialwindow. Nothing was sent to CXone; run plan again (dialwindow plan --out ${path}) and review it.`,
+    );
+  }
+  if (doc.digest !== planDigest(doc)) {
+    throw new UsageError(
+      `${path}: the plan file was modified after it was written; run plan again (dialwindow plan --out ${path}) and review it. Nothing was sent to CXone.`,
+    );
+  }
+
+  if (typeof doc.at !== "string" || !DateTime.fromISO(doc.at, { setZone: true }).isValid)
+    throw bad(`\`at\` is ${JSON.stringify(doc.at)}, not an ISO-8601 instant`);
+  if (doc.revision !== null && typeof doc.revision !== "string")
+    throw bad("`revision` must be a string or null");
+  if (!Array.isArray(doc.changes)) throw bad("it has no `changes`");
+  if (!Array.isArray(doc.transitions)) throw bad("it has no `transitions`");
+
+  const seen = new Map<string, number>();
   const changes = doc.changes.map((c, i): PlannedChange => {
     const where = `changes[${i}]`;
-    if (!isObject(c)) throw bad(`${where} is not an object`);
-    if (typeof c.campaignId !== "string" || c.campaignId === "")
-      throw bad(`${where}.campaignId must be a string`);
-    if (c.action !== "update" && c.action !== "noop" && c.action !== "error")
-      throw bad(`${where}.action must be update, noop or error`);
-    if (c.action === "update" && (typeof c.etag !== "string" || c.etag === ""))
-      throw bad(`${where} is an update without the ETag it was planned against`);
-    let after: PlannedChange["after"];
+    const change = parseChange(c, where, bad);
+    const first = seen.get(change.campaignId);
+    if (first !== undefined)
+      throw bad(`${where} plans campaign ${change.campaignId} again (changes[${first}] already does)`);
+    seen.set(change.campaignId, i);
+    return change;
+  });
+
+  const summary = isObject(doc.summary) ? doc.summary : {};
+  const count = (action: PlannedChange["action"]) => changes.filter((c) => c.action === action).length;
+  const counted = { update: count("update"), noop: count("noop"), error: count("error") };
+  if (summary.update !== counted.update || summary.noop !== counted.noop || summary.error !== counted.error) {
+    throw bad(
+      `its summary says ${String(summary.update)} update(s), ${String(summary.noop)} unchanged, ${String(summary.error)} error(s); the changes hold ${counted.update}, ${counted.noop}, ${counted.error}`,
+    );
+  }
+  return { ...(doc as unknown as Plan), changes };
+}
+
+/** One change, checked as the planner makes it (plan.ts, planCampaign). */
+function parseChange(c: unknown, where: string, bad: (why: string) => UsageError): PlannedChange {
+  if (!isObject(c)) throw bad(`${where} is not an object`);
+  if (typeof c.campaignId !== "string" || c.campaignId === "")
+    throw bad(`${where}.campaignId must be a string`);
+  if (typeof c.name !== "string" || typeof c.file !== "string")
+    throw bad(`${where} must name its campaign and file`);
+  if (c.action !== "update" && c.action !== "noop" && c.action !== "error")
+    throw bad(`${where}.action must be update, noop or error`);
+  if (!Array.isArray(c.diff)) throw bad(`${where}.diff must be a list`);
+  const schedule = (value: unknown, at: string) => {
     try {
-      after = parseWireSchedule(c.after, `${where}.after`);
+      return parseWireSchedule(value, at);
     } catch (err) {
       throw bad((err as Error).message);
     }
+  };
+  const after = schedule(c.after, `${where}.after`);
+  if (c.action === "error") {
+    if (typeof c.error !== "string") throw bad(`${where} is an error without its reason`);
     return { ...(c as unknown as PlannedChange), after };
-  });
-  return { ...(doc as unknown as Plan), changes };
+  }
+  if (c.action === "update" && (typeof c.etag !== "string" || c.etag === ""))
+    throw bad(`${where} is an update without the ETag it was planned against`);
+  const before = schedule(c.before, `${where}.before`);
+  // The diff is what a reviewer reads; it must be exactly what applying `after` over `before` does.
+  const diff = diffSchedules(before, after);
+  if (canonicalJson(diff) !== canonicalJson(c.diff as DiffEntry[]))
+    throw bad(`${where}.diff is not the difference between its before and after`);
+  if (c.action === "update" && diff.length === 0) throw bad(`${where} is an update that changes nothing`);
+  if (c.action === "noop" && diff.length > 0)
+    throw bad(`${where} is unchanged but its before and after differ`);
+  return { ...(c as unknown as PlannedChange), before, after };
 }

@@ -130,7 +130,7 @@ export async function loadCampaignsFile(path: string): Promise<CampaignSeed[]> {
     });
   });
   if (problems.length > 0) {
-    throw new UsageError(`${path} has ${problems.length} problem(s):\n  ${problems.join("\n  ")}`);
+    throw new UsageError(`${path} has ${problems.length} problem(s): ${problems.join("; ")}`);
   }
   return campaigns;
 }

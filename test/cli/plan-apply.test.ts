@@ -3,6 +3,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { verifyAuditTrail } from "../../src/audit/verify.js";
+import { diffSchedules } from "../../src/plan/diff.js";
+import { planDigest } from "../../src/plan/saved-plan.js";
 import { runBinary, runInProcess } from "../helpers/cli.js";
 import { closedPortUrl } from "../helpers/receiver.js";
 import { driftByHand, makeWorld, type World } from "../helpers/world.js";
@@ -111,8 +113,10 @@ describe("plan", () => {
       "summary",
       "changes",
       "transitions",
+      "digest",
     ]);
     assert.equal(doc.formatVersion, 1);
+    assert.match(doc.digest, /^sha256:[0-9a-f]{64}$/);
     assert.deepEqual(doc.summary, { update: 1, noop: 6, error: 0 });
     const change = doc.changes.find((c: { campaignId: string }) => c.campaignId === Q4);
     assert.deepEqual(Object.keys(change), [
@@ -483,7 +487,7 @@ describe("apply: uncertain outcomes never lose or duplicate a change", () => {
 });
 
 describe("apply --plan: the saved plan must still be what the desired state says", () => {
-  it("an edited plan file is refused before anything is sent", async () => {
+  it("an edited plan file with a recomputed digest is still refused before anything is sent", async () => {
     const world = await makeWorld({ noWebhooks: true });
     driftByHand(world, Q4);
     const out = join(world.dir, "plan.json");
@@ -491,6 +495,8 @@ describe("apply --plan: the saved plan must still be what the desired state says
     const doc = JSON.parse(await readFile(out, "utf8"));
     const change = doc.changes.find((c: { campaignId: string }) => c.campaignId === Q4);
     change.after.dialingHours[0].startTime = "05:00"; // 04:00 in Denver: illegal
+    change.diff = diffSchedules(change.before, change.after);
+    doc.digest = planDigest(doc);
     await writeFile(out, JSON.stringify(doc));
     const r = await runInProcess(["apply", "--dir", world.dir, "--plan", out], { env: world.env, now: AT });
     assert.equal(r.code, 1);
