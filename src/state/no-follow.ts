@@ -23,16 +23,34 @@ export const NO_FOLLOW = {
   create: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW,
 } as const;
 
+/** Controls, line separators and bidi/invisible format characters: never printed raw. */
+const UNPRINTABLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/;
+
+/**
+ * A path for a message: as is, or JSON-quoted and escaped when it holds something a terminal
+ * or a CI log would act on (the names in a state directory may come from a commit).
+ */
+export function showPath(path: string): string {
+  if (!UNPRINTABLE.test(path)) return path;
+  return JSON.stringify(path).replace(
+    new RegExp(UNPRINTABLE.source, "g"),
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** A link found where dialwindow keeps its own state. */
 export class StateLinkError extends DialwindowError {
   readonly path: string;
 
   constructor(path: string, what = "") {
+    const shown = showPath(path);
     super(
       "DW_STATE_LINK",
-      `${what}${path} is a symbolic link. dialwindow never reads or writes through a link in its state ` +
+      `${what}${shown} is a symbolic link. dialwindow never reads or writes through a link in its state ` +
         "directory: one committed to the repository could make it overwrite any file it can reach. " +
-        `Remove the link (rm ${path}) and run again; dialwindow recreates what it needs.`,
+        `Remove the link (rm ${shown}) and run again; dialwindow recreates what it needs.`,
     );
     this.path = path;
   }

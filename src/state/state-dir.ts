@@ -10,7 +10,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { DialwindowError, UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { acquireLock, type LockHolder } from "./lock.js";
-import { directoryNoFollow, NO_FOLLOW, openNoFollow, StateLinkError } from "./no-follow.js";
+import { directoryNoFollow, NO_FOLLOW, openNoFollow, StateLinkError, showPath } from "./no-follow.js";
 import { firstTrackedFile } from "./tracked.js";
 
 export const STATE_DIR_ENV = "DIALWINDOW_STATE_DIR";
@@ -82,7 +82,7 @@ export async function checkStateDir(path: string, options: { logger?: Logger } =
   } else if (tracked !== null) {
     throw new DialwindowError(
       "DW_STATE_TRACKED",
-      `${join(path, tracked)} is tracked by git: the state directory ${path} must never come from a commit ` +
+      `${showPath(join(path, tracked))} is tracked by git: the state directory ${path} must never come from a commit ` +
         "(a pull request could plant a journal or links in it). Remove it from git with " +
         `git rm -r --cached ${path} and commit that (its .gitignore keeps it out from then on), or point ` +
         "--state-dir (or DIALWINDOW_STATE_DIR) outside the repository.",
