@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { appendFile, mkdir, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type SimpleGitOptions, simpleGit } from "simple-git";
+import { directoryNoFollow } from "../state/no-follow.js";
 import { AuditError, GitCommandError } from "./errors.js";
 
 /** Variables simple-git lets through to git. Anything else GIT_* is stripped by its environment guard. */
@@ -212,6 +213,8 @@ function looksLikeBareRepo(dir: string): boolean {
  */
 export async function openAuditRepo(dir: string): Promise<BareRepo> {
   const gitDir = resolve(dir);
+  // It lives in the state directory: a link there could point git at anyone's files.
+  await directoryNoFollow(gitDir, "The audit repository ");
   await mkdir(gitDir, { recursive: true });
   const repo = new BareRepo(gitDir);
   const entries = await readdir(gitDir);

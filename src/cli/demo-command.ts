@@ -11,7 +11,7 @@ import { once } from "node:events";
 import { mkdir, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { Webhook } from "standardwebhooks";
 import { effectiveSchedule } from "../desired/effective.js";
@@ -23,6 +23,7 @@ import { buildPlan } from "../plan/plan.js";
 import { renderText, shortRevision } from "../plan/render.js";
 import { type ReconcileEvent, Reconciler } from "../reconcile/reconciler.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator } from "../simulator/index.js";
+import { checkStateDir } from "../state/state-dir.js";
 import { guardedListener } from "../util/http-listener.js";
 import { packageRoot } from "../util/paths.js";
 import { resolveDir } from "./common.js";
@@ -66,7 +67,9 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
     io.stderr(validationText(desired));
     return EXIT.failure;
   }
-  // A fresh scratch state each run, so the demo tells the same story every time.
+  // A fresh scratch state each run, so the demo tells the same story every time; never inside
+  // a .dialwindow/ that is a link or comes from a commit.
+  await checkStateDir(dirname(stateDir));
   await rm(stateDir, { recursive: true, force: true });
   await mkdir(stateDir, { recursive: true });
   const auditRemote = join(stateDir, "audit-remote.git");

@@ -2,8 +2,10 @@
  * `dialwindow import`: writes live CXone schedules as CampaignSchedule YAML, to start managing
  * existing campaigns. Import then plan shows no changes: the files say exactly what CXone has.
  */
-import { access, mkdir, writeFile } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { constants } from "node:fs";
+import { type FileHandle, lstat, mkdir, open, realpath, stat } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseTime } from "../desired/civil-date.js";
 import { resolveConfig } from "../desired/config.js";
 import { loadDesiredState } from "../desired/load.js";
@@ -14,6 +16,7 @@ import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
 import { urlWithoutCredentials } from "../live/http.js";
 import type { LiveCampaign } from "../live/port.js";
+import { UsageError } from "../util/errors.js";
 import { resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
 import { validationText } from "./validate-command.js";
@@ -24,6 +27,12 @@ export interface ImportFlags {
   campaign?: string[];
   force?: boolean;
 }
+
+/** The schema's metadata.campaignId: an id outside it could never be managed, so is not imported. */
+const MANAGEABLE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Names Windows refuses for a file in any folder, whatever the extension. */
+const WINDOWS_RESERVED = /^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
+const MAX_NAME = 63;
 
 export async function importCommand(io: CliIo, flags: ImportFlags): Promise<number> {
   const dir = resolveDir(io, flags.dir);
@@ -47,43 +56,63 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
   const written: string[] = [];
   for (const id of ids) {
     if (!read.campaigns.has(id) && !read.problems.has(id)) {
-      io.stderr(`✗ campaign ${t(id)} does not exist in CXone\n`);
+      io.stderr(`✗ campaign ${showId(id)} does not exist in CXone\n`);
       failed++;
     }
   }
   for (const [id, problem] of read.problems) {
-    io.stderr(`✗ campaign ${t(id)}: reading it failed: ${t(problem.message)}\n`);
+    io.stderr(`✗ campaign ${showId(id)}: reading it failed: ${t(problem.message)}\n`);
     failed++;
   }
   const campaigns = [...read.campaigns.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   let maxBlocks = 0;
+  let target: string | undefined;
   for (const live of campaigns) {
     const file = managed.get(live.id);
     if (file) {
       io.stdout(`= ${t(live.id)} is already managed by ${t(file)}; skipped\n`);
       continue;
     }
-    const name = uniqueName(kebab(live.name) || `campaign-${live.id}`, live.id, usedNames);
-    const path = join(out, "campaigns", "imported", `${name}.yaml`);
-    if (!flags.force && (await exists(path))) {
-      io.stderr(`✗ ${t(relative(io.cwd, path))} exists; not overwritten (use --force)\n`);
+    if (!MANAGEABLE_ID.test(live.id)) {
+      io.stderr(
+        `✗ campaign ${showId(live.id)}: not a campaign id dialwindow can manage (letters, digits, '_' or '-', at most 64); skipped\n`,
+      );
       failed++;
       continue;
     }
-    await mkdir(join(out, "campaigns", "imported"), { recursive: true });
-    await writeFile(path, campaignYaml(live, name));
+    // Made (and checked) once, before the first write: a link in its way stops the import whole.
+    target ??= await importFolder(io, out);
+    const name = uniqueName(live, usedNames);
+    const path = join(target, `${name}.yaml`);
+    if (!isInside(target, path)) throw new Error(`import: ${name} resolves outside ${target}`);
+    const outcome = await writeNew(path, campaignYaml(live, name), flags.force === true);
+    if (outcome !== "written") {
+      io.stderr(
+        outcome === "exists"
+          ? `✗ ${t(relative(io.cwd, path))} exists; not overwritten (use --force)\n`
+          : `✗ ${t(relative(io.cwd, path))} is a symbolic link; import never writes through one. Remove it and import again.\n`,
+      );
+      failed++;
+      continue;
+    }
     maxBlocks = Math.max(maxBlocks, normalizeWire(live.schedule).dialingHours.length);
     written.push(path);
     io.stdout(`+ ${t(live.id)} → ${t(relative(io.cwd, path))}\n`);
   }
-  if (!(await exists(join(out, "dialwindow.yaml")))) {
-    await writeFile(
-      join(out, "dialwindow.yaml"),
-      configYaml(config.cxone.apiUrl, config.cxone.tokenUrl, Math.max(5, maxBlocks)),
+  const configPath = join(out, "dialwindow.yaml");
+  await mkdir(out, { recursive: true });
+  const configOutcome = await writeNew(
+    configPath,
+    configYaml(config.cxone.apiUrl, config.cxone.tokenUrl, Math.max(5, maxBlocks)),
+    false,
+  );
+  if (configOutcome === "written") {
+    io.stdout(`+ ${t(relative(io.cwd, configPath))} (check limits.maxDialingBlocks against your licence)\n`);
+  } else if (configOutcome === "link") {
+    io.stderr(
+      `✗ ${t(relative(io.cwd, configPath))} is a symbolic link; import never writes through one. Remove it and import again.\n`,
     );
-    io.stdout(
-      `+ ${relative(io.cwd, join(out, "dialwindow.yaml"))} (check limits.maxDialingBlocks against your licence)\n`,
-    );
+    failed++;
   }
   if (written.length > 0) {
     const check = await validateDesiredState(out, { at: io.now(), env: io.env });
@@ -98,30 +127,131 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
   return failed > 0 ? EXIT.failure : EXIT.ok;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
+/** An id from the API as a person may see it: as is when it is a plain id, else quoted and escaped. */
+function showId(id: string): string {
+  return MANAGEABLE_ID.test(id) ? id : yamlString(id);
 }
 
-export function kebab(text: string | undefined): string {
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
+
+/**
+ * `<out>/campaigns/imported`, created where missing. Its folders may be links that stay inside
+ * --out (the loader follows those too); a link that leaves --out, or a file in the way, stops
+ * the import before anything is written. Returns the folder's real path.
+ */
+async function importFolder(io: CliIo, out: string): Promise<string> {
+  await mkdir(out, { recursive: true });
+  const root = await realpath(out);
+  let real = root;
+  let shown = out;
+  for (const part of ["campaigns", "imported"]) {
+    shown = join(shown, part);
+    const path = join(real, part);
+    const stats = await lstat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return undefined;
+      throw err;
+    });
+    if (stats === undefined) {
+      await mkdir(path);
+      real = path;
+      continue;
+    }
+    if (stats.isSymbolicLink()) {
+      const target = await realpath(path).catch(() => undefined);
+      if (target === undefined || !isInside(root, target)) {
+        throw new UsageError(
+          `${relative(io.cwd, shown)} is a symbolic link that does not resolve inside ${relative(io.cwd, out) || "."}; import never writes through one. Remove it (or replace it with a folder) and import again.`,
+        );
+      }
+      real = target;
+    } else {
+      real = path;
+    }
+    if (!(await stat(real)).isDirectory()) {
+      throw new UsageError(`${relative(io.cwd, shown)} is not a folder; move it away and import again.`);
+    }
+  }
+  return real;
+}
+
+/**
+ * Writes `text` to a new file at `path` (or over an existing regular file with `force`), never
+ * through a link: a link there, even one pointing nowhere, is reported, not followed.
+ */
+async function writeNew(path: string, text: string, force: boolean): Promise<"written" | "exists" | "link"> {
+  const stats = await lstat(path).catch(() => undefined);
+  if (stats?.isSymbolicLink()) return "link";
+  if (stats !== undefined && !force) return "exists";
+  const flags =
+    constants.O_WRONLY |
+    constants.O_CREAT |
+    (force ? constants.O_TRUNC : constants.O_EXCL) |
+    (constants.O_NOFOLLOW ?? 0);
+  let fh: FileHandle;
+  try {
+    fh = await open(path, flags, 0o644);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return "exists";
+    if (code === "ELOOP" || code === "EMLINK") return "link";
+    throw err;
+  }
+  try {
+    await fh.writeFile(text);
+  } finally {
+    await fh.close();
+  }
+  return "written";
+}
+
+/**
+ * A file and metadata name from untrusted text: ASCII letters and digits in runs joined by '-',
+ * accents dropped (é -> e), lower case, at most 63 characters. Empty when nothing is left.
+ */
+export function slug(text: string | undefined): string {
   return (text ?? "")
-    .toLowerCase()
     .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
-    .slice(0, 63)
+    .slice(0, MAX_NAME)
     .replace(/-+$/, "");
 }
 
-function uniqueName(base: string, id: string, used: Set<string>): string {
+function shortHash(id: string, length = 8): string {
+  return createHash("sha256").update(id).digest("hex").slice(0, length);
+}
+
+/**
+ * The campaign's name: the slug of its CXone name, else `campaign-<id>`, else `campaign-<hash>`.
+ * A name already used, or one Windows cannot have as a file name, gets a short hash of the id.
+ */
+function uniqueName(live: LiveCampaign, used: Set<string>): string {
+  const fromId = slug(live.id);
+  const base = slug(live.name) || (fromId ? slug(`campaign-${fromId}`) : `campaign-${shortHash(live.id)}`);
   let name = base;
-  if (used.has(name)) name = `${base.slice(0, 62 - id.length)}-${id}`.replace(/^-/, "");
+  for (let n = 1; used.has(name) || WINDOWS_RESERVED.test(name); n++) {
+    const suffix = n === 1 ? shortHash(live.id) : `${shortHash(live.id)}-${n}`;
+    name = `${base.slice(0, MAX_NAME - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
+  }
   used.add(name);
   return name;
+}
+
+/**
+ * A YAML double-quoted scalar on one line: JSON's escapes (valid YAML 1.2 and 1.1 escapes),
+ * plus \u escapes for what JSON leaves raw but a YAML 1.1 parser or a terminal takes as a line
+ * break or a control (NEL, C1 controls, LS/PS, bidi and invisible format characters).
+ */
+export function yamlString(value: string): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** Windows grouped by identical hours, so Monday–Friday 08:00–16:00 is one entry. */
@@ -150,14 +280,14 @@ export function campaignYaml(live: LiveCampaign, name: string): string {
   const s = normalizeWire(live.schedule);
   const hours = dialingHoursYaml(s);
   return [
-    `# Imported from CXone by dialwindow import${live.name ? ` (CXone name: ${toJson(live.name)})` : ""}.`,
+    `# Imported from CXone by dialwindow import${live.name ? ` (CXone name: ${yamlString(live.name)})` : ""}.`,
     "apiVersion: dialwindow/v1",
     "kind: CampaignSchedule",
     "metadata:",
     `  name: ${name}`,
-    `  campaignId: ${toJson(live.id)}`,
+    `  campaignId: ${yamlString(live.id)}`,
     "spec:",
-    `  timezone: ${toJson(s.timezone)}`,
+    `  timezone: ${yamlString(s.timezone)}`,
     hours.length > 0 ? "  dialingHours:" : "  dialingHours: []",
     ...hours,
     `  pauseConditions: [${s.pauseConditions.join(", ")}]`,
@@ -182,8 +312,8 @@ function configYaml(apiUrl: string | undefined, tokenUrl: string | undefined, ma
     "kind: Config",
     "cxone:",
     "  profile: tutorial",
-    ...(api ? [`  apiUrl: ${toJson(api.url)}`] : []),
-    ...(token ? [`  tokenUrl: ${toJson(token.url)}`] : []),
+    ...(api ? [`  apiUrl: ${yamlString(api.url)}`] : []),
+    ...(token ? [`  tokenUrl: ${yamlString(token.url)}`] : []),
     "limits:",
     `  maxDialingBlocks: ${maxBlocks}   # your CXone licence tier's cap; the largest imported campaign uses ${maxBlocks}`,
     "",

@@ -39,6 +39,7 @@ export const CODES = {
   DW014: "campaign-id-not-string",
   DW015: "invalid-value",
   DW016: "empty-file",
+  DW017: "link-leaves-directory",
   DW101: "window-start-not-before-end",
   DW102: "overlapping-windows",
   DW103: "repeated-day",

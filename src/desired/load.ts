@@ -6,8 +6,7 @@
  * that pass come back typed. I/O only at the edges: reading files. No network, no clock.
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
-import { readdir } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { relative, sep } from "node:path";
 import jsyaml from "js-yaml";
 import { LineCounter, type Node, parseAllDocuments } from "yaml";
 import type {
@@ -29,6 +28,7 @@ import {
   scalarSource,
   YAML_OPTIONS,
 } from "./source.js";
+import { listDesiredTree } from "./tree.js";
 
 export const CONFIG_FILE = "dialwindow.yaml";
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -70,18 +70,26 @@ export interface LoadOptions {
   schemas?: SchemaValidators;
 }
 
-interface FileToLoad {
-  /** Absolute path. */
-  path: string;
-  folderKind: DocumentKind;
-}
-
 export async function loadDesiredState(dir: string, options: LoadOptions = {}): Promise<LoadedState> {
   const schemas = options.schemas ?? new SchemaValidators();
   const state = emptyState(dir);
+  // Links are judged here, once: what comes back is safe to open (see tree.ts).
+  const tree = await listDesiredTree(dir, CONFIG_FILE, FOLDERS);
+  for (const p of tree.problems) {
+    state.findings.push(finding(p.code, "error", p.message, { file: p.file, line: 1, col: 1 }));
+    state.invalid.push({
+      file: p.file,
+      index: undefined,
+      kind: undefined,
+      name: undefined,
+      campaignId: undefined,
+    });
+  }
 
-  const configPath = join(dir, CONFIG_FILE);
-  const configRead = readSource(dir, configPath, DEFAULT_MAX_FILE_BYTES);
+  const configProblem = tree.problems.some((p) => p.file === CONFIG_FILE);
+  const configRead: SourceRead = tree.config
+    ? readSource(tree.config.file, tree.config.path, DEFAULT_MAX_FILE_BYTES)
+    : { kind: "missing" };
   let maxFileBytes = DEFAULT_MAX_FILE_BYTES;
   if (configRead.kind === "missing") {
     // Reported below, once we know whether the directory holds anything at all.
@@ -91,21 +99,13 @@ export async function loadDesiredState(dir: string, options: LoadOptions = {}): 
     maxFileBytes = state.config?.value.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   }
 
-  const files: FileToLoad[] = [];
-  for (const [folder, kind] of Object.entries(FOLDERS)) {
-    const paths: string[] = [];
-    await listYaml(dir, join(dir, folder), paths, state);
-    for (const path of paths) files.push({ path, folderKind: kind });
-  }
-  files.sort((a, b) => (a.path < b.path ? -1 : 1));
-
-  for (const f of files) {
+  for (const f of tree.files) {
     state.files++;
-    ingest(state, schemas, readSource(dir, f.path, maxFileBytes), f.folderKind);
+    ingest(state, schemas, readSource(f.file, f.path, maxFileBytes), f.kind);
   }
 
-  if (configRead.kind === "missing") {
-    const empty = files.length === 0;
+  if (configRead.kind === "missing" && !configProblem) {
+    const empty = tree.files.length === 0 && tree.problems.length === 0;
     state.findings.push(
       finding(
         empty ? "DW006" : "DW007",
@@ -125,64 +125,25 @@ type SourceRead =
   | { kind: "missing" }
   | { kind: "failed"; file: string; code: Code; message: string; line: number; col: number };
 
-/**
- * The YAML files under `folder`, into `out`. A folder that cannot be listed (a symbolic link
- * that loops, no permission) is a DW008 finding naming it, never an exception: validate must
- * say what to fix, and the campaigns in it count as unreadable, not as absent.
- */
-async function listYaml(dir: string, folder: string, out: string[], state: LoadedState): Promise<void> {
-  let entries: import("node:fs").Dirent[];
-  try {
-    entries = await readdir(folder, { withFileTypes: true });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return;
-    const file = rel(dir, folder);
-    state.findings.push(
-      finding("DW008", "error", `cannot list the folder ${file}/: ${folderProblem(code, err)}`, {
-        file,
-        line: 1,
-        col: 1,
-      }),
-    );
-    state.invalid.push({ file, index: undefined, kind: undefined, name: undefined, campaignId: undefined });
-    return;
-  }
-  for (const entry of entries) {
-    if (entry.name.startsWith(".")) continue;
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) await listYaml(dir, path, out, state);
-    else if (/\.ya?ml$/i.test(entry.name)) out.push(path);
-  }
-}
-
-function folderProblem(code: string | undefined, err: unknown): string {
-  switch (code) {
-    case "ELOOP":
-      return "it is a symbolic link that points back to itself (ELOOP). Replace the link with the folder it should point to, or remove it. None of the files in it were read.";
-    case "EACCES":
-    case "EPERM":
-      return `permission denied (${code}). Give the user running dialwindow permission to read and enter it (e.g. chmod u+rx). None of the files in it were read.`;
-    default:
-      return `${code ?? String(err)}. Check that it is a readable folder. None of the files in it were read.`;
-  }
-}
-
 function rel(dir: string, path: string): string {
   return relative(dir, path).split(sep).join("/");
 }
 
+/** Windows has no O_NOFOLLOW; the tree is checked for links before anything is opened anyway. */
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+
 /**
- * Reads one file: size checked before reading, UTF-8 checked after. Synchronous on purpose:
- * parsing is synchronous anyway, and for thousands of small files sync reads are several
- * times faster than going through the thread pool four times per file.
+ * Reads one file (`path`, shown as `file`): size checked before reading, UTF-8 checked after.
+ * Synchronous on purpose: parsing is synchronous anyway, and for thousands of small files sync
+ * reads are several times faster than going through the thread pool four times per file.
+ * `follow` only for dialwindow's own files (a package manager may install them as links).
  */
-function readSource(dir: string, path: string, maxBytes: number): SourceRead {
-  const file = rel(dir, path);
+function readSource(file: string, path: string, maxBytes: number, follow = false): SourceRead {
   let fd: number;
   try {
     // Non-blocking, so a named pipe called *.yaml is reported below instead of hanging validate.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    // No-follow: listDesiredTree judged every link; one that appeared since is not read either.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { kind: "missing" };
@@ -761,7 +722,7 @@ export async function loadFilesOfKind(
   const state = emptyState(root);
   for (const path of paths) {
     state.files++;
-    ingest(state, schemas, readSource(root, path, DEFAULT_MAX_FILE_BYTES), kind);
+    ingest(state, schemas, readSource(rel(root, path), path, DEFAULT_MAX_FILE_BYTES, true), kind);
   }
   return state;
 }

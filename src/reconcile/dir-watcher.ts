@@ -4,15 +4,17 @@
  * Only what the loader reads is watched (dialwindow.yaml, campaigns/, calendars/, policies/);
  * hidden files and folders, the default `.dialwindow/` state directory among them, and any
  * state directory configured inside the tree are ignored, so the daemon's own journal writes
- * never wake it up.
+ * never wake it up. Symbolic links are followed as the loader follows them: only into the tree,
+ * never out of it, into a hidden entry, or back to a folder holding the link.
  *
  * Tools like git-sync publish a new revision by building a fresh tree and swapping a symlink,
  * so the watched path suddenly means other files and the old tree gets no events at all. The
  * real path is therefore checked on an interval (and before every report); when it moved, the
  * old watcher is closed, the new tree watched, and a change reported with `swapped: true`.
  */
+import { lstatSync, realpathSync } from "node:fs";
 import { realpath } from "node:fs/promises";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
 import { CONFIG_FILE } from "../desired/load.js";
 import { type Logger, silentLogger } from "../util/log.js";
@@ -74,7 +76,35 @@ function isIgnored(root: string, ignored: readonly string[], path: string): bool
   const parts = rel.split(sep);
   if (parts.some((part) => part.startsWith("."))) return true;
   if (!WATCHED_ENTRIES.includes(parts[0] as string)) return true;
-  return ignored.some((prefix) => rel === prefix || rel.startsWith(`${prefix}${sep}`));
+  if (ignored.some((prefix) => rel === prefix || rel.startsWith(`${prefix}${sep}`))) return true;
+  // A link itself is watched (adding or changing one is a change the loader reports on); what
+  // lies behind one the loader would not follow is not.
+  let ancestor = root;
+  for (const part of parts.slice(0, -1)) {
+    ancestor = join(ancestor, part);
+    if (!isFollowable(root, ancestor)) return true;
+  }
+  return false;
+}
+
+/**
+ * False for a link the loader would not follow (outside the tree, into a hidden entry, nowhere)
+ * and for one that leads back to a folder containing it: watching through those would have the
+ * daemon watch any part of the file system a committed link points at (all of it, for a link to
+ * /), or loop.
+ */
+function isFollowable(root: string, path: string): boolean {
+  try {
+    // A path that is gone (a deletion being reported) is no link to judge.
+    if (!lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return true;
+    const target = realpathSync(path);
+    const rel = relative(root, target);
+    if (!isInside(rel) || rel.split(sep).some((part) => part.startsWith("."))) return false;
+    const home = realpathSync(dirname(path));
+    return !(home === target || home.startsWith(`${target}${sep}`));
+  } catch {
+    return false;
+  }
 }
 
 class Watcher implements DirWatcher {

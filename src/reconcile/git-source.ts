@@ -19,6 +19,7 @@ import { type SimpleGitOptions, simpleGit } from "simple-git";
 import { redactUrls as redact } from "../audit/errors.js";
 import { isAuditCommit } from "../audit/index.js";
 import { normalizeRemote } from "../audit/remote.js";
+import { directoryNoFollow } from "../state/no-follow.js";
 import { DialwindowError } from "../util/errors.js";
 import { type Logger, silentLogger } from "../util/log.js";
 
@@ -181,6 +182,8 @@ export class GitSource {
     const dir = resolve(options.dir);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const git = (args: readonly string[]) => runGit(dir, args, { pinned: true, timeoutMs });
+    // It lives in the state directory: a link there would have us clone into someone's files.
+    await directoryNoFollow(dir, "The checkout directory ");
     await mkdir(dir, { recursive: true });
     if ((await readdir(dir)).length === 0) {
       const init = await git(["init", "--quiet"]);

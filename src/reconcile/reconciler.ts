@@ -28,7 +28,7 @@ import { RateBudget } from "../live/rate-budget.js";
 import { PLAN_FORMAT_VERSION, type PlannedChange, planCampaign } from "../plan/plan.js";
 import type { ChangeRecord } from "../state/change-record.js";
 import { mergeRetryRequests, takeRetryRequests } from "../state/retry-requests.js";
-import { resolveStateDir } from "../state/state-dir.js";
+import { checkStateDir, resolveStateDir } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { type DirWatcher, watchDesiredDir } from "./dir-watcher.js";
@@ -164,6 +164,8 @@ export class Reconciler {
       cwd: o.cwd,
     }).path;
     if (o.repo) {
+      // The checkout goes in the state directory, before the pipeline opens (and checks) it.
+      await checkStateDir(stateDir, { logger: this.log });
       this.git = await GitSource.open({
         url: o.repo.url,
         ...(o.repo.branch ? { branch: o.repo.branch } : {}),

@@ -11,7 +11,7 @@
  * repeat a write.
  */
 import { randomUUID } from "node:crypto";
-import { type FileHandle, open, readFile, rename, stat } from "node:fs/promises";
+import { type FileHandle, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import { DialwindowError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
@@ -31,6 +31,7 @@ import {
   type WrittenEntry,
 } from "./journal-entries.js";
 import { JournalView } from "./journal-view.js";
+import { NO_FOLLOW, openNoFollow, readNoFollow } from "./no-follow.js";
 import { syncDir } from "./sync-dir.js";
 
 export class JournalError extends DialwindowError {
@@ -113,13 +114,8 @@ export class Journal {
   /** Opens (creating when missing, unless read-only) and replays the journal at `path`. */
   static async open(path: string, options: JournalOptions): Promise<Journal> {
     const readOnly = options.readOnly === true;
-    let data: Buffer;
-    try {
-      data = await readFile(path);
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== "ENOENT") throw err;
-      data = Buffer.alloc(0);
-    }
+    // Never through a link: the state directory may sit in a checkout a pull request wrote.
+    const data = (await readNoFollow(path)) ?? Buffer.alloc(0);
     const { view, validBytes, torn } = replay(path, data, options.logger);
     if (torn !== undefined) {
       if (readOnly) {
@@ -133,7 +129,7 @@ export class Journal {
     }
     if (readOnly) return new Journal(path, view, validBytes, undefined, options);
 
-    const fh = await open(path, "a+", 0o600);
+    const fh = await openNoFollow(path, NO_FOLLOW.append);
     try {
       if (torn !== undefined) {
         await fh.truncate(validBytes);
@@ -339,20 +335,21 @@ export class Journal {
     // the old, and drops the memory of closed intents the old view kept.
     const rebuilt = replay(this.path, data, this.#logger).view;
     const tmp = `${this.path}.compact-${process.pid}.tmp`;
-    const out = await open(tmp, "w", 0o600);
+    const out = await openNoFollow(tmp, NO_FOLLOW.truncate);
     try {
       await out.writeFile(data);
       await out.sync();
     } finally {
       await out.close();
     }
+    // rename replaces whatever has the name (a link included) rather than following it.
     await rename(tmp, this.path);
     await syncDir(dirname(this.path));
     const bytesBefore = this.#size;
     // The old handle points at the replaced inode; appends must go to the new file.
     await fh.close();
-    this.#fh = await open(this.path, "a+", 0o600);
-    this.#size = (await stat(this.path)).size;
+    this.#fh = await openNoFollow(this.path, NO_FOLLOW.append);
+    this.#size = (await this.#fh.stat()).size;
     this.#sizeAfterCompaction = this.#size;
     this.#view = rebuilt;
     this.#logger.info(

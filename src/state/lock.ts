@@ -15,11 +15,12 @@
  * half-written holder.
  */
 import { randomBytes } from "node:crypto";
-import { link, open, readFile, rename, unlink } from "node:fs/promises";
+import { link, readFile, rename, unlink } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
 import { basename } from "node:path";
 import { DialwindowError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
+import { NO_FOLLOW, openNoFollow, readNoFollow } from "./no-follow.js";
 
 /** Who holds a lock; this is the lock file's content. */
 export interface LockHolder {
@@ -139,7 +140,7 @@ function handleFor(lockPath: string, holder: LockHolder, logger: Logger): LockHa
 /** True when our record is now the lock; false when a lock already exists. */
 async function createExclusive(lockPath: string, holder: LockHolder): Promise<boolean> {
   const tmp = `${lockPath}.${holder.pid}.${holder.token}.tmp`;
-  const fh = await open(tmp, "wx", 0o644);
+  const fh = await openNoFollow(tmp, NO_FOLLOW.create, 0o644);
   try {
     await fh.writeFile(`${JSON.stringify(holder)}\n`);
     await fh.sync();
@@ -186,13 +187,10 @@ async function breakStaleLock(lockPath: string, stale: LockHolder): Promise<bool
 
 /** The holder, null when the file is not a lock record, undefined when there is no lock. */
 async function readHolder(path: string): Promise<LockHolder | null | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    if (errCode(err) === "ENOENT") return undefined;
-    throw err;
-  }
+  // A link where the lock goes is refused, not read: it could point at anything.
+  const bytes = await readNoFollow(path);
+  if (bytes === undefined) return undefined;
+  const text = bytes.toString("utf8");
   try {
     const value: unknown = JSON.parse(text);
     return isLockHolder(value) ? value : null;

@@ -13,10 +13,11 @@
  * no worse than a `webhooks retry` that never ran (nothing about the deliveries themselves is lost).
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
+import { directoryNoFollow, NO_FOLLOW, openNoFollow, readNoFollow, StateLinkError } from "./no-follow.js";
 import { syncDir } from "./sync-dir.js";
 
 export const REQUESTS_DIR_NAME = "requests";
@@ -59,7 +60,7 @@ export async function requestRetry(
   const body = `${JSON.stringify({ v: REQUEST_FORMAT_VERSION, changeIds: request.changeIds, requestedAt: request.requestedAt })}\n`;
   const tmp = join(dir, `.${request.id}.tmp`);
   try {
-    const fh = await open(tmp, "wx", 0o600);
+    const fh = await openNoFollow(tmp, NO_FOLLOW.create);
     try {
       await fh.writeFile(body);
       await fh.sync();
@@ -85,6 +86,8 @@ export async function takeRetryRequests(
   options: { logger: Logger },
 ): Promise<RetryRequest[]> {
   const dir = join(stateDirPath, REQUESTS_DIR_NAME);
+  // A link in place of requests/ would have us read, and delete, files elsewhere.
+  if ((await directoryNoFollow(dir)) === undefined) return [];
   let names: string[];
   try {
     names = await readdir(dir);
@@ -97,11 +100,15 @@ export async function takeRetryRequests(
     const path = join(dir, name);
     let text: string;
     try {
-      text = await readFile(path, "utf8");
+      const bytes = await readNoFollow(path);
+      if (bytes === undefined) continue; // another reader took it
+      text = bytes.toString("utf8");
     } catch (err) {
       const code = errorCode(err);
-      if (code === "ENOENT" || code === "EISDIR") continue; // another reader took it; not a request
-      throw err;
+      if (code === "EISDIR") continue; // not a request
+      // A link is not a request: removed below like any other damaged one, never followed.
+      if (!(err instanceof StateLinkError)) throw err;
+      text = "";
     }
     const parsed = parseRequest(name, text);
     if (!(await claim(path))) continue;
@@ -125,11 +132,16 @@ export function mergeRetryRequests(requests: readonly RetryRequest[]): string[] 
 }
 
 async function makeRequestsDir(stateDirPath: string, dir: string): Promise<void> {
+  // Never into a state directory, or a requests/ folder, that is a link.
+  await directoryNoFollow(stateDirPath, "The state directory ");
   try {
     await mkdir(dir);
   } catch (err) {
     const code = errorCode(err);
-    if (code === "EEXIST") return;
+    if (code === "EEXIST") {
+      await directoryNoFollow(dir);
+      return;
+    }
     if (code === "ENOENT") {
       throw new UsageError(`no state directory at ${stateDirPath}: nothing there to retry`, { cause: err });
     }

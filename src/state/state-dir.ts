@@ -5,11 +5,13 @@
  * in a commit. One process at a time: opening it takes an exclusive lock (see lock.ts); a
  * command that finds it locked can still leave the holder a retry request (retry-requests.ts).
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
-import { UsageError } from "../util/errors.js";
+import { DialwindowError, UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { acquireLock, type LockHolder } from "./lock.js";
+import { directoryNoFollow, NO_FOLLOW, openNoFollow, StateLinkError, showPath } from "./no-follow.js";
+import { firstTrackedFile } from "./tracked.js";
 
 export const STATE_DIR_ENV = "DIALWINDOW_STATE_DIR";
 export const DEFAULT_STATE_DIR_NAME = ".dialwindow";
@@ -64,14 +66,45 @@ export interface StateDir {
 }
 
 /**
- * Creates the directory (and its `.gitignore`) when missing and takes the lock. Throws
- * StateDirLockedError (code DW_STATE_LOCKED) naming the holder when another live process has it;
- * a lock left by a process that died is taken over with a warning.
+ * Refuses a state directory a commit could have planted: one that is a symbolic link, holds a
+ * link (where the journal, lock, .gitignore, requests/, audit-repo/ or checkout/ go, or anywhere
+ * else at its top), or holds files git tracks. Nothing is created or written. Called before
+ * anything else touches the directory; every file in it is then also opened with O_NOFOLLOW.
+ */
+export async function checkStateDir(path: string, options: { logger?: Logger } = {}): Promise<void> {
+  if ((await directoryNoFollow(path, "The state directory ")) === undefined) return;
+  for (const entry of await readdir(path, { withFileTypes: true })) {
+    if (entry.isSymbolicLink()) throw new StateLinkError(join(path, entry.name));
+  }
+  const tracked = await firstTrackedFile(path);
+  if (tracked === undefined) {
+    options.logger?.debug({ path }, "could not ask git whether the state directory is tracked");
+  } else if (tracked !== null) {
+    throw new DialwindowError(
+      "DW_STATE_TRACKED",
+      `${showPath(join(path, tracked))} is tracked by git: the state directory ${path} must never come from a commit ` +
+        "(a pull request could plant a journal or links in it). Remove it from git with " +
+        `git rm -r --cached ${path} and commit that (its .gitignore keeps it out from then on), or point ` +
+        "--state-dir (or DIALWINDOW_STATE_DIR) outside the repository.",
+    );
+  }
+}
+
+/**
+ * Checks the directory (checkStateDir), creates it (and its `.gitignore`) when missing and
+ * takes the lock. Throws StateDirLockedError (code DW_STATE_LOCKED) naming the holder when
+ * another live process has it; a lock left by a process that died is taken over with a warning.
  */
 export async function openStateDir(path: string, options: OpenStateDirOptions): Promise<StateDir> {
+  await checkStateDir(path, { logger: options.logger });
   await mkdir(path, { recursive: true });
   // `*` ignores everything in here, the .gitignore included, wherever the directory sits.
-  await writeFile(join(path, ".gitignore"), "*\n", { flag: "w" });
+  const ignore = await openNoFollow(join(path, ".gitignore"), NO_FOLLOW.truncate, 0o644);
+  try {
+    await ignore.writeFile("*\n");
+  } finally {
+    await ignore.close();
+  }
   const lockPath = join(path, LOCK_FILE_NAME);
   const lock = await acquireLock(lockPath, {
     logger: options.logger,

@@ -507,21 +507,18 @@ describe("validate: the loader never crashes on the folders it reads", () => {
     }
   });
 
-  it("a *.yaml that is a folder link or a named pipe is DW008, and validate does not hang on the pipe", async () => {
+  it("a *.yaml that is a named pipe is DW008, and validate does not hang on it", async () => {
+    // (A *.yaml link to a folder is read as that folder: see links.test.ts.)
     const dir = await repo({ "campaigns/real/a.yaml": campaign("a", "1") });
-    await symlink("real", join(dir, "campaigns/linked.yaml"));
     const fifo = spawnSync("mkfifo", [join(dir, "campaigns/pipe.yaml")]);
     const r = await validate(dir);
-    assert.equal(r.code, 1);
-    assert.match(
-      r.stdout,
-      /^campaigns\/linked\.yaml:1:1: error DW008 unreadable-file: cannot read campaigns\/linked\.yaml: it is a folder/m,
-    );
-    if (fifo.status === 0)
+    if (fifo.status === 0) {
+      assert.equal(r.code, 1);
       assert.match(
         r.stdout,
         /^campaigns\/pipe\.yaml:1:1: error DW008 unreadable-file: .*not a regular file/m,
       );
+    }
   });
 });
 

@@ -23,7 +23,11 @@ export async function writeTree(dir: string, files: Record<string, string | Uint
 /** A temporary copy of the shipped example repository desired-state/. */
 export async function exampleRepo(): Promise<string> {
   const dir = await tempDir("dw-example-");
-  await cp(join(packageRoot(), "desired-state"), dir, { recursive: true });
+  // Not the state `npm start` leaves in desired-state/.dialwindow/: each test starts without one.
+  await cp(join(packageRoot(), "desired-state"), dir, {
+    recursive: true,
+    filter: (source) => !source.split(/[\\/]/).includes(".dialwindow"),
+  });
   return dir;
 }
 
