@@ -5,6 +5,7 @@
  */
 import type { Dispatcher } from "undici";
 import type { ResolvedConfig } from "../desired/config.js";
+import { profileProblem } from "../desired/config-checks.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { redactUrl } from "./http.js";
@@ -33,9 +34,9 @@ export function connect(
   options: ConnectOptions,
 ): Connection {
   const c = config.cxone;
-  if (c.profile !== "tutorial") {
-    throw new UsageError(`cxone.profile ${c.profile} is not implemented yet; use profile: tutorial.`);
-  }
+  // The same check is validate's DW175.
+  const profile = profileProblem(c.profile);
+  if (profile) throw new UsageError(profile);
   const missing: string[] = [];
   if (!c.apiUrl) missing.push("the API URL (cxone.apiUrl in dialwindow.yaml, or env CXONE_API_URL)");
   if (!c.tokenUrl) missing.push("the token URL (cxone.tokenUrl, or env CXONE_TOKEN_URL)");

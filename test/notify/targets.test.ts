@@ -56,7 +56,7 @@ describe("loadWebhookTargets", () => {
     assert.throws(() => loadWebhookTargets([config, config], env), { code: "DW_USAGE", message: /twice/ });
     assert.throws(() => loadWebhookTargets([{ ...config, url: "ftp://x/token123" }], env), {
       code: "DW_USAGE",
-      message: /http or https/,
+      message: /http:\/\/ or https:\/\//,
     });
     assert.throws(
       () => loadWebhookTargets([{ ...config, url: "not a url token123" }], env),
