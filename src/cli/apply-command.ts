@@ -142,11 +142,24 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
         saved !== undefined,
       ),
     );
-    return result.summary.failed > 0 || result.summary.skipped > 0 ? EXIT.failure : EXIT.ok;
+    const unaudited = auditFailure(finish, pipeline.stateDir.path);
+    if (unaudited) io.stderr(unaudited);
+    return result.summary.failed > 0 || result.summary.skipped > 0 || unaudited ? EXIT.failure : EXIT.ok;
   } finally {
     await connection.close();
     await pipeline.close();
   }
+}
+
+/**
+ * Changes written to CXone that the audit trail could not record make the apply a failure: CI
+ * must not go green on a change no audit commit shows. They are not lost: the journal keeps them.
+ */
+export function auditFailure(finish: FinishSummary, stateDir: string): string | undefined {
+  const { error, pending: n } = finish.audit;
+  if (error === undefined || n === 0) return undefined;
+  const one = n === 1;
+  return `dialwindow: ${n} change${one ? "" : "s"} written to CXone ${one ? "is" : "are"} not in the audit trail yet (${error}). ${one ? "It is" : "They are"} kept in the journal in ${stateDir}, and the next apply, reconcile or webhooks retry commits ${one ? "it" : "them"}: fix the cause, then run one.\n`;
 }
 
 function parseWait(text: string | undefined): number {
