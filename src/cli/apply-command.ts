@@ -94,15 +94,23 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
   }
 
   const command = "apply";
-  const pipeline = await WritePipeline.open({
-    stateDir: resolveStateDir({ flag: flags.stateDir, env: io.env, desiredDir: dir, cwd: io.cwd }).path,
-    desiredDir: dir,
-    config,
-    env: io.env,
-    logger,
-    command,
-  });
+  // Credentials and URLs are checked first: a missing or blank variable stops apply before it
+  // takes the lock or reaches the audit remote.
   const connection = connect(config, io.env, { logger });
+  let pipeline: WritePipeline;
+  try {
+    pipeline = await WritePipeline.open({
+      stateDir: resolveStateDir({ flag: flags.stateDir, env: io.env, desiredDir: dir, cwd: io.cwd }).path,
+      desiredDir: dir,
+      config,
+      env: io.env,
+      logger,
+      command,
+    });
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
   try {
     const recovery = await pipeline.recover(connection.client);
     let plan: Plan;

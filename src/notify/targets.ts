@@ -6,6 +6,7 @@
  */
 import { Webhook } from "standardwebhooks";
 import { webhookProblems } from "../desired/config-checks.js";
+import { blankEnvMessage, readEnv } from "../util/env.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
 
 export interface WebhookTargetConfig {
@@ -60,17 +61,18 @@ export function loadWebhookTargets(
 }
 
 function secretFrom(config: WebhookTargetConfig, env: Readonly<Record<string, string | undefined>>): string {
-  const value = env[config.secretEnv]?.trim();
-  if (value === undefined || value === "") {
-    throw new WebhookSecretError(
-      "DW_WEBHOOK_SECRET_MISSING",
-      config.secretEnv,
-      `webhook target "${config.name}": environment variable ${config.secretEnv} is ${
-        value === undefined ? "not set" : "empty"
-      }; set it to the target's signing secret (whsec_ followed by base64)`,
-    );
-  }
-  return value;
+  const read = readEnv(env, config.secretEnv);
+  if (read.state === "set") return read.value;
+  const what = "the target's signing secret (whsec_ followed by base64)";
+  throw new WebhookSecretError(
+    "DW_WEBHOOK_SECRET_MISSING",
+    config.secretEnv,
+    `webhook target "${config.name}": ${
+      read.state === "unset"
+        ? `environment variable ${config.secretEnv} is not set; set it to ${what}`
+        : `environment variable ${blankEnvMessage(config.secretEnv, what)}`
+    }`,
+  );
 }
 
 function createTarget(config: WebhookTargetConfig, secret: string): WebhookTarget {

@@ -212,7 +212,10 @@ describe("the run-time checks are the same functions, with the same words", () =
       () => connect({ ...config, cxone: { ...config.cxone, profile: "cxone-admin" } }, env, { logger }),
       /cxone\.profile cxone-admin is not implemented yet/,
     );
-    assert.throws(() => connect(config, env, { logger }), /must be an http:\/\/ or https:\/\/ URL, not ftp:/);
+    assert.throws(
+      () => connect(config, env, { logger }),
+      /CXONE_API_URL must be an http:\/\/ or https:\/\/ URL, not ftp:/,
+    );
   });
 
   it("sync windows", () => {

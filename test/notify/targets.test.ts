@@ -32,7 +32,7 @@ describe("loadWebhookTargets", () => {
   it("treats an empty variable as missing", () => {
     assert.throws(() => loadWebhookTargets([config], { WFM_WEBHOOK_SECRET: "  " }), {
       code: "DW_WEBHOOK_SECRET_MISSING",
-      message: /WFM_WEBHOOK_SECRET is empty/,
+      message: /WFM_WEBHOOK_SECRET is set but empty \(as an unset CI secret is\): set it to/,
     });
   });
 
