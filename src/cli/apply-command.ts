@@ -10,6 +10,7 @@ import { actorName, type FinishSummary, type RecoverySummary, WritePipeline } fr
 import type { ResolvedConfig } from "../desired/config.js";
 import { effectiveSchedule } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
+import type { ConfigFrom } from "../desired/trusted-config.js";
 import { wireEquals } from "../desired/wire.js";
 import { connect } from "../live/connect.js";
 import type { Plan } from "../plan/plan.js";
@@ -32,6 +33,8 @@ export interface ApplyFlags {
   webhookWait?: string;
   /** Write even inside a reconcile.syncWindows deny window. */
   ignoreSyncWindows?: boolean;
+  /** --config-from REV: cxone, webhooks and audit from REV's dialwindow.yaml. */
+  configFrom?: string;
 }
 
 /** Updates in the saved plan whose schedule is not what the desired state says at the plan's instant. */
@@ -65,6 +68,7 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
   let saved: Plan | undefined;
   let desired: Awaited<ReturnType<typeof loadDesired>>;
   let config: ResolvedConfig;
+  let configFrom: ConfigFrom | undefined;
   if (flags.plan) {
     if (flags.at || (flags.selector?.length ?? 0) > 0) {
       throw new UsageError(
@@ -76,7 +80,7 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
     // state says at the plan's instant: an edited plan file, or a plan whose repository has
     // since changed, never reaches CXone (and so never skips validation or the calling-hours law).
     const planAt = DateTime.fromISO(saved.at, { setZone: true });
-    const check = await loadDesired(io, dir, planAt, new Map());
+    const check = await loadDesired(io, dir, planAt, new Map(), flags.configFrom);
     if (!check) return EXIT.failure;
     const mismatches = savedPlanMismatches(saved, check.campaigns, planAt);
     if (mismatches.length > 0) {
@@ -86,12 +90,15 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
       return EXIT.failure;
     }
     config = check.result.config;
+    configFrom = check.result.configFrom;
   } else {
     const at = parseAt(io, flags.at);
-    desired = await loadDesired(io, dir, at, parseSelectors(flags.selector));
+    desired = await loadDesired(io, dir, at, parseSelectors(flags.selector), flags.configFrom);
     if (!desired) return EXIT.failure;
     config = desired.result.config;
+    configFrom = desired.result.configFrom;
   }
+  if (configFrom) io.stderr(`${configFrom.message}\n`);
 
   const command = "apply";
   // Credentials and URLs are checked first: a missing or blank variable stops apply before it

@@ -46,6 +46,7 @@ function header(plan: Plan, target: string | undefined): string {
 
 export function renderText(plan: Plan, options: { target?: string } = {}): string {
   const out: string[] = [`dialwindow plan: ${header(plan, options.target)}`, ""];
+  if (plan.configFrom) out.push(plan.configFrom.message, "");
   const shown = plan.changes.filter((c) => c.action !== "noop");
   if (shown.length === 0) out.push("No changes. CXone matches the desired state.", "");
   for (const c of shown) {
@@ -113,6 +114,7 @@ export function renderMarkdown(plan: Plan, options: { maxRows?: number; maxDetai
     "",
     header(plan, undefined),
     "",
+    ...(plan.configFrom ? [`> ${md(plan.configFrom.message)}`, ""] : []),
   ];
   const shown = plan.changes.filter((c) => c.action !== "noop");
   if (shown.length === 0) {
