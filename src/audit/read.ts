@@ -1,3 +1,4 @@
+import { auditPathProblem, normalAuditPath } from "../desired/config-checks.js";
 import { UsageError } from "../util/errors.js";
 import { type ChainWalk, type DayFile, dayOfFile, walkChain } from "./chain.js";
 import type { BareRepo } from "./git.js";
@@ -7,15 +8,13 @@ const BLOBS_PER_CALL = 200;
 
 /**
  * "audit", "audit/", "/audit" and "ops/audit" are fine; "", "." and ".." parts are not, as
- * the trail must live in a directory of its own beside whatever else is on the branch.
+ * the trail must live in a directory of its own beside whatever else is on the branch. The
+ * same check is validate's DW173.
  */
 export function normalizeAuditPath(path: string): string {
-  const trimmed = path.replace(/\\/g, "/").replace(/^\/+|\/+$/g, "");
-  const parts = trimmed.split("/");
-  if (trimmed === "" || parts.some((part) => part === "" || part === "." || part === "..")) {
-    throw new UsageError(`audit path ${JSON.stringify(path)} must be a relative directory such as "audit"`);
-  }
-  return trimmed;
+  const normal = normalAuditPath(path);
+  if (normal === undefined) throw new UsageError(auditPathProblem(path) as string);
+  return normal;
 }
 
 /** Every day file of the trail as of `commit`, oldest first. */

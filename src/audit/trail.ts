@@ -6,6 +6,7 @@
  * theirs with fresh hashes (a textual rebase of JSONL lines would conflict and break the chain).
  */
 
+import { branchNameProblem } from "../desired/config-checks.js";
 import type { ChangeRecord } from "../state/change-record.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
@@ -99,11 +100,10 @@ interface PushOutcome extends PushResult {
 
 export async function openAuditTrail(options: AuditTrailOptions): Promise<AuditTrail> {
   const path = normalizeAuditPath(options.path);
+  // The same check is validate's DW174; it agrees with `git check-ref-format --branch`.
+  const branchProblem = branchNameProblem("audit.branch", options.branch);
+  if (branchProblem) throw new UsageError(branchProblem);
   const repo = await openAuditRepo(options.workDir);
-  const branchCheck = await repo.attempt(["check-ref-format", "--branch", options.branch]);
-  if (!branchCheck.ok || branchCheck.stdout.trim() !== options.branch) {
-    throw new UsageError(`audit branch ${JSON.stringify(options.branch)} is not a valid branch name`);
-  }
   const remote = options.remote === undefined ? undefined : normalizeRemote(options.remote);
   if (remote !== undefined) await configureOrigin(repo, remote, options.branch);
   const trail = new GitAuditTrail(repo, options, path, remote);

@@ -10,6 +10,7 @@ import { actorName, type FinishSummary, type RecoverySummary, WritePipeline } fr
 import type { ResolvedConfig } from "../desired/config.js";
 import { effectiveSchedule } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
+import type { ConfigFrom } from "../desired/trusted-config.js";
 import { wireEquals } from "../desired/wire.js";
 import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
@@ -33,6 +34,8 @@ export interface ApplyFlags {
   webhookWait?: string;
   /** Write even inside a reconcile.syncWindows deny window. */
   ignoreSyncWindows?: boolean;
+  /** --config-from REV: cxone, webhooks and audit from REV's dialwindow.yaml. */
+  configFrom?: string;
 }
 
 /** Updates in the saved plan whose schedule is not what the desired state says at the plan's instant. */
@@ -70,6 +73,7 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
   let saved: Plan | undefined;
   let desired: Awaited<ReturnType<typeof loadDesired>>;
   let config: ResolvedConfig;
+  let configFrom: ConfigFrom | undefined;
   if (flags.plan) {
     if (flags.at || (flags.selector?.length ?? 0) > 0) {
       throw new UsageError(
@@ -81,7 +85,7 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
     // state says at the plan's instant: an edited plan file, or a plan whose repository has
     // since changed, never reaches CXone (and so never skips validation or the calling-hours law).
     const planAt = DateTime.fromISO(saved.at, { setZone: true });
-    const check = await loadDesired(io, dir, planAt, new Map());
+    const check = await loadDesired(io, dir, planAt, new Map(), flags.configFrom);
     if (!check) return EXIT.failure;
     const mismatches = savedPlanMismatches(saved, check.campaigns, planAt);
     if (mismatches.length > 0) {
@@ -91,23 +95,34 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
       return EXIT.failure;
     }
     config = check.result.config;
+    configFrom = check.result.configFrom;
   } else {
     const at = parseAt(io, flags.at);
-    desired = await loadDesired(io, dir, at, parseSelectors(flags.selector));
+    desired = await loadDesired(io, dir, at, parseSelectors(flags.selector), flags.configFrom);
     if (!desired) return EXIT.failure;
     config = desired.result.config;
+    configFrom = desired.result.configFrom;
   }
+  if (configFrom) io.stderr(`${configFrom.message}\n`);
 
   const command = "apply";
-  const pipeline = await WritePipeline.open({
-    stateDir: resolveStateDir({ flag: flags.stateDir, env: io.env, desiredDir: dir, cwd: io.cwd }).path,
-    desiredDir: dir,
-    config,
-    env: io.env,
-    logger,
-    command,
-  });
+  // Credentials and URLs are checked first: a missing or blank variable stops apply before it
+  // takes the lock or reaches the audit remote.
   const connection = connect(config, io.env, { logger });
+  let pipeline: WritePipeline;
+  try {
+    pipeline = await WritePipeline.open({
+      stateDir: resolveStateDir({ flag: flags.stateDir, env: io.env, desiredDir: dir, cwd: io.cwd }).path,
+      desiredDir: dir,
+      config,
+      env: io.env,
+      logger,
+      command,
+    });
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
   try {
     const recovery = await pipeline.recover(connection.client);
     let plan: Plan;
@@ -147,11 +162,24 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
         saved !== undefined,
       ),
     );
-    return result.summary.failed > 0 || result.summary.skipped > 0 ? EXIT.failure : EXIT.ok;
+    const unaudited = auditFailure(finish, pipeline.stateDir.path);
+    if (unaudited) io.stderr(unaudited);
+    return result.summary.failed > 0 || result.summary.skipped > 0 || unaudited ? EXIT.failure : EXIT.ok;
   } finally {
     await connection.close();
     await pipeline.close();
   }
+}
+
+/**
+ * Changes written to CXone that the audit trail could not record make the apply a failure: CI
+ * must not go green on a change no audit commit shows. They are not lost: the journal keeps them.
+ */
+export function auditFailure(finish: FinishSummary, stateDir: string): string | undefined {
+  const { error, pending: n } = finish.audit;
+  if (error === undefined || n === 0) return undefined;
+  const one = n === 1;
+  return `dialwindow: ${n} change${one ? "" : "s"} written to CXone ${one ? "is" : "are"} not in the audit trail yet (${error}). ${one ? "It is" : "They are"} kept in the journal in ${stateDir}, and the next apply, reconcile or webhooks retry commits ${one ? "it" : "them"}: fix the cause, then run one.\n`;
 }
 
 function parseWait(text: string | undefined): number {

@@ -16,6 +16,8 @@ export interface PlanFlags {
   at?: string;
   selector?: string[];
   showUnmanaged?: boolean;
+  /** --config-from REV: cxone, webhooks and audit from REV's dialwindow.yaml. */
+  configFrom?: string;
 }
 
 export async function planCommand(io: CliIo, flags: PlanFlags): Promise<number> {
@@ -23,7 +25,13 @@ export async function planCommand(io: CliIo, flags: PlanFlags): Promise<number> 
   if (!["text", "json", "markdown"].includes(format))
     throw new UsageError(`--format ${format} is not one of text, json, markdown.`);
   const at = parseAt(io, flags.at);
-  const desired = await loadDesired(io, resolveDir(io, flags.dir), at, parseSelectors(flags.selector));
+  const desired = await loadDesired(
+    io,
+    resolveDir(io, flags.dir),
+    at,
+    parseSelectors(flags.selector),
+    flags.configFrom,
+  );
   if (!desired) return EXIT.failure;
   const logger = io.logger("warn");
   const { connection, read } = await readLive(io, desired, logger, {

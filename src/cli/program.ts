@@ -32,6 +32,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const dir = () => new Option("--dir <dir>", "desired-state directory").default(".");
   const selector = () =>
     new Option("--selector <key=value>", "only campaigns with this label (repeatable)").argParser(collect);
+  // Shared by every command that connects or writes (plan, apply; diff when it exists).
+  const configFrom = () =>
+    new Option(
+      "--config-from <rev>",
+      "take dialwindow.yaml's cxone, webhooks and audit sections from this git revision (e.g. the base branch), not the work tree",
+    );
   const stateDir = () =>
     new Option(
       "--state-dir <dir>",
@@ -59,6 +65,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--out <file>", "also save the plan (JSON) for apply --plan")
     .option("--at <iso>", "evaluate holidays and overrides at this instant (default: now)")
     .option("--show-unmanaged", "list live campaigns that no file manages")
+    .addOption(configFrom())
     .action(
       (o: {
         dir: string;
@@ -67,6 +74,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         out?: string;
         at?: string;
         showUnmanaged?: boolean;
+        configFrom?: string;
       }) => run(() => planCommand(io, defined(o))),
     );
 
@@ -84,6 +92,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       "30",
     )
     .option("--ignore-sync-windows", "write even inside a reconcile.syncWindows deny window")
+    .addOption(configFrom())
     .action(
       (o: {
         dir: string;
@@ -93,6 +102,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         at?: string;
         webhookWait: string;
         ignoreSyncWindows?: boolean;
+        configFrom?: string;
       }) => run(() => applyCommand(io, defined(o))),
     );
 

@@ -5,6 +5,8 @@
 import type { DateTime } from "luxon";
 import type { CampaignSchedule } from "../desired/model.js";
 import { desiredRevision } from "../desired/revision.js";
+import { SchemaValidators } from "../desired/schema.js";
+import { loadTrustedConfig } from "../desired/trusted-config.js";
 import { type ValidationResult, validateDesiredState } from "../desired/validate.js";
 import { type Connection, connect } from "../live/connect.js";
 import type { ReadResult } from "../live/port.js";
@@ -20,14 +22,27 @@ export interface Desired {
   revision: string | null;
 }
 
-/** The validated desired state, or undefined after printing why it is not valid. */
+/**
+ * The validated desired state, or undefined after printing why it is not valid. With
+ * `configFrom` (--config-from REV), dialwindow.yaml's cxone, webhooks and audit sections come
+ * from REV, and are validated there.
+ */
 export async function loadDesired(
   io: CliIo,
   dir: string,
   at: DateTime,
   selector: Selector,
+  configFrom?: string,
 ): Promise<Desired | undefined> {
-  const result = await validateDesiredState(dir, { at, env: io.env });
+  const schemas = new SchemaValidators();
+  const trustedConfig =
+    configFrom === undefined ? undefined : await loadTrustedConfig(dir, configFrom, { schemas });
+  const result = await validateDesiredState(dir, {
+    at,
+    env: io.env,
+    schemas,
+    ...(trustedConfig ? { trustedConfig } : {}),
+  });
   if (!result.valid) {
     io.stderr(validationText(result));
     io.stderr(
@@ -71,7 +86,7 @@ export function planFrom(
   showUnmanaged: boolean,
   withTransitions = true,
 ): Plan {
-  return buildPlan({
+  const plan = buildPlan({
     ...(withTransitions ? {} : { transitionDays: 0 }),
     campaigns: desired.campaigns,
     live: read.campaigns,
@@ -80,4 +95,6 @@ export function planFrom(
     revision: desired.revision,
     showUnmanaged,
   });
+  const { configFrom } = desired.result;
+  return configFrom ? { ...plan, configFrom } : plan;
 }

@@ -14,6 +14,7 @@ import { StateDirLockedError } from "../state/lock.js";
 import { requestRetry } from "../state/retry-requests.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
+import { auditFailure } from "./apply-command.js";
 import { resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
 
@@ -124,7 +125,9 @@ export async function webhooksRetryCommand(io: CliIo, flags: WebhooksFlags): Pro
           ? `Audit: ${finish.audit.appended} record(s) in commit ${finish.audit.commit.slice(0, 12)}.\n`
           : ""),
     );
-    return result.dead > 0 || result.pending > 0 ? EXIT.failure : EXIT.ok;
+    const unaudited = auditFailure(finish, pipeline.stateDir.path);
+    if (unaudited) io.stderr(unaudited);
+    return result.dead > 0 || result.pending > 0 || unaudited ? EXIT.failure : EXIT.ok;
   } finally {
     await pipeline.close();
   }

@@ -2,6 +2,8 @@
  * dialwindow.yaml with every default filled in. Defaults live here and only here, and the
  * README's Config reference lists the same values.
  */
+
+import { type Env, readEnv } from "../util/env.js";
 import type { ConfigDocument, SyncWindowDocument } from "./documents.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./load.js";
 
@@ -81,19 +83,17 @@ function duration(text: string | undefined, fallback: string): number {
 
 /**
  * Fills in defaults. `env` overrides the connection URLs (CXONE_API_URL, CXONE_TOKEN_URL) so
- * CI and tests can point the same repository at another endpoint.
+ * CI and tests can point the same repository at another endpoint. A variable that is set but
+ * empty leaves the URL undefined rather than falling back to the YAML (connect says why).
  */
-export function resolveConfig(
-  doc: ConfigDocument | undefined,
-  env: Readonly<Record<string, string | undefined>> = {},
-): ResolvedConfig {
+export function resolveConfig(doc: ConfigDocument | undefined, env: Env = {}): ResolvedConfig {
   const c = doc ?? { apiVersion: "dialwindow/v1", kind: "Config" };
   const pageSize = c.cxone?.pageSize ?? 100;
   return {
     cxone: {
       profile: c.cxone?.profile ?? "tutorial",
-      apiUrl: nonEmpty(env.CXONE_API_URL) ?? c.cxone?.apiUrl,
-      tokenUrl: nonEmpty(env.CXONE_TOKEN_URL) ?? c.cxone?.tokenUrl,
+      apiUrl: fromEnvOr(env, "CXONE_API_URL", c.cxone?.apiUrl),
+      tokenUrl: fromEnvOr(env, "CXONE_TOKEN_URL", c.cxone?.tokenUrl),
       scope: c.cxone?.scope ?? DEFAULT_SCOPE,
       requestsPerMinute: c.cxone?.requestsPerMinute ?? 180,
       concurrency: c.cxone?.concurrency ?? 4,
@@ -132,6 +132,7 @@ export function resolveConfig(
   };
 }
 
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v.trim() === "" ? undefined : v.trim();
+function fromEnvOr(env: Env, name: string, configured: string | undefined): string | undefined {
+  const read = readEnv(env, name);
+  return read.state === "set" ? read.value : read.state === "blank" ? undefined : configured;
 }

@@ -727,6 +727,33 @@ export async function loadFilesOfKind(
   return state;
 }
 
+/**
+ * A dialwindow.yaml read from somewhere other than the directory (a git revision, for
+ * --config-from), through the same checks as one on disk: UTF-8, YAML, secrets, schema.
+ * `file` names it in findings. The caller checks the size before reading the bytes.
+ */
+export function loadConfigText(
+  file: string,
+  bytes: Uint8Array,
+  schemas: SchemaValidators,
+): { config: LoadedDocument<ConfigDocument> | undefined; findings: Finding[] } {
+  const state = emptyState(file);
+  const decoded = decodeUtf8(bytes);
+  const read: SourceRead =
+    typeof decoded === "string"
+      ? { kind: "ok", source: { path: file, text: decoded } }
+      : {
+          kind: "failed",
+          file,
+          code: "DW003",
+          message: `${file} is not UTF-8 (${decoded.reason} at byte ${decoded.offset}); save it as UTF-8.`,
+          line: decoded.line,
+          col: decoded.col,
+        };
+  ingest(state, schemas, read, "Config");
+  return { config: state.config, findings: state.findings };
+}
+
 function emptyState(dir: string): LoadedState {
   return {
     dir,

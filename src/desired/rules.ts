@@ -5,7 +5,7 @@
  */
 
 import { formatDate, parseDate, parseTime, weekdayName } from "./civil-date.js";
-import { parseDuration } from "./config.js";
+import { ALL_SECTIONS, type ConfigSection, configProblems, zoneProblem } from "./config-checks.js";
 import type {
   CallingPolicyDocument,
   CampaignScheduleDocument,
@@ -18,7 +18,6 @@ import { didYouMean } from "./findings.js";
 import type { CampaignSchedule } from "./model.js";
 import type { Reporter } from "./reporter.js";
 import type { DocPath, LoadedDocument } from "./source.js";
-import { isValidZone, zoneSpelling } from "./zone-clock.js";
 
 type Doc<T> = LoadedDocument<T>;
 
@@ -78,22 +77,9 @@ export function describePath(path: DocPath): string {
 }
 
 export function checkZone(r: Reporter, doc: Doc<unknown>, zone: string, path: DocPath): boolean {
-  if (isValidZone(zone)) return true;
-  const spelling = zoneSpelling(zone);
-  if (spelling !== undefined) {
-    r.error(
-      doc,
-      path,
-      "DW110",
-      `${JSON.stringify(zone)} is not spelled as an IANA time zone: did you mean ${spelling} (zone names are case-sensitive)? CXone receives the name exactly as written here.`,
-    );
-    return false;
-  }
-  const hint = zone.includes("/")
-    ? "Check the spelling against the IANA list (e.g. America/Chicago, Europe/London)."
-    : "Use an IANA zone name such as America/Chicago, not an abbreviation or offset (CST, UTC-6): abbreviations cannot follow daylight saving time.";
-  r.error(doc, path, "DW110", `${JSON.stringify(zone)} is not an IANA time zone. ${hint}`);
-  return false;
+  const problem = zoneProblem(zone);
+  if (problem) r.error(doc, path, "DW110", problem);
+  return problem === undefined;
 }
 
 function checkDate(r: Reporter, doc: Doc<unknown>, date: string, path: DocPath): number | undefined {
@@ -322,75 +308,17 @@ export function checkPolicy(
   });
 }
 
-const SECOND = 1000;
-const HOUR = 3_600_000;
-/** Node's timers cannot wait longer than 2^31-1 ms (24.8 days): a longer one fires at once. */
-const MAX_TIMER = 480 * HOUR;
-
-/** [path, least, most] per duration key of dialwindow.yaml, in milliseconds. */
-function durationLimits(doc: ConfigDocument): [DocPath, string | undefined, number, number][] {
-  return [
-    [["cxone", "timeout"], doc.cxone?.timeout, 100, MAX_TIMER],
-    ...(doc.webhooks ?? []).map((w, i): [DocPath, string | undefined, number, number] => [
-      ["webhooks", i, "timeout"],
-      w.timeout,
-      100,
-      MAX_TIMER,
-    ]),
-    [["reconcile", "resyncInterval"], doc.reconcile?.resyncInterval, SECOND, MAX_TIMER],
-    [["reconcile", "gitInterval"], doc.reconcile?.gitInterval, SECOND, MAX_TIMER],
-    // A burst of file changes is held back at most ten debounce periods.
-    [["reconcile", "debounce"], doc.reconcile?.debounce, 0, HOUR],
-  ];
-}
-
-/** Milliseconds, or undefined when the schema pass has already reported the spelling. */
-function durationMs(text: string): number | undefined {
-  try {
-    return parseDuration(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function formatDuration(ms: number): string {
-  return ms % HOUR === 0 && ms > 0
-    ? `${ms / HOUR}h`
-    : ms % SECOND === 0 && ms > 0
-      ? `${ms / SECOND}s`
-      : `${ms}ms`;
-}
-
-export function checkConfig(r: Reporter, doc: Doc<ConfigDocument>): void {
-  for (const [path, text, least, most] of durationLimits(doc.value)) {
-    if (text === undefined) continue;
-    const ms = durationMs(text);
-    if (ms === undefined || (ms >= least && ms <= most)) continue;
-    const name = describePath(path);
-    r.error(
-      doc,
-      path,
-      "DW171",
-      ms < least
-        ? `${name} is ${text}; it must be at least ${formatDuration(least)}: ${least >= SECOND ? "a shorter interval keeps the reconciler busy in a loop" : "a shorter timeout fails every request before it can be answered"}.`
-        : `${name} is ${text}; it must be at most ${formatDuration(most)}: ${most === HOUR ? "a longer quiet time would hold changes back for hours" : "Node's timers cannot wait longer (about 24 days) and would fire at once"}.`,
-      "key",
-    );
-  }
-  (doc.value.reconcile?.syncWindows ?? []).forEach((w, i) => {
-    const base = ["reconcile", "syncWindows", i];
-    checkZone(r, doc, w.timezone, [...base, "timezone"]);
-    const s = parseTime(w.start);
-    const e = parseTime(w.end);
-    if (s !== undefined && e !== undefined && s >= e) {
-      r.error(
-        doc,
-        [...base, "end"],
-        "DW170",
-        `sync window ${w.start}–${w.end} must end after it starts, within one day.`,
-      );
-    }
-  });
+/**
+ * dialwindow.yaml's run-time checks (config-checks.ts), as located findings: everything apply
+ * and reconcile refuse, validate reports first. `sections` limits them (the sections a command
+ * takes from another revision with --config-from are checked there).
+ */
+export function checkConfig(
+  r: Reporter,
+  doc: Doc<ConfigDocument>,
+  sections: ReadonlySet<ConfigSection> = ALL_SECTIONS,
+): void {
+  for (const p of configProblems(doc.value, sections)) r.error(doc, p.path, p.code, p.message, p.target);
 }
 
 /** Names and campaign ids are unique across the repository. */

@@ -38,6 +38,14 @@ import {
 } from "./rules.js";
 import { SchemaValidators } from "./schema.js";
 import type { LoadedDocument } from "./source.js";
+import {
+  type ConfigFrom,
+  changedSections,
+  describeConfigFrom,
+  TRUSTED_SECTIONS,
+  type TrustedConfig,
+  withTrustedSections,
+} from "./trusted-config.js";
 import { ZoneClocks } from "./zone-clock.js";
 
 export interface ValidationResult {
@@ -52,6 +60,8 @@ export interface ValidationResult {
   blocked: InvalidDocument[];
   /** Whether the directory's own-level problems (config, calendars, policies) block everything. */
   globalErrors: boolean;
+  /** With `trustedConfig`: where cxone, webhooks and audit came from, and what waits for merge. */
+  configFrom?: ConfigFrom;
   files: number;
   valid: boolean;
 }
@@ -62,6 +72,8 @@ export interface ValidateOptions {
   schemas?: SchemaValidators;
   /** Where built-in CallingPolicy packs live; default the package's policies/. */
   builtinPolicyDir?: string;
+  /** --config-from: take cxone, webhooks and audit from this revision's dialwindow.yaml. */
+  trustedConfig?: TrustedConfig;
 }
 
 export async function validateDesiredState(
@@ -72,7 +84,12 @@ export async function validateDesiredState(
   const schemas = options.schemas ?? new SchemaValidators();
   const loaded = await loadDesiredState(dir, { schemas });
   const r = new Reporter();
-  const config = resolveConfig(loaded.config?.value, options.env ?? {});
+  const trusted = options.trustedConfig;
+  const trustedFindings = trusted?.findings ?? [];
+  const config = resolveConfig(
+    trusted ? withTrustedSections(loaded.config?.value, trusted.document?.value) : loaded.config?.value,
+    options.env ?? {},
+  );
 
   const calendarDocs = checkUniqueNames(r, loaded.calendars, "calendar");
   for (const doc of loaded.calendars) checkCalendar(r, doc);
@@ -82,6 +99,8 @@ export async function validateDesiredState(
   const policyDocs = checkUniqueNames(r, loaded.policies, "policy");
   for (const doc of loaded.policies) checkPolicy(r, doc, calendarDocs);
   if (loaded.config) checkConfig(r, loaded.config);
+  // The sections in force come from REV: its file is checked as strictly as the work tree's.
+  if (trusted?.document) checkConfig(r, trusted.document, new Set(TRUSTED_SECTIONS));
 
   const rules = await resolvePolicyRules(
     r,
@@ -131,10 +150,11 @@ export async function validateDesiredState(
   }
   // Problems outside campaign files (config, calendars, policies) make every campaign suspect.
   const globalErrors =
-    loaded.findings.some((f) => f.severity === "error" && !f.file.startsWith("campaigns/")) ||
-    r.findings.some((f) => f.severity === "error" && !f.file.startsWith("campaigns/"));
+    [...loaded.findings, ...trustedFindings].some(
+      (f) => f.severity === "error" && !f.file.startsWith("campaigns/"),
+    ) || r.findings.some((f) => f.severity === "error" && !f.file.startsWith("campaigns/"));
 
-  const findings = sortFindings([...loaded.findings, ...r.findings]);
+  const findings = sortFindings([...loaded.findings, ...trustedFindings, ...r.findings]);
   return {
     dir,
     config,
@@ -143,6 +163,14 @@ export async function validateDesiredState(
     findings,
     blocked,
     globalErrors,
+    ...(trusted
+      ? {
+          configFrom: describeConfigFrom(
+            trusted,
+            changedSections(loaded.config?.value, trusted.document?.value),
+          ),
+        }
+      : {}),
     files: loaded.files,
     valid: !hasErrors(findings),
   };

@@ -1,10 +1,12 @@
 /**
  * Builds the CxonePort for a desired-state repository: the profile and URLs from
  * dialwindow.yaml (CXONE_API_URL / CXONE_TOKEN_URL override them), credentials only from the
- * environment.
+ * environment. A variable set but empty is an error, never a reason to fall back to the YAML.
  */
 import type { Dispatcher } from "undici";
 import type { ResolvedConfig } from "../desired/config.js";
+import { httpUrlProblem, profileProblem } from "../desired/config-checks.js";
+import { blankEnvMessage, type Env, readEnv } from "../util/env.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { redactUrl } from "./http.js";
@@ -27,28 +29,61 @@ export interface ConnectOptions {
   dispatcher?: Dispatcher;
 }
 
-export function connect(
-  config: ResolvedConfig,
-  env: Readonly<Record<string, string | undefined>>,
-  options: ConnectOptions,
-): Connection {
+export function connect(config: ResolvedConfig, env: Env, options: ConnectOptions): Connection {
   const c = config.cxone;
-  if (c.profile !== "tutorial") {
-    throw new UsageError(`cxone.profile ${c.profile} is not implemented yet; use profile: tutorial.`);
+  const profile = profileProblem(c.profile);
+  if (profile) throw new UsageError(profile);
+  // Every problem at once, each naming the variable or key to fix; nothing is sent before.
+  const problems: string[] = [];
+  const url = (variable: string, key: string, value: string | undefined): string | undefined => {
+    const read = readEnv(env, variable);
+    if (read.state === "blank") {
+      problems.push(
+        blankEnvMessage(
+          variable,
+          `the ${key === "cxone.apiUrl" ? "API base" : "token endpoint"} URL`,
+          `${key} from dialwindow.yaml`,
+        ),
+      );
+      return undefined;
+    }
+    if (value === undefined) {
+      problems.push(
+        `no ${key === "cxone.apiUrl" ? "API" : "token"} URL: set ${key} in dialwindow.yaml or ${variable} in the environment.`,
+      );
+      return undefined;
+    }
+    const bad = httpUrlProblem(read.state === "set" ? variable : key, value);
+    if (bad) problems.push(bad);
+    return bad ? undefined : value;
+  };
+  const apiUrl = url("CXONE_API_URL", "cxone.apiUrl", c.apiUrl);
+  const tokenUrl = url("CXONE_TOKEN_URL", "cxone.tokenUrl", c.tokenUrl);
+  const credential = (variable: string, what: string, trim: boolean): string | undefined => {
+    const read = readEnv(env, variable);
+    // A secret is sent exactly as given; only its blankness is judged trimmed.
+    if (read.state === "set") return trim ? read.value : env[variable];
+    problems.push(
+      read.state === "blank" ? blankEnvMessage(variable, what) : `${variable} is not set: set it to ${what}.`,
+    );
+    return undefined;
+  };
+  const clientId = credential("CXONE_CLIENT_ID", "the client id of your CXone API application", true);
+  const clientSecret = credential(
+    "CXONE_CLIENT_SECRET",
+    "the client secret of your CXone API application",
+    false,
+  );
+  if (problems.length > 0 || !apiUrl || !tokenUrl || !clientId || !clientSecret) {
+    throw new UsageError(
+      `cannot connect to CXone; nothing was sent:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
   }
-  const missing: string[] = [];
-  if (!c.apiUrl) missing.push("the API URL (cxone.apiUrl in dialwindow.yaml, or env CXONE_API_URL)");
-  if (!c.tokenUrl) missing.push("the token URL (cxone.tokenUrl, or env CXONE_TOKEN_URL)");
-  const clientId = env.CXONE_CLIENT_ID?.trim();
-  const clientSecret = env.CXONE_CLIENT_SECRET;
-  if (!clientId) missing.push("env CXONE_CLIENT_ID");
-  if (!clientSecret) missing.push("env CXONE_CLIENT_SECRET");
-  if (missing.length > 0) throw new UsageError(`cannot connect to CXone: missing ${missing.join(", ")}.`);
   const client = createTutorialClient({
-    apiUrl: c.apiUrl as string,
-    tokenUrl: c.tokenUrl as string,
-    clientId: clientId as string,
-    clientSecret: clientSecret as string,
+    apiUrl,
+    tokenUrl,
+    clientId,
+    clientSecret,
     scope: c.scope,
     budget: options.budget ?? new RateBudget({ requestsPerMinute: c.requestsPerMinute }),
     concurrency: c.concurrency,
@@ -60,5 +95,5 @@ export function connect(
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
   // The target is printed (plan, apply): never with credentials an env URL may carry.
-  return { client, target: redactUrl(c.apiUrl as string), close: () => client.close() };
+  return { client, target: redactUrl(apiUrl), close: () => client.close() };
 }

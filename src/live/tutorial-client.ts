@@ -6,6 +6,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { Agent, type Dispatcher } from "undici";
 import { defaultResponseLimits, type ResponseLimits } from "../desired/config.js";
+import { httpUrlProblem } from "../desired/config-checks.js";
 import type { WireSchedule } from "../desired/wire.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
 import { type Logger, silentLogger } from "../util/log.js";
@@ -405,15 +406,8 @@ function checkId(id: string): string {
 }
 
 function checkUrl(name: string, value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${name} is not a URL: ${JSON.stringify(redactUrl(value))}`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new UsageError(`${name} must be an http(s) URL, got ${redactUrl(value)}`);
-  }
+  const problem = httpUrlProblem(name, value);
+  if (problem) throw new UsageError(problem);
   return value;
 }
 

@@ -5,6 +5,8 @@
  * on any property, so logging a target cannot print it.
  */
 import { Webhook } from "standardwebhooks";
+import { webhookProblems } from "../desired/config-checks.js";
+import { blankEnvMessage, readEnv } from "../util/env.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
 
 export interface WebhookTargetConfig {
@@ -52,27 +54,25 @@ export function loadWebhookTargets(
   configs: readonly WebhookTargetConfig[],
   env: Readonly<Record<string, string | undefined>>,
 ): WebhookTarget[] {
-  const seen = new Set<string>();
-  return configs.map((config) => {
-    if (seen.has(config.name)) throw new UsageError(`webhook target "${config.name}" is configured twice`);
-    seen.add(config.name);
-    checkUrl(config);
-    return createTarget(config, secretFrom(config, env));
-  });
+  // The same checks validate reports as findings (DW130, DW172), so a valid repository never fails here.
+  const problem = webhookProblems(configs)[0];
+  if (problem) throw new UsageError(`dialwindow.yaml: ${problem.message}`);
+  return configs.map((config) => createTarget(config, secretFrom(config, env)));
 }
 
 function secretFrom(config: WebhookTargetConfig, env: Readonly<Record<string, string | undefined>>): string {
-  const value = env[config.secretEnv]?.trim();
-  if (value === undefined || value === "") {
-    throw new WebhookSecretError(
-      "DW_WEBHOOK_SECRET_MISSING",
-      config.secretEnv,
-      `webhook target "${config.name}": environment variable ${config.secretEnv} is ${
-        value === undefined ? "not set" : "empty"
-      }; set it to the target's signing secret (whsec_ followed by base64)`,
-    );
-  }
-  return value;
+  const read = readEnv(env, config.secretEnv);
+  if (read.state === "set") return read.value;
+  const what = "the target's signing secret (whsec_ followed by base64)";
+  throw new WebhookSecretError(
+    "DW_WEBHOOK_SECRET_MISSING",
+    config.secretEnv,
+    `webhook target "${config.name}": ${
+      read.state === "unset"
+        ? `environment variable ${config.secretEnv} is not set; set it to ${what}`
+        : `environment variable ${blankEnvMessage(config.secretEnv, what)}`
+    }`,
+  );
 }
 
 function createTarget(config: WebhookTargetConfig, secret: string): WebhookTarget {
@@ -100,17 +100,4 @@ function createTarget(config: WebhookTargetConfig, secret: string): WebhookTarge
     sign: (webhookId, at, body) => webhook.sign(webhookId, at, body),
     scrub: (text) => secrets.reduce((out, s) => out.split(s).join("[redacted]"), text),
   };
-}
-
-function checkUrl(config: WebhookTargetConfig): void {
-  let url: URL;
-  try {
-    url = new URL(config.url);
-  } catch {
-    // Not echoed: a webhook URL may embed a token.
-    throw new UsageError(`webhook target "${config.name}": url is not a valid URL`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new UsageError(`webhook target "${config.name}": url must be http or https, not ${url.protocol}`);
-  }
 }

@@ -10,6 +10,7 @@
 import type { DateTime } from "luxon";
 import { effectiveSchedule, type Transition, upcomingTransitions } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
+import type { ConfigFrom } from "../desired/trusted-config.js";
 import { normalizeWire, type WireSchedule } from "../desired/wire.js";
 import type { LiveCampaign } from "../live/port.js";
 import { type DiffEntry, diffSchedules } from "./diff.js";
@@ -50,6 +51,8 @@ export interface Plan {
   transitions: Transition[];
   /** Live campaigns no file manages (only with --show-unmanaged). */
   unmanaged?: UnmanagedCampaign[];
+  /** With --config-from: where dialwindow.yaml's cxone, webhooks and audit came from. */
+  configFrom?: ConfigFrom;
 }
 
 export interface PlanInput {

@@ -55,6 +55,7 @@ function header(plan: Plan, target: string | undefined, esc: (value: string) => 
 
 export function renderText(plan: Plan, options: { target?: string } = {}): string {
   const out: string[] = [`dialwindow plan: ${header(plan, options.target, t)}`, ""];
+  if (plan.configFrom) out.push(t(plan.configFrom.message), "");
   const shown = plan.changes.filter((c) => c.action !== "noop");
   if (shown.length === 0) out.push("No changes. CXone matches the desired state.", "");
   for (const c of shown) {
@@ -118,6 +119,7 @@ export function renderMarkdown(plan: Plan, options: { maxRows?: number; maxDetai
     "",
     header(plan, undefined, mdText),
     "",
+    ...(plan.configFrom ? [`> ${mdText(plan.configFrom.message)}`, ""] : []),
   ];
   const shown = plan.changes.filter((c) => c.action !== "noop");
   if (shown.length === 0) {

@@ -10,6 +10,7 @@
  */
 import { DateTime, IANAZone } from "luxon";
 import { parseTime, weekdayOf } from "../desired/civil-date.js";
+import { syncWindowProblems } from "../desired/config-checks.js";
 import type { SyncWindowDocument } from "../desired/documents.js";
 import { WEEKDAYS } from "../desired/wire.js";
 import { ZoneClock } from "../desired/zone-clock.js";
@@ -38,13 +39,12 @@ interface CompiledWindow {
 }
 
 function compile(doc: SyncWindowDocument): CompiledWindow {
+  // The same checks validate reports (DW110, DW170), so a valid dialwindow.yaml never fails here.
+  const problem = syncWindowProblems(doc, [])[0];
+  if (problem) throw new RangeError(`reconcile.syncWindows: ${problem.message}`);
   const zone = IANAZone.create(doc.timezone);
-  if (!zone.isValid) throw new RangeError(`sync window: not an IANA time zone: ${doc.timezone}`);
-  const start = parseTime(doc.start);
-  const end = parseTime(doc.end);
-  if (start === undefined || end === undefined || start >= end) {
-    throw new RangeError(`sync window: need HH:MM start before end, got ${doc.start}–${doc.end}`);
-  }
+  const start = parseTime(doc.start) as number;
+  const end = parseTime(doc.end) as number;
   const days = new Set<number>();
   for (const day of doc.days) {
     const index = WEEKDAYS.indexOf(day);

@@ -32,7 +32,7 @@ describe("loadWebhookTargets", () => {
   it("treats an empty variable as missing", () => {
     assert.throws(() => loadWebhookTargets([config], { WFM_WEBHOOK_SECRET: "  " }), {
       code: "DW_WEBHOOK_SECRET_MISSING",
-      message: /WFM_WEBHOOK_SECRET is empty/,
+      message: /WFM_WEBHOOK_SECRET is set but empty \(as an unset CI secret is\): set it to/,
     });
   });
 
@@ -56,7 +56,7 @@ describe("loadWebhookTargets", () => {
     assert.throws(() => loadWebhookTargets([config, config], env), { code: "DW_USAGE", message: /twice/ });
     assert.throws(() => loadWebhookTargets([{ ...config, url: "ftp://x/token123" }], env), {
       code: "DW_USAGE",
-      message: /http or https/,
+      message: /http:\/\/ or https:\/\//,
     });
     assert.throws(
       () => loadWebhookTargets([{ ...config, url: "not a url token123" }], env),
