@@ -9,6 +9,7 @@ import { diffCommand } from "./diff-command.js";
 import { importCommand } from "./import-command.js";
 import type { CliIo } from "./io.js";
 import { planCommand } from "./plan-command.js";
+import { previewCommand } from "./preview-command.js";
 import { reconcileCommand } from "./reconcile-command.js";
 import { simulatorCommand } from "./simulator-command.js";
 import { validateCommand } from "./validate-command.js";
@@ -100,6 +101,20 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         format: string;
         at?: string;
       }) => run(() => diffCommand(io, defined(o))),
+    );
+
+  program
+    .command("preview")
+    .description(
+      "every campaign's effective schedule as one self-contained HTML calendar (exit 1 if invalid)",
+    )
+    .addOption(dir())
+    .addOption(selector())
+    .option("--weeks <n>", "weeks to show", "8")
+    .option("--out <file>", "write the page here (default: standard output)")
+    .option("--at <iso>", "the instant that counts as now (default: now)")
+    .action((o: { dir: string; selector?: string[]; weeks: string; out?: string; at?: string }) =>
+      run(() => previewCommand(io, defined(o))),
     );
 
   program
