@@ -5,9 +5,11 @@ import { applyCommand } from "./apply-command.js";
 import { auditVerifyCommand } from "./audit-command.js";
 import { collect } from "./common.js";
 import { demoCommand } from "./demo-command.js";
+import { diffCommand } from "./diff-command.js";
 import { importCommand } from "./import-command.js";
 import type { CliIo } from "./io.js";
 import { planCommand } from "./plan-command.js";
+import { previewCommand } from "./preview-command.js";
 import { reconcileCommand } from "./reconcile-command.js";
 import { simulatorCommand } from "./simulator-command.js";
 import { validateCommand } from "./validate-command.js";
@@ -76,6 +78,51 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         showUnmanaged?: boolean;
         configFrom?: string;
       }) => run(() => planCommand(io, defined(o))),
+    );
+
+  program
+    .command("diff")
+    .description(
+      "what a change does to real dialing time, between two git revisions; no network (exit 0 no effective change, 2 changes, 1 invalid)",
+    )
+    .addOption(dir())
+    .addOption(selector())
+    .option(
+      "--base <rev>",
+      "compare from this revision (default: HEAD if the work tree is dirty, else the merge base with the upstream branch)",
+    )
+    .option("--head <rev>", "compare to this revision (default: the work tree)")
+    .option("--from <date>", "first date of the horizon, YYYY-MM-DD (default: today in each campaign's zone)")
+    .option("--weeks <n>", "weeks of dates to compare", "8")
+    .addOption(
+      new Option("--format <format>", "output format").choices(["text", "markdown", "json"]).default("text"),
+    )
+    .option("--at <iso>", "the instant that counts as now (default: now)")
+    .action(
+      (o: {
+        dir: string;
+        selector?: string[];
+        base?: string;
+        head?: string;
+        from?: string;
+        weeks: string;
+        format: string;
+        at?: string;
+      }) => run(() => diffCommand(io, defined(o))),
+    );
+
+  program
+    .command("preview")
+    .description(
+      "every campaign's effective schedule as one self-contained HTML calendar (exit 1 if invalid)",
+    )
+    .addOption(dir())
+    .addOption(selector())
+    .option("--weeks <n>", "weeks to show", "8")
+    .option("--out <file>", "write the page here (default: standard output)")
+    .option("--at <iso>", "the instant that counts as now (default: now)")
+    .action((o: { dir: string; selector?: string[]; weeks: string; out?: string; at?: string }) =>
+      run(() => previewCommand(io, defined(o))),
     );
 
   program

@@ -44,10 +44,15 @@ export function windowsOn(c: CampaignSchedule, day: number): readonly LocalWindo
 
 /** The campaign-local date (day number) at an instant. */
 export function localDay(c: CampaignSchedule, at: DateTime): number {
-  const key = `${c.timezone}|${at.toMillis()}`;
+  return dayIn(c.timezone, at);
+}
+
+/** The local date (day number) in a zone at an instant. */
+export function dayIn(zone: string, at: DateTime): number {
+  const key = `${zone}|${at.toMillis()}`;
   let day = TODAY.get(key);
   if (day === undefined) {
-    day = parseDate(at.setZone(c.timezone).toISODate() as string) as number;
+    day = parseDate(at.setZone(zone).toISODate() as string) as number;
     remember(TODAY, key, day);
   }
   return day;

@@ -54,6 +54,14 @@ export interface ValidationResult {
   /** Campaigns with no error, normalised: what plan and apply may act on. */
   campaigns: CampaignSchedule[];
   calendars: Map<string, HolidayCalendar>;
+  /**
+   * Campaigns that passed the schema and the semantic rules, including those that break only
+   * a limit or the calling-hours policy: what `diff` and `preview` draw, never what plan or
+   * apply act on.
+   */
+  drawable: CampaignSchedule[];
+  /** The calling-hours rules in force; undefined when the policy is off or a pack is unknown. */
+  policyRules: PolicyRule[] | undefined;
   /** Every finding, sorted by file, line, column. */
   findings: Finding[];
   /** Documents that failed, by file, with the campaign they declare when it can be told. */
@@ -118,6 +126,7 @@ export async function validateDesiredState(
 
   const clocks = new ZoneClocks(at.toMillis() - 3 * 86_400_000, at.toMillis() + 372 * 86_400_000);
   const campaigns: CampaignSchedule[] = [];
+  const drawable: CampaignSchedule[] = [];
   const todayByZone = new Map<string, number>();
   // Repositories repeat a few window shapes across thousands of campaigns; the policy result
   // depends only on what policySignature covers, so identical campaigns are checked once.
@@ -125,6 +134,7 @@ export async function validateDesiredState(
   for (const doc of loaded.campaigns) {
     if (r.hasErrors(doc)) continue;
     const campaign = buildCampaign(doc, calendars);
+    drawable.push(campaign);
     let today = todayByZone.get(campaign.timezone);
     if (today === undefined) {
       today = localDay(campaign, at);
@@ -159,6 +169,8 @@ export async function validateDesiredState(
     dir,
     config,
     campaigns,
+    drawable,
+    policyRules: rules,
     calendars,
     findings,
     blocked,
