@@ -1,12 +1,14 @@
 /** The command tree. Parses argv and dispatches; commands return their exit code. */
 import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "../util/errors.js";
+import { packageVersion } from "../util/paths.js";
 import { applyCommand } from "./apply-command.js";
 import { auditVerifyCommand } from "./audit-command.js";
 import { collect } from "./common.js";
 import { demoCommand } from "./demo-command.js";
 import { diffCommand } from "./diff-command.js";
 import { importCommand } from "./import-command.js";
+import { initCommand } from "./init-command.js";
 import type { CliIo } from "./io.js";
 import { planCommand } from "./plan-command.js";
 import { previewCommand } from "./preview-command.js";
@@ -14,8 +16,6 @@ import { reconcileCommand } from "./reconcile-command.js";
 import { simulatorCommand } from "./simulator-command.js";
 import { validateCommand } from "./validate-command.js";
 import { webhooksListCommand, webhooksRetryCommand } from "./webhooks-command.js";
-
-export const VERSION = "0.1.0";
 
 /** Drops undefined values so optional flags stay absent (exactOptionalPropertyTypes). */
 function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
@@ -25,7 +25,7 @@ function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefi
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command("dialwindow")
     .description("GitOps for NICE CXone outbound dialing schedules.")
-    .version(VERSION, "-V, --version")
+    .version(packageVersion(), "-V, --version")
     .showHelpAfterError("(run dialwindow --help for usage)")
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
@@ -190,6 +190,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option("--dir <dir>", "desired-state directory (default: the shipped example)")
     .action((o: { dir?: string }) => run(() => demoCommand(io, defined(o))));
+
+  program
+    .command("init")
+    .description("scaffold a schedules repository: dialwindow.yaml, folders, workflows, editor schemas")
+    .argument("[dir]", "where (default: the current directory)")
+    .option("--force", "replace files that already exist")
+    .action((target: string | undefined, o: { force?: boolean }) =>
+      run(() => initCommand(io, defined({ dir: target, force: o.force }))),
+    );
 
   program
     .command("import")

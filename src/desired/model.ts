@@ -40,6 +40,8 @@ export interface CampaignSchedule {
   weekly: WeeklyWindows;
   pauseConditions: readonly PauseCondition[];
   recipientZones: readonly string[];
+  /** Whether the file lists spec.recipients.timezones (else they default to [timezone]). */
+  recipientsListed: boolean;
   regions: readonly string[];
   /** Local dates with no dialing (own dates and every referenced calendar's), with a name. */
   holidays: ReadonlyMap<number, string>;
@@ -116,6 +118,7 @@ export function buildCampaign(
     weekly: buildWeekly(spec.dialingHours, ["spec", "dialingHours"]),
     pauseConditions: [...new Set(spec.pauseConditions ?? [])].sort(),
     recipientZones: spec.recipients?.timezones ?? [spec.timezone],
+    recipientsListed: spec.recipients?.timezones !== undefined,
     regions: spec.recipients?.regions ?? [],
     holidays,
     overrides,

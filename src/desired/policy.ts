@@ -71,7 +71,7 @@ export function policySignature(c: CampaignSchedule): string {
     weekly.map((day) => day.map((w) => `${w.start}-${w.end}@${w.source.join(".")}`).join(";")).join("/");
   return [
     c.timezone,
-    c.recipientZones.join(","),
+    `${c.recipientsListed ? "listed" : "default"}:${c.recipientZones.join(",")}`,
     [...c.holidays.keys()].join(","),
     c.overrides.map((o) => `${o.from}-${o.to}:${windows(o.windows)}`).join("|"),
     windows(c.weekly),
@@ -252,6 +252,21 @@ function fixes(h: Hit, fixStart: number | undefined, fixEnd: number | undefined)
   return out;
 }
 
+/**
+ * The days of the dialingHours entry a window came from, as written ("MON–FRI", "TUE, THU"):
+ * the entry a person edits, not just the day the violation was found on.
+ */
+function windowDays(c: CampaignSchedule, w: LocalWindow, day: number): string {
+  const key = w.source.join(".");
+  const override = c.overrides.find((o) => key.startsWith(`${o.source.join(".")}.`));
+  const week = override ? override.windows : c.weekly;
+  const days = week.flatMap((list, i) => (list.some((x) => x.source.join(".") === key) ? [i] : []));
+  if (days.length === 0) return weekdayName(day);
+  const names = days.map((i) => WEEKDAYS[i] as string);
+  const consecutive = days.length > 2 && days.every((d, i) => i === 0 || d === (days[i - 1] as number) + 1);
+  return consecutive ? `${names[0]}–${names[names.length - 1]}` : names.join(", ");
+}
+
 function hhmm(minutes: number): string {
   // Recipient-local times past midnight read as the next day's clock.
   return minutes >= 1440
@@ -270,7 +285,7 @@ function toViolation(
   fixEnd: number | undefined,
 ): Violation {
   const w = h.window;
-  const what = `window ${weekdayName(h.day)} ${formatTime(w.start)}–${formatTime(w.end)} (${c.timezone})`;
+  const what = `window ${windowDays(c, w, h.day)} ${formatTime(w.start)}–${formatTime(w.end)} (${c.timezone})`;
   const when = `on ${weekdayName(h.day)} ${formatDate(h.day)}`;
   const reach = `reaches recipients in ${h.zone} at ${hhmm(h.rStart)}–${hhmm(h.rEnd)} local time (${weekdayName(h.recipientDay)} ${formatDate(h.recipientDay)})`;
   const more =
@@ -286,7 +301,7 @@ function toViolation(
     if (fixStart !== undefined)
       fix.push(`start the window at ${formatTime(Math.min(fixStart, 1439))} or later`);
     if (fixEnd !== undefined) fix.push(`end it by ${formatTime(Math.max(fixEnd, 0))}`);
-    message = `${what} ${when} ${reach}, outside the ${formatTime(allowed.start)}–${formatTime(allowed.end)} allowed by ${rule}${more}. To fix: ${fix.join(" and ")}, or remove ${h.zone} from spec.recipients.timezones.${disclaimer}`;
+    message = `${what} ${when} ${reach}, outside the ${formatTime(allowed.start)}–${formatTime(allowed.end)} allowed by ${rule}${more}. To fix: ${fix.join(" and ")}${c.recipientsListed ? `, or remove ${h.zone} from spec.recipients.timezones` : ""}.${disclaimer}`;
   } else if (h.code === "DW201") {
     message = `${what} ${when} ${reach}, a day with no calls under ${rule}${more}. To fix: remove that day's hours for these recipients (e.g. a separate campaign), or add the dates as holidays.${disclaimer}`;
   } else {

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,4 +21,10 @@ export function packageRoot(): string {
     if (parent === dir) throw new Error("dialwindow: cannot find the package root (package.json + schemas/)");
     dir = parent;
   }
+}
+
+/** dialwindow's own version, from its package.json (one source: what npm publishes). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version?: unknown };
+  return typeof pkg.version === "string" ? pkg.version : "0.0.0";
 }

@@ -307,3 +307,41 @@ describe("calling-hours check: counting instead of walking every day", () => {
     );
   });
 });
+
+describe("calling-hours advice", () => {
+  it("names the window as written, with all its days", () => {
+    const v = check({
+      timezone: "America/New_York",
+      dialingHours: [
+        { days: ["MON", "TUE", "WED", "THU", "FRI"], start: "09:00", end: "21:30" },
+        { days: ["SAT", "TUE"], start: "07:00", end: "08:30" },
+      ],
+    });
+    const messages = v.map((x) => x.message);
+    assert.ok(
+      messages.some((m) => /^window MON–FRI 09:00–21:30 \(America\/New_York\) on /.test(m)),
+      messages.join("\n"),
+    );
+    assert.ok(
+      messages.some((m) => /^window TUE, SAT 07:00–08:30 \(America\/New_York\) on /.test(m)),
+      messages.join("\n"),
+    );
+  });
+
+  it("suggests removing a recipient zone only when the file lists it", () => {
+    const window = { days: ["MON" as const], start: "09:00", end: "21:30" };
+    const implicit = check({ timezone: "America/New_York", dialingHours: [window] });
+    assert.equal(implicit.length, 1);
+    assert.match(implicit[0]?.message ?? "", /To fix: end it by 21:00\./);
+    assert.doesNotMatch(implicit[0]?.message ?? "", /spec\.recipients/);
+    const listed = check({
+      timezone: "America/New_York",
+      dialingHours: [window],
+      recipients: { timezones: ["America/New_York"] },
+    });
+    assert.match(
+      listed[0]?.message ?? "",
+      /To fix: end it by 21:00, or remove America\/New_York from spec\.recipients\.timezones\./,
+    );
+  });
+});
