@@ -4,11 +4,13 @@
  * needs. Exit 0 no effective change, 2 changes, 1 a revision does not validate.
  */
 
+import { toJson } from "../escape/json.js";
+import { mdCode, mdFence, mdText } from "../escape/markdown.js";
+import { safeLines, safeText } from "../escape/text.js";
 import { diffJson, renderDiffMarkdown, renderDiffText } from "../review/render.js";
 import { review } from "../review/review.js";
 import { UsageError } from "../util/errors.js";
 import { matches, parseAt, parseSelectors, resolveDir } from "./common.js";
-import { markdownEscapes, terminalSafe } from "./escape.js";
 import { type CliIo, EXIT } from "./io.js";
 import { validationText } from "./validate-command.js";
 
@@ -21,9 +23,16 @@ export interface DiffFlags {
   format?: string;
   selector?: string[];
   at?: string;
+  configFrom?: string;
 }
 
 const MAX_WEEKS = 104;
+
+const MARKDOWN = {
+  text: mdText,
+  code: (s: string) => mdCode(s),
+  fence: (lines: readonly string[]) => mdFence("text", lines),
+};
 
 export async function diffCommand(io: CliIo, flags: DiffFlags): Promise<number> {
   const format = flags.format ?? "text";
@@ -44,26 +53,24 @@ export async function diffCommand(io: CliIo, flags: DiffFlags): Promise<number> 
     at: parseAt(io, flags.at),
     env: io.env,
     select: (labels) => matches(selector, labels),
+    ...(flags.configFrom === undefined ? {} : { configFrom: flags.configFrom }),
   });
   const invalid = [result.base, result.head].filter((side) => !side.validation.valid);
   if (format === "json") {
     const doc = { ...diffJson(result), headFindings: result.head.validation.findings };
-    io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
+    io.stdout(`${toJson(doc, 2)}\n`);
   } else if (format === "markdown") {
-    const md = markdownEscapes();
-    let text = renderDiffMarkdown(result, md);
+    let text = renderDiffMarkdown(result, MARKDOWN);
     for (const side of invalid) {
       const errors = side.validation.findings.filter((f) => f.severity === "error");
-      text += `\n#### ✗ ${md.text(side.label)} does not validate (${errors.length} errors)\n\n`;
-      const body = validationText(side.validation);
-      const fence = md.fence(body);
-      text += `${fence}text\n${body}${fence}\n`;
+      text += `\n#### ✗ ${mdText(side.label)} does not validate (${errors.length} errors)\n\n`;
+      text += `${mdFence("text", validationText(side.validation).trimEnd().split("\n")).join("\n")}\n`;
     }
     io.stdout(text);
   } else {
-    let text = renderDiffText(result, terminalSafe);
+    let text = renderDiffText(result, safeText);
     for (const side of invalid) {
-      text += `\n✗ ${terminalSafe(side.label)} does not validate:\n${terminalSafe(validationText(side.validation))}`;
+      text += `\n✗ ${safeText(side.label)} does not validate:\n${safeLines(validationText(side.validation))}`;
     }
     io.stdout(text);
   }

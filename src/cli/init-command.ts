@@ -7,10 +7,10 @@
  */
 import { lstat, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
+import { safeText } from "../escape/text.js";
 import { UsageError } from "../util/errors.js";
 import { packageRoot, packageVersion } from "../util/paths.js";
 import { resolveDir } from "./common.js";
-import { terminalSafe } from "./escape.js";
 import { type CliIo, EXIT } from "./io.js";
 
 export interface InitFlags {
@@ -81,7 +81,7 @@ export async function initCommand(io: CliIo, flags: InitFlags): Promise<number> 
     results.push([join("schemas", file), outcome === "replaced" ? "updated" : outcome]);
   }
   const width = Math.max(...results.map(([f]) => f.length));
-  io.stdout(`dialwindow ${version}: a schedules repository in ${terminalSafe(dir)}\n\n`);
+  io.stdout(`dialwindow ${version}: a schedules repository in ${safeText(dir)}\n\n`);
   for (const [file, outcome] of results) {
     const note = outcome === "kept" ? "  (exists; kept, use --force to replace)" : "";
     io.stdout(`  ${file.split("\\").join("/").padEnd(width)}  ${outcome}${note}\n`);

@@ -7,6 +7,7 @@ import { sealPlan, writePlanFile } from "../plan/saved-plan.js";
 import { UsageError } from "../util/errors.js";
 import { parseAt, parseSelectors, resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
+import { baselineAt } from "../review/review.js";
 import { loadDesired, planFrom, readLive } from "./session.js";
 
 export interface PlanFlags {
@@ -18,6 +19,8 @@ export interface PlanFlags {
   showUnmanaged?: boolean;
   /** --config-from REV: cxone, webhooks and audit from REV's dialwindow.yaml. */
   configFrom?: string;
+  /** --base REV: the revision updates are attributed against (default --config-from's, or diff's). */
+  base?: string;
 }
 
 export async function planCommand(io: CliIo, flags: PlanFlags): Promise<number> {
@@ -33,12 +36,13 @@ export async function planCommand(io: CliIo, flags: PlanFlags): Promise<number> 
     flags.configFrom,
   );
   if (!desired) return EXIT.failure;
+  const baseline = await baselineAt(resolveDir(io, flags.dir), flags.base ?? flags.configFrom, at, io.env);
   const logger = io.logger("warn");
   const { connection, read } = await readLive(io, desired, logger, {
     includeUnrequested: flags.showUnmanaged === true,
   });
   try {
-    const plan = planFrom(desired, read, at, flags.showUnmanaged === true);
+    const plan = planFrom(desired, read, at, flags.showUnmanaged === true, true, baseline?.campaigns);
     if (flags.out) await writePlanFile(resolve(io.cwd, flags.out), plan);
     if (format === "json") io.stdout(`${toJson(sealPlan(plan), 2)}\n`);
     else if (format === "markdown") io.stdout(renderMarkdown(plan));

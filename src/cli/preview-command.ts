@@ -9,10 +9,10 @@ import { dayIn } from "../desired/effective.js";
 import { desiredRevision } from "../desired/revision.js";
 import { validateDesiredState } from "../desired/validate.js";
 import { ZoneClocks } from "../desired/zone-clock.js";
+import { safeText } from "../escape/text.js";
 import { renderPreview } from "../review/preview.js";
 import { UsageError } from "../util/errors.js";
 import { matches, parseAt, parseSelectors, resolveDir } from "./common.js";
-import { terminalSafe } from "./escape.js";
 import { type CliIo, EXIT } from "./io.js";
 
 export interface PreviewFlags {
@@ -57,9 +57,7 @@ export async function previewCommand(io: CliIo, flags: PreviewFlags): Promise<nu
   else {
     const out = isAbsolute(flags.out) ? flags.out : resolve(io.cwd, flags.out);
     await writeFile(out, html);
-    io.stderr(
-      `dialwindow: wrote ${terminalSafe(out)} (${result.drawable.length} campaigns, ${weeks} weeks)\n`,
-    );
+    io.stderr(`dialwindow: wrote ${safeText(out)} (${result.drawable.length} campaigns, ${weeks} weeks)\n`);
   }
   if (!result.valid) {
     io.stderr(

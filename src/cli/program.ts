@@ -67,6 +67,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--out <file>", "also save the plan (JSON) for apply --plan")
     .option("--at <iso>", "evaluate holidays and overrides at this instant (default: now)")
     .option("--show-unmanaged", "list live campaigns that no file manages")
+    .option(
+      "--base <rev>",
+      "tell updates this revision asks for from drift by comparing with this revision (default: --config-from's, else as diff)",
+    )
     .addOption(configFrom())
     .action(
       (o: {
@@ -76,6 +80,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         out?: string;
         at?: string;
         showUnmanaged?: boolean;
+        base?: string;
         configFrom?: string;
       }) => run(() => planCommand(io, defined(o))),
     );
@@ -98,6 +103,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       new Option("--format <format>", "output format").choices(["text", "markdown", "json"]).default("text"),
     )
     .option("--at <iso>", "the instant that counts as now (default: now)")
+    .addOption(configFrom())
     .action(
       (o: {
         dir: string;
@@ -108,6 +114,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         weeks: string;
         format: string;
         at?: string;
+        configFrom?: string;
       }) => run(() => diffCommand(io, defined(o))),
     );
 

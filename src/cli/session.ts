@@ -85,8 +85,10 @@ export function planFrom(
   at: DateTime,
   showUnmanaged: boolean,
   withTransitions = true,
+  baseline?: ReadonlyMap<string, CampaignSchedule>,
 ): Plan {
   const plan = buildPlan({
+    ...(baseline ? { baseline } : {}),
     ...(withTransitions ? {} : { transitionDays: 0 }),
     campaigns: desired.campaigns,
     live: read.campaigns,

@@ -13,6 +13,7 @@ import type { CampaignSchedule } from "../desired/model.js";
 import type { ConfigFrom } from "../desired/trusted-config.js";
 import { normalizeWire, type WireSchedule } from "../desired/wire.js";
 import type { LiveCampaign } from "../live/port.js";
+import { attributeUpdate, type Cause } from "./cause.js";
 import { type DiffEntry, diffSchedules } from "./diff.js";
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -32,6 +33,9 @@ export interface PlannedChange {
   after: WireSchedule;
   diff: DiffEntry[];
   error?: string;
+  /** Updates only: why (the revision, an edit in CXone, a transition); see cause.ts. */
+  cause?: Cause;
+  because?: string;
 }
 
 export interface UnmanagedCampaign {
@@ -66,6 +70,11 @@ export interface PlanInput {
   transitionDays?: number;
   /** When set, live campaigns not in `campaigns` are listed as unmanaged. */
   showUnmanaged?: boolean;
+  /**
+   * The campaigns of the base revision (e.g. the pull request's base branch), by id: updates
+   * then say whether this revision asked for them. Without it, only transitions are told apart.
+   */
+  baseline?: ReadonlyMap<string, CampaignSchedule>;
 }
 
 /** One campaign's action: the unit the reconciler plans one at a time. */
@@ -122,7 +131,17 @@ export function planCampaign(
 export function buildPlan(input: PlanInput): Plan {
   const changes = [...input.campaigns]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((c) => planCampaign(c, input.live.get(c.campaignId), input.problems.get(c.campaignId), input.at));
+    .map((c) => {
+      const change = planCampaign(
+        c,
+        input.live.get(c.campaignId),
+        input.problems.get(c.campaignId),
+        input.at,
+      );
+      if (change.action !== "update" || change.before === null) return change;
+      const base = input.baseline ? (input.baseline.get(c.campaignId) ?? null) : undefined;
+      return { ...change, ...attributeUpdate(c, change.before, input.at, base) };
+    });
   const days = input.transitionDays ?? 14;
   const transitions = (days > 0 ? input.campaigns : [])
     .flatMap((c) => upcomingTransitions(c, input.at, days))

@@ -7,6 +7,7 @@ import { DateTime } from "luxon";
 import type { Transition } from "../desired/effective.js";
 import { mdCode, mdFence, mdText } from "../escape/markdown.js";
 import { safeText as t } from "../escape/text.js";
+import { CAUSE_ORDER, type Cause } from "./cause.js";
 import type { DiffEntry } from "./diff.js";
 import type { Plan, PlannedChange } from "./plan.js";
 
@@ -61,6 +62,7 @@ export function renderText(plan: Plan, options: { target?: string } = {}): strin
   for (const c of shown) {
     out.push(`${SYMBOL[c.action]} ${t(c.name)} (${t(c.campaignId)})  ${t(c.file)}`);
     if (c.action === "error") out.push(`    error: ${t(c.error ?? "unknown")}`);
+    if (c.because) out.push(`    why: ${t(c.because)}`);
     for (const d of c.diff) out.push(`    ${diffLine(d)}`);
     out.push("");
   }
@@ -106,8 +108,25 @@ function describeChange(c: PlannedChange): string {
   return parts.join(", ");
 }
 
+const CAUSE_TITLES: Record<Cause, string> = {
+  desired: "Changed in this revision",
+  drift: "Changed by hand in CXone (drift)",
+  transition: "Moved by a holiday, override or clock change",
+  unattributed: "Different in CXone",
+};
+
+/** Updates grouped by cause in CAUSE_ORDER (the pull request's own change first), then errors. */
+function groupByCause(shown: readonly PlannedChange[]): { title: string; changes: PlannedChange[] }[] {
+  const groups = CAUSE_ORDER.map((cause) => ({
+    title: CAUSE_TITLES[cause],
+    changes: shown.filter((c) => c.action === "update" && (c.cause ?? "unattributed") === cause),
+  }));
+  groups.push({ title: "Errors", changes: shown.filter((c) => c.action === "error") });
+  return groups.filter((g) => g.changes.length > 0);
+}
+
 /**
- * Summary table first, details collapsed; long plans are cut with a count of what was left
+ * Summary tables first (one per cause), details collapsed; long plans are cut with a count of what was left
  * out, so the comment stays under GitHub's size limit.
  */
 export function renderMarkdown(plan: Plan, options: { maxRows?: number; maxDetails?: number } = {}): string {
@@ -125,11 +144,23 @@ export function renderMarkdown(plan: Plan, options: { maxRows?: number; maxDetai
   if (shown.length === 0) {
     out.push("No changes: CXone already matches this desired state.");
   } else {
-    out.push("| | campaign | file | change |", "|---|---|---|---|");
-    for (const c of shown.slice(0, maxRows)) {
+    let rows = 0;
+    for (const group of groupByCause(shown)) {
+      const visible = group.changes.slice(0, Math.max(0, maxRows - rows));
+      rows += visible.length;
+      if (visible.length === 0) continue;
       out.push(
-        `| ${SYMBOL[c.action]} | ${mdText(c.name)} ${mdCode(c.campaignId, { inTable: true })} | ${mdCode(c.file, { inTable: true })} | ${describeChange(c)} |`,
+        `#### ${group.title} (${group.changes.length})`,
+        "",
+        "| | campaign | file | change | why |",
+        "|---|---|---|---|---|",
       );
+      for (const c of visible) {
+        out.push(
+          `| ${SYMBOL[c.action]} | ${mdText(c.name)} ${mdCode(c.campaignId, { inTable: true })} | ${mdCode(c.file, { inTable: true })} | ${describeChange(c)} | ${mdText(c.because ?? "")} |`,
+        );
+      }
+      out.push("");
     }
     if (shown.length > maxRows)
       out.push("", `…and ${shown.length - maxRows} more not shown; the job log has the full plan.`);

@@ -142,6 +142,8 @@ export function renderDiffText(result: ReviewResult, clean: (s: string) => strin
     `Horizon: ${plural(diff.horizon.weeks, "week")} from ${diff.horizon.from ?? "today"} (dates and times in each campaign's own zone)`,
     "",
   ];
+  const configFrom = result.head.validation.configFrom;
+  if (configFrom) out.push(clean(configFrom.message), "");
   const newLaw = diff.findings.appeared.filter((f) => f.callingHours);
   if (newLaw.length > 0) {
     out.push(`⚠ New calling-hours violations (${newLaw.length}):`);
@@ -239,6 +241,7 @@ export function diffJson(result: ReviewResult) {
     head: { revision: result.head.rev, label: result.head.label, valid: result.head.validation.valid },
     horizon: diff.horizon,
     changed: result.changed,
+    ...(result.head.validation.configFrom ? { configFrom: result.head.validation.configFrom } : {}),
     campaigns: diff.campaigns.map((d) => ({
       ...d,
       dates: d.dates.map((x) => ({ ...x, before: x.before.map(interval), after: x.after.map(interval) })),
@@ -258,8 +261,8 @@ export interface MarkdownEscapes {
   text: (s: string) => string;
   /** An inline code span that no content can close. */
   code: (s: string) => string;
-  /** A fence longer than any backtick run in `body`. */
-  fence: (body: string) => string;
+  /** A fenced block of these lines (info string "text"), that no line can close. */
+  fence: (lines: readonly string[]) => string[];
 }
 
 export function renderDiffMarkdown(result: ReviewResult, md: MarkdownEscapes): string {
@@ -270,6 +273,8 @@ export function renderDiffMarkdown(result: ReviewResult, md: MarkdownEscapes): s
     `${md.text(result.base.label)} → ${md.text(result.head.label)} · ${plural(diff.horizon.weeks, "week")} from ${md.text(diff.horizon.from ?? "today")}, in each campaign's own zone`,
     "",
   ];
+  const configFrom = result.head.validation.configFrom;
+  if (configFrom) out.push(`> ${md.text(configFrom.message)}`, "");
   const newLaw = diff.findings.appeared.filter((f) => f.callingHours);
   if (newLaw.length > 0) {
     out.push("> [!CAUTION]", `> **${plural(newLaw.length, "new calling-hours violation")}**`, ">");
@@ -304,9 +309,7 @@ export function renderDiffMarkdown(result: ReviewResult, md: MarkdownEscapes): s
     }
     const grid = result.grids.get(d.campaignId);
     if (grid) {
-      const body = weekGrid(grid.days).join("\n");
-      const fence = md.fence(body);
-      out.push(`${fence}text`, body, fence, "");
+      out.push(...md.fence(weekGrid(grid.days)), "");
     }
   });
   if (effective.length > FULL_CAMPAIGNS) {

@@ -11,6 +11,7 @@ import type { DateTime } from "luxon";
 import { parseDate, weekdayOf } from "../desired/civil-date.js";
 import { dayIn, dayKind, windowsOn } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
+import { loadTrustedConfig, type TrustedConfig } from "../desired/trusted-config.js";
 import { type ValidationResult, validateDesiredState } from "../desired/validate.js";
 import { ZoneClocks } from "../desired/zone-clock.js";
 import { UsageError } from "../util/errors.js";
@@ -36,6 +37,11 @@ export interface ReviewRequest {
   weeks: number;
   at: DateTime;
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * --config-from REV: the head is validated with dialwindow.yaml's cxone, webhooks and audit
+   * sections from REV, and the output says which of them the head changes (after merge).
+   */
+  configFrom?: string;
   /** Campaigns to compare; default all. */
   select?: (labels: Readonly<Record<string, string>>) => boolean;
 }
@@ -74,6 +80,8 @@ export async function review(request: ReviewRequest): Promise<ReviewResult> {
       `--from ${JSON.stringify(request.from)} is not a date; write YYYY-MM-DD, e.g. --from 2026-12-07.`,
     );
   }
+  const trustedConfig =
+    request.configFrom === undefined ? undefined : await loadTrustedConfig(request.dir, request.configFrom);
   const scratch = await mkdtemp(join(tmpdir(), "dialwindow-diff-"));
   try {
     const short = (sha: string) => sha.slice(0, 12);
@@ -86,12 +94,16 @@ export async function review(request: ReviewRequest): Promise<ReviewResult> {
       ? {
           rev: head,
           label: `${short(head)}${request.head !== head ? ` (${request.head})` : ""}`,
-          validation: await validateAt(loc, head, join(scratch, "head"), request),
+          validation: await validateAt(loc, head, join(scratch, "head"), request, trustedConfig),
         }
       : {
           rev: "work tree",
           label: "the work tree",
-          validation: await validateDesiredState(request.dir, { at: request.at, env: request.env }),
+          validation: await validateDesiredState(request.dir, {
+            at: request.at,
+            env: request.env,
+            ...(trustedConfig ? { trustedConfig } : {}),
+          }),
         };
     const files = await changedFiles(loc, base, head);
     const select = request.select ?? (() => true);
@@ -126,9 +138,14 @@ async function validateAt(
   rev: string,
   into: string,
   request: ReviewRequest,
+  trustedConfig?: TrustedConfig,
 ): Promise<ValidationResult> {
   await materializeRevision(loc, rev, into);
-  return validateDesiredState(into, { at: request.at, env: request.env });
+  return validateDesiredState(into, {
+    at: request.at,
+    env: request.env,
+    ...(trustedConfig ? { trustedConfig } : {}),
+  });
 }
 
 /**
@@ -215,4 +232,35 @@ function gridDay(
     legalBefore: legal(b, base),
     legalAfter: legal(a, head),
   };
+}
+
+/**
+ * The campaigns of `rev` (what `plan` compares against to tell this revision's changes from
+ * drift): its desired state copied out of git and validated, law-breaking campaigns included.
+ * `rev` undefined: the default base as for `diff`, or undefined when there is none (not a
+ * git checkout, no upstream).
+ */
+export async function baselineAt(
+  dir: string,
+  rev: string | undefined,
+  at: DateTime,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ rev: string; campaigns: Map<string, CampaignSchedule> } | undefined> {
+  let loc: RepoLocation;
+  let wanted = rev;
+  try {
+    loc = await locateRepo(dir);
+    wanted ??= (await defaultBase(loc)).rev;
+  } catch (err) {
+    if (rev === undefined && err instanceof UsageError) return undefined;
+    throw err;
+  }
+  const commit = await resolveRevision(loc, wanted, "--base");
+  const scratch = await mkdtemp(join(tmpdir(), "dialwindow-base-"));
+  try {
+    const validation = await validateAt(loc, commit, scratch, { dir, weeks: 1, at, env });
+    return { rev: wanted, campaigns: new Map(validation.drawable.map((c) => [c.campaignId, c])) };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }

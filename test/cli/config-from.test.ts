@@ -102,6 +102,8 @@ describe("plan --config-from REV: the connection comes from REV, never from the 
     assert.equal(r.attacker.requests.length, 0);
     assert.ok(r.world.sim.countRequests("token") >= 1);
     assert.match(p.stdout, /~ q4-outreach \(123456789012345678\)/);
+    // --config-from's revision is also the base the update is measured against: a hand edit.
+    assert.match(p.stdout, /~ q4-outreach .*\n {4}why: changed in CXone since it was last written\n/);
     assert.ok(p.stdout.includes(MESSAGE), p.stdout);
 
     const json = JSON.parse((await plan(r, ["--config-from", "main", "--format", "json"])).stdout);

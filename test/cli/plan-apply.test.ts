@@ -42,7 +42,7 @@ describe("plan", () => {
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(
       r.stdout,
-      /~ q4-outreach \(123456789012345678\) {2}campaigns\/collections\/q4-outreach\.yaml\n {4}TUE {2}\+ 09:00–17:00\n/,
+      /~ q4-outreach \(123456789012345678\) {2}campaigns\/collections\/q4-outreach\.yaml\n {4}why: .*\n {4}TUE {2}\+ 09:00–17:00\n/,
     );
     assert.match(r.stdout, /Plan: 1 to update, 6 unchanged\./);
     assert.equal(world.sim.countRequests("patch"), 0);
@@ -128,7 +128,11 @@ describe("plan", () => {
       "before",
       "after",
       "diff",
+      "cause",
+      "because",
     ]);
+    // Not a git checkout: nothing to tell a change in git from an edit by hand.
+    assert.equal(change.cause, "unattributed");
     assert.equal(change.etag, world.sim.getCampaign(Q4)?.etag);
     assert.deepEqual(change.diff, [
       { path: "dialingHours", op: "add", value: { day: "TUE", startTime: "09:00", endTime: "17:00" } },

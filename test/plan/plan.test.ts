@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { DateTime } from "luxon";
 import type { CampaignScheduleDocument } from "../../src/desired/documents.js";
+import { effectiveSchedule } from "../../src/desired/effective.js";
 import { buildCampaign, type CampaignSchedule } from "../../src/desired/model.js";
 import { normalizeWire, PAUSE_CONDITIONS, WEEKDAYS, type WireSchedule } from "../../src/desired/wire.js";
 import type { LiveCampaign } from "../../src/live/port.js";
@@ -116,8 +117,32 @@ describe("plan output (snapshots: a change to the wording shows in review)", () 
   );
   const east = campaign({ timezone: "America/New_York" }, "collections-east", "223456789012345678");
   const gone = campaign({}, "renewals-west", "323456789012345678");
+  // Mon 2026-12-07 is a holiday: since local midnight the MON slot describes it, and CXone
+  // still holds the ordinary Monday of the week before.
+  const reminders = campaign(
+    { holidays: { dates: ["2026-12-07"] } },
+    "appointment-reminders",
+    "523456789012345678",
+  );
+  const baseline = new Map([
+    // The base branch's q4-outreach ended at 16:00: this revision changes it.
+    [
+      q4.campaignId,
+      campaign(
+        {
+          ...q4.document.value.spec,
+          dialingHours: [{ days: ["MON", "TUE", "WED", "THU", "FRI"], start: "09:00", end: "16:00" }],
+        },
+        q4.name,
+        q4.campaignId,
+      ),
+    ],
+    [east.campaignId, east],
+    [reminders.campaignId, reminders],
+  ]);
   const plan = buildPlan({
-    campaigns: [q4, east, gone],
+    baseline,
+    campaigns: [q4, east, gone, reminders],
     live: new Map([
       [
         "123456789012345678",
@@ -134,6 +159,7 @@ describe("plan output (snapshots: a change to the wording shows in review)", () 
         "223456789012345678",
         live({ ...normalizeWire({ timezone: "America/New_York", dialingHours: [], pauseConditions: [] }) }),
       ],
+      ["523456789012345678", live(effectiveSchedule(reminders, AT.minus({ days: 1 })))],
     ]),
     problems: new Map(),
     at: AT,
@@ -148,6 +174,32 @@ describe("plan output (snapshots: a change to the wording shows in review)", () 
 
   it("markdown", () => {
     matchSnapshot("plan.md", renderMarkdown(plan));
+  });
+
+  it("says why each update is there: this revision, a hand edit, or a transition", () => {
+    const why = Object.fromEntries(plan.changes.map((c) => [c.name, [c.cause, c.because]]));
+    assert.deepEqual(why["q4-outreach"], ["desired", "changed in this revision"]);
+    assert.deepEqual(why["collections-east"], ["drift", "changed in CXone since it was last written"]);
+    assert.deepEqual(why["appointment-reminders"], ["transition", "holiday: spec.holidays.dates"]);
+    const md = renderMarkdown(plan);
+    const order = [
+      "#### Changed in this revision",
+      "#### Changed by hand in CXone",
+      "#### Moved by a holiday",
+      "#### Errors",
+    ].map((h) => md.indexOf(h));
+    assert.ok(
+      order.every((x, i) => x > 0 && (i === 0 || x > (order[i - 1] as number))),
+      md,
+    );
+    const noBase = buildPlan({
+      campaigns: [q4],
+      live: new Map([[q4.campaignId, live(effectiveSchedule(east, AT))]]),
+      problems: new Map(),
+      at: AT,
+      revision: null,
+    });
+    assert.equal(noBase.changes[0]?.cause, "unattributed");
   });
 
   it("markdown cuts long plans with a count", () => {

@@ -212,6 +212,26 @@ describe("dialwindow diff", () => {
     assert.match(r.stdout, /^Diff: 1 changed, 1 added, 1 removed\.$/m);
   });
 
+  it("with --config-from, says which connection sections of the work tree wait for merge", async () => {
+    const repo = await scratchRepo();
+    await edit(
+      repo,
+      "schedules/dialwindow.yaml",
+      "apiUrl: https://acme.mycxone.com/api/v2",
+      "apiUrl: https://elsewhere.example.com/api/v2",
+    );
+    const r = await diff(repo, "--config-from", "main");
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /cxone, webhooks and audit come from main .* The work tree's changes to cxone take effect after merge\./,
+    );
+    const json = JSON.parse((await diff(repo, "--config-from", "main", "--format", "json")).stdout);
+    assert.deepEqual(json.configFrom.changed, ["cxone"]);
+    const missing = await diff(repo, "--config-from", "no-such-rev");
+    assert.equal(missing.code, 1);
+  });
+
   it("refuses a base that is not a commit, before reading anything", async () => {
     const repo = await scratchRepo();
     const r = await diff(repo, "--base", "no-such-branch");

@@ -1,0 +1,65 @@
+/**
+ * Why an update is in a plan, so a reviewer can tell the pull request's own change from
+ * noise: the desired state changed in this revision, CXone was changed by hand (drift), or a
+ * holiday, override or clock change moved the effective week since it was last written.
+ *
+ * Pure. An update's cause is:
+ *   - "desired" when the base revision's desired state, effective at the same instant, is not
+ *     what this revision wants (or the base had no such campaign);
+ *   - "transition" when CXone holds exactly what the desired state wanted at some instant of
+ *     the past week: nothing touched it, the calendar moved on;
+ *   - "drift" otherwise: CXone holds something the desired state never asked for;
+ *   - "unattributed" when there is no base revision to compare with and it is not a transition
+ *     (a change in git and an edit by hand then look the same).
+ */
+import type { DateTime } from "luxon";
+import { effectiveSchedule, upcomingTransitions } from "../desired/effective.js";
+import type { CampaignSchedule } from "../desired/model.js";
+import { type WireSchedule, wireEquals } from "../desired/wire.js";
+
+export type Cause = "desired" | "drift" | "transition" | "unattributed";
+
+/** The order the Markdown comment groups them in: the pull request's own change first. */
+export const CAUSE_ORDER: readonly Cause[] = ["desired", "drift", "transition", "unattributed"];
+
+export interface Attribution {
+  cause: Cause;
+  /** For people: "changed in this revision", "holiday: Christmas Day", ... */
+  because: string;
+}
+
+/** How far back a transition can explain what CXone holds. */
+const LOOKBACK_DAYS = 7;
+
+export function attributeUpdate(
+  c: CampaignSchedule,
+  live: WireSchedule,
+  at: DateTime,
+  /** The campaign at the base revision; null when the base has none; undefined with no base. */
+  baseline: CampaignSchedule | null | undefined,
+): Attribution {
+  const wanted = effectiveSchedule(c, at);
+  if (baseline === null) return { cause: "desired", because: "new in this revision" };
+  if (baseline !== undefined && !wireEquals(effectiveSchedule(baseline, at), wanted)) {
+    return { cause: "desired", because: "changed in this revision" };
+  }
+  for (let k = 1; k <= LOOKBACK_DAYS; k++) {
+    const then = at.minus({ days: k });
+    if (!wireEquals(effectiveSchedule(c, then), live)) continue;
+    const moved = upcomingTransitions(c, then, k).at(-1);
+    return { cause: "transition", because: moved ? moved.reason : "the effective week moved on" };
+  }
+  if (baseline !== undefined) {
+    // What CXone holds is neither what the base nor this revision wanted: someone edited it.
+    for (let k = 1; k <= LOOKBACK_DAYS; k++) {
+      if (wireEquals(effectiveSchedule(baseline, at.minus({ days: k })), live)) {
+        return { cause: "transition", because: "the effective week moved on" };
+      }
+    }
+    return { cause: "drift", because: "changed in CXone since it was last written" };
+  }
+  return {
+    cause: "unattributed",
+    because: "CXone differs (no base revision to tell a change in git from an edit in CXone)",
+  };
+}
