@@ -4,10 +4,10 @@ import { toJson } from "../escape/json.js";
 import { planExitCode } from "../plan/plan.js";
 import { renderMarkdown, renderText } from "../plan/render.js";
 import { sealPlan, writePlanFile } from "../plan/saved-plan.js";
+import { baselineAt } from "../review/review.js";
 import { UsageError } from "../util/errors.js";
 import { parseAt, parseSelectors, resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
-import { baselineAt } from "../review/review.js";
 import { loadDesired, planFrom, readLive } from "./session.js";
 
 export interface PlanFlags {
