@@ -2,7 +2,7 @@
 // Runs the compiled test files with node's built-in test runner. Files are passed explicitly
 // because `node --test <dir>` means different things on Node 20 (a directory) and 22+ (a glob).
 // Usage: node scripts/run-tests.mjs [--dist DIR] [substring ...]
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
@@ -29,7 +29,26 @@ if (files.length === 0) {
   console.error(`no test files under ${dist}/test matching ${filters.join(" ") || "*"}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--enable-source-maps", "--test", ...files], {
-  stdio: "inherit",
+// The runner's TAP goes through as it comes; its closing counts are repeated as one line,
+// "N passed, N failed", so any CI (and a person scrolling back) finds the verdict at the end.
+const child = spawn(process.execPath, ["--enable-source-maps", "--test", ...files], {
+  stdio: ["ignore", "pipe", "inherit"],
 });
-process.exit(result.status ?? 1);
+const counts = {};
+let tail = "";
+child.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  const text = tail + chunk.toString("utf8");
+  const lines = text.split("\n");
+  tail = lines.pop() ?? "";
+  for (const line of lines) {
+    const m = /^# (pass|fail|cancelled|skipped) (\d+)$/.exec(line);
+    if (m) counts[m[1]] = Number(m[2]);
+  }
+});
+child.on("close", (code, signal) => {
+  const failed = (counts.fail ?? 0) + (counts.cancelled ?? 0);
+  if (counts.skipped) console.log(`${counts.skipped} skipped (each says why in the log above)`);
+  console.log(`${counts.pass ?? 0} passed, ${failed} failed`);
+  process.exit(code ?? (signal ? 1 : 0));
+});
