@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { UsageError } from "../util/errors.js";
-import { guardedListener, requestPath } from "../util/http-listener.js";
+import { guardedListener, listenFailure, requestPath } from "../util/http-listener.js";
 import { type Logger, silentLogger } from "../util/log.js";
 import { GITHUB_SIGNATURE_HEADER, verifyGitHubSignature } from "./github-hook.js";
 
@@ -237,7 +237,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Daemo
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
       server.off("listening", onListening);
-      reject(new UsageError(`cannot listen on ${options.listen}: ${err.message}`, { cause: err }));
+      reject(new UsageError(listenFailure(options.listen, err, "--listen"), { cause: err }));
     };
     const onListening = () => {
       server.off("error", onError);

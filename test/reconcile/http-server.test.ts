@@ -232,7 +232,15 @@ describe("daemon HTTP server lifecycle", () => {
   it("reports a port already in use as a usage error", async () => {
     const f = await start();
     try {
-      await assert.rejects(start({ listen: `127.0.0.1:${f.server.address.port}` }), { code: "DW_USAGE" });
+      const busy = `127.0.0.1:${f.server.address.port}`;
+      await assert.rejects(start({ listen: busy }), (err: Error & { code?: string }) => {
+        assert.equal(err.code, "DW_USAGE");
+        assert.equal(
+          err.message,
+          `cannot listen on ${busy}: the port is already in use (EADDRINUSE); stop what holds it or choose another with --listen`,
+        );
+        return true;
+      });
     } finally {
       await f.server.close();
     }
