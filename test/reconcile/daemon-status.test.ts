@@ -255,4 +255,49 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
       await stopping;
     }
   });
+
+  it("a hand edit undone in enforce mode is logged as drift with its diff; a change in git is not", async () => {
+    const start = DateTime.fromISO("2026-12-01T15:00:00Z");
+    const world = await makeWorld({ at: start.toISO() as string, noWebhooks: true });
+    await setReconcileConfig(world, ["mode: enforce", "resyncInterval: 1h", "debounce: 200ms"]);
+    const fake = new FakeTimers(start.toMillis());
+    const log = capturingLogger();
+    const reconciler = await Reconciler.start({
+      dir: world.dir,
+      cwd: world.dir,
+      env: world.env,
+      logger: log.logger,
+      now: () => DateTime.fromMillis(fake.now(), { zone: "UTC" }),
+      timers: fake,
+      random: () => 0.5,
+      auditRemote: null,
+    });
+    const drift = () =>
+      log.lines.filter((l) => l.msg === "drift detected: undoing a change made in CXone (enforce mode)");
+    try {
+      await reconciler.run();
+      // A change in git: written, but not drift.
+      await editFile(world, "campaigns/sales/renewals-west.yaml", (t) =>
+        t.replace('end: "18:00"', 'end: "17:00"'),
+      );
+      await reconciler.reload();
+      await waitFor("the edited file to be applied", () => world.sim.countRequests("patch") === 1, 10_000);
+      // A person edits q4-outreach in CXone; the next resync finds and undoes it.
+      driftByHand(world, Q4, "TUE");
+      await fake.advance(3_600_000 * 1.1);
+      await waitFor("the hand edit to be undone", () => world.sim.countRequests("patch") === 2, 10_000);
+      assert.deepEqual(
+        drift().map((l) => [l.campaignId, l.cause, l.file]),
+        [[Q4, "drift", "campaigns/collections/q4-outreach.yaml"]],
+      );
+      assert.deepEqual(drift()[0]?.diff, [
+        { path: "dialingHours", op: "add", value: { day: "TUE", startTime: "09:00", endTime: "17:00" } },
+      ]);
+      assert.equal(drift()[0]?.level, "warn");
+    } finally {
+      const stopping = reconciler.stop("test done");
+      await fake.advance(60_000);
+      await stopping;
+    }
+  });
 });
