@@ -15,8 +15,8 @@
  */
 import { join } from "node:path";
 import { DateTime } from "luxon";
-import { applyPlan } from "../apply/apply.js";
-import { actorName, type FinishSummary, WritePipeline } from "../apply/pipeline.js";
+import { applyPlan, type CampaignOutcome } from "../apply/apply.js";
+import { actorName, type FinishSummary, type RecoverySummary, WritePipeline } from "../apply/pipeline.js";
 import type { ResolvedConfig } from "../desired/config.js";
 import { effectiveSchedule, upcomingTransitions } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
@@ -55,6 +55,8 @@ export interface ReconcileEvent {
   detail?: string;
   change?: ChangeRecord;
   planned?: PlannedChange;
+  /** Applied: how long the write took. */
+  latencyMs?: number;
 }
 
 /** One blocked or failing campaign, as /status lists it. */
@@ -83,6 +85,28 @@ export interface DaemonStatus {
   invalidFiles: { file: string; findings: { line: number; col: number; code: string; message: string }[] }[];
   /** Every blocked or failing campaign: blocked first, then by file. */
   problems: CampaignStatusEntry[];
+}
+
+/** What `reconcile --once` did, for the summary it prints (the same as apply's). */
+export interface OnceReport {
+  /** The instant the pass planned at (ISO). */
+  at: string;
+  revision: string | null;
+  /** The CXone API it talked to, without credentials. */
+  target: string;
+  auditBranch: string;
+  stateDir: string;
+  /** Set when CXone could not be read at all. */
+  readError: string | undefined;
+  /** One per managed campaign, by name. */
+  outcomes: CampaignOutcome[];
+  /** Why each campaign was not reconciled: a failure reason, or "held" by a deny window. */
+  notReconciled: Map<string, FailureReason | "held">;
+  /** Report mode: campaigns found drifted and not written (not a failure). */
+  driftReported: number;
+  recovery: RecoverySummary;
+  /** Webhooks and the audit commit, over every flush of the pass. */
+  finish: FinishSummary;
 }
 
 export interface ReconcilerEvents {
@@ -170,6 +194,10 @@ export class Reconciler {
   /** What was last logged about the desired state as a whole, so a reload does not repeat it. */
   private loggedHeld: string | undefined;
   private loggedReadError: string | undefined;
+  /** What interrupted runs left, settled at start. */
+  private recovery: RecoverySummary = { confirmed: 0, abandoned: 0, unsettled: 0 };
+  /** --once: every campaign's outcome, and the flushes' summaries, for the printed summary. */
+  private once: { outcomes: Map<string, CampaignOutcome>; finish: FinishSummary | undefined } | undefined;
   private stopped!: () => void;
   /** Resolves when the daemon has stopped. */
   readonly done: Promise<void>;
@@ -286,6 +314,7 @@ export class Reconciler {
         this.log.info({ url: this.server.url }, "listening for /healthz, /readyz, /metrics");
       }
       const recovery = await this.pipeline.recover(this.connection.client);
+      this.recovery = recovery;
       if (recovery.confirmed + recovery.abandoned > 0) this.scheduleFlush(0);
       this.log.info(
         {
@@ -347,18 +376,71 @@ export class Reconciler {
     this.timer("resync", delay, () => this.firstSync(attempt + 1));
   }
 
-  /** --once: one full pass, wait for the queue, flush, stop. Returns the number of failed campaigns. */
-  async runOnce(): Promise<number> {
+  /** --once: one full pass, wait for the queue, flush, stop. What it did, for the summary. */
+  async runOnce(): Promise<OnceReport> {
+    this.once = { outcomes: new Map(), finish: undefined };
+    const at = this.now();
     const read = await this.resync();
     this.initialSyncDone = read;
     await this.queue.whenIdle();
+    await this.flushing;
     await this.flush();
-    // A campaign held by a deny window or left failed is not reconciled: --once says so.
-    const notDone = (read ? 0 : 1) + this.failures + this.held.size;
     if (this.held.size > 0)
       this.log.warn({ campaigns: [...this.held] }, "--once: writes held by a deny sync window were not made");
+    const outcomes = [...this.once.outcomes.values()].sort((x, y) =>
+      x.name < y.name ? -1 : x.name > y.name ? 1 : 0,
+    );
+    const notReconciled = new Map<string, FailureReason | "held">();
+    for (const o of outcomes) {
+      const problem = this.board.problemOf(o.campaignId);
+      if (problem) notReconciled.set(o.campaignId, problem.reason);
+      else if (this.held.has(o.campaignId)) notReconciled.set(o.campaignId, "held");
+    }
+    const report: OnceReport = {
+      at: at.toUTC().toISO() as string,
+      revision: this.snapshot.revision,
+      target: this.connection.target,
+      auditBranch: this.config.audit.branch,
+      stateDir: this.pipeline.stateDir.path,
+      readError: read ? undefined : (this.lastResyncError ?? "CXone could not be read"),
+      outcomes,
+      notReconciled,
+      driftReported: outcomes.filter((o) => o.result === "skipped" && !notReconciled.has(o.campaignId))
+        .length,
+      recovery: this.recovery,
+      finish: this.once.finish ?? {
+        webhooks: { delivered: 0, pending: 0, dead: 0 },
+        audit: { appended: 0, commit: null, pushed: false, pending: 0 },
+      },
+    };
     await this.stop("--once finished");
-    return notDone;
+    return report;
+  }
+
+  /** --once: what happened to one campaign, as apply reports it. */
+  private recordOnce(
+    id: string,
+    result: ReconcileResult,
+    e: Omit<ReconcileEvent, "result" | "campaignId">,
+  ): void {
+    if (!this.once) return;
+    const name = this.snapshot.campaigns.get(id)?.name ?? this.snapshot.blockedDetail.get(id)?.name ?? e.name;
+    const file = e.file || (this.snapshot.blockedDetail.get(id)?.file ?? "");
+    const base = { campaignId: id, name, file, latencyMs: 0 };
+    const outcome: CampaignOutcome =
+      result === "applied"
+        ? { ...base, result: "updated", ...(e.change ? { change: e.change } : {}) }
+        : result === "noop"
+          ? { ...base, result: e.detail ? "converged" : "unchanged" }
+          : result === "failed"
+            ? { ...base, result: "failed", error: e.detail ?? "failed" }
+            : result === "blocked"
+              ? { ...base, result: "failed", error: `not written: ${e.detail ?? "blocked"}` }
+              : result === "held"
+                ? { ...base, result: "skipped", error: e.detail ?? "held" }
+                : { ...base, result: "skipped", error: `drift not written (report mode): ${e.detail ?? ""}` };
+    if (outcome.change) outcome.latencyMs = e.latencyMs ?? 0;
+    this.once.outcomes.set(id, outcome);
   }
 
   // --- triggers -------------------------------------------------------------------------
@@ -555,6 +637,7 @@ export class Reconciler {
       if (planned.action === "noop") {
         this.drifted.delete(id);
         this.markOk(id, "in_sync", c);
+        this.recordOnce(id, "noop", { name: c.name, file: c.file });
         continue;
       }
       this.board.drifted(id);
@@ -611,6 +694,8 @@ export class Reconciler {
   // --- the work ---------------------------------------------------------------------------
 
   private emit(e: ReconcileEvent): void {
+    const { campaignId, result, ...rest } = e;
+    this.recordOnce(campaignId, result, rest);
     this.options.events?.onReconciled?.(e);
   }
 
@@ -744,7 +829,12 @@ export class Reconciler {
       this.metrics.setDriftedCampaigns(this.drifted.size);
       this.metrics.markReconcileSuccess(new Date());
       if (outcome.change) this.scheduleFlush(FLUSH_DEBOUNCE_MS);
-      return finish("applied", { ...base, planned, ...(outcome.change ? { change: outcome.change } : {}) });
+      return finish("applied", {
+        ...base,
+        planned,
+        latencyMs: outcome.latencyMs,
+        ...(outcome.change ? { change: outcome.change } : {}),
+      });
     }
     return finish("failed", { ...base, planned, detail: outcome?.error ?? "apply failed" }, witness.reason());
   }
@@ -831,7 +921,8 @@ export class Reconciler {
         reason: p.reason,
         error: p.message,
         failures: p.failures,
-        nextRetryAt: p.nextRetryAt === undefined ? null : new Date(p.nextRetryAt).toISOString(),
+        // --once stops after its pass: the retry the queue armed never comes.
+        nextRetryAt: p.nextRetryAt === undefined || this.once ? null : new Date(p.nextRetryAt).toISOString(),
       },
       "campaign failing",
     );
@@ -877,6 +968,7 @@ export class Reconciler {
           actor: actorName("reconcile"),
         });
         if (summary.audit.commit) this.metrics.recordAuditCommit();
+        if (this.once) this.once.finish = mergeFinish(this.once.finish, summary);
         this.metrics.setOutboxDepth(this.pipeline.outboxDepth());
         // Deliveries waiting out a backoff: come back exactly when the next one is due.
         const due = this.pipeline.outbox.nextDueAt();
@@ -1072,4 +1164,18 @@ export class Reconciler {
     await this.connection?.close().catch(() => undefined);
     await this.pipeline?.close();
   }
+}
+
+/** Two flushes of one pass as one: what was delivered and appended adds up, the rest is the latest. */
+function mergeFinish(before: FinishSummary | undefined, next: FinishSummary): FinishSummary {
+  if (!before) return next;
+  return {
+    webhooks: { ...next.webhooks, delivered: before.webhooks.delivered + next.webhooks.delivered },
+    audit: {
+      ...next.audit,
+      appended: before.audit.appended + next.audit.appended,
+      commit: next.audit.commit ?? before.audit.commit,
+      pushed: next.audit.commit ? next.audit.pushed : before.audit.pushed || next.audit.pushed,
+    },
+  };
 }

@@ -179,12 +179,58 @@ describe("reconcile --once --selector", () => {
       env: w.env,
     });
     assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^Reconcile: 1 updated, 2 unchanged\.$/m);
     assert.ok(matches(w, SURVEY_EAST));
     assert.equal(matches(w, Q4), false, "a campaign outside the selector is left alone");
     assert.deepEqual(
       w.sim.requests("patch").map((p) => p.path.split("/").pop()),
       [SURVEY_EAST],
     );
+  });
+});
+
+describe("reconcile --once: apply's summary", () => {
+  it("names each write and each failure with its reason, and exits 1 saying why", async () => {
+    const w = await world({ noWebhooks: true });
+    driftByHand(w, EAST);
+    driftByHand(w, Q4);
+    w.sim.injectFault({
+      kind: "patch",
+      campaignId: Q4,
+      times: Number.POSITIVE_INFINITY,
+      fault: {
+        type: "status",
+        status: 422,
+        body: JSON.stringify({ error: "invalid_schedule", details: ["licence allows 4 blocks"] }),
+      },
+    });
+    await editFile(w, "campaigns/care/surveys.yaml", (t) =>
+      t.replace('{ days: [TUE, THU], start: "11:00"', '{ days: [TUE, THU], start: "25:00"'),
+    );
+    const run = await runBinary(["reconcile", "--dir", w.dir, "--once"], { env: w.env });
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(
+      run.stdout,
+      /^dialwindow reconcile --once: desired state at \S+ \(not a git checkout\) against http:\/\/127\.0\.0\.1:\d+\/api\/v2$/m,
+    );
+    assert.match(
+      run.stdout,
+      /^~ collections-east \(223456789012345678\) {2}updated {2}\S+ → \S+ {2}\d+ ms$/m,
+    );
+    assert.match(
+      run.stdout,
+      /^✗ q4-outreach \(123456789012345678\) {2}campaigns\/collections\/q4-outreach\.yaml: CXone rejected the schedule from .*licence allows 4 blocks$/m,
+    );
+    assert.match(
+      run.stdout,
+      /^✗ survey-east \(623456789012345678\) {2}campaigns\/care\/surveys\.yaml: not written: campaigns\/care\/surveys\.yaml:13:\d+ DW015 /m,
+    );
+    assert.match(run.stdout, /^Reconcile: 1 updated, 4 unchanged, 2 failed\.$/m);
+    assert.match(
+      run.stderr,
+      /^dialwindow: reconcile --once: 2 campaigns not reconciled \(1 rejected, 1 invalid_file\); see the summary above\.$/m,
+    );
+    assert.doesNotMatch(run.stdout, /^\{/m, "log lines go to stderr, the summary alone to stdout");
   });
 });
 
