@@ -12,8 +12,8 @@ export const METRICS_PREFIX = "dialwindow_";
 
 export const RECONCILE_RESULTS = ["noop", "applied", "failed", "blocked", "held", "drift_reported"] as const;
 /**
- * noop: live already matched; applied: written; failed: an error; blocked: a sync window
- * denied the write; held: the desired state is invalid, so nothing was written;
+ * noop: live already matched; applied: written; failed: an error; blocked: its file or the
+ * desired state is invalid, so nothing was written; held: a deny sync window holds the write;
  * drift_reported: report mode saw drift and wrote nothing.
  */
 export type ReconcileResult = (typeof RECONCILE_RESULTS)[number];

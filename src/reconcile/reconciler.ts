@@ -178,7 +178,6 @@ export class Reconciler {
   private stopping = false;
   private flushing: Promise<void> | undefined;
   private reloading: Promise<void> = Promise.resolve();
-  private failures = 0;
   /** Campaigns whose write a deny window is holding right now. */
   private readonly held = new Set<string>();
   /** Where each campaign stands, for /status, the metrics and the log. */
@@ -709,7 +708,6 @@ export class Reconciler {
       this.metrics.recordReconcile(result, Date.now() - started);
       this.emit({ campaignId: id, result, ...e });
       if (result === "failed") {
-        this.failures++;
         this.recordProblem(id, "failing", reason ?? "other", e.detail ?? "failed", e.planned);
         return "retry";
       }
