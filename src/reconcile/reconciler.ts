@@ -25,6 +25,7 @@ import { SchemaValidators } from "../desired/schema.js";
 import { Locator } from "../desired/source.js";
 import { validateDesiredState } from "../desired/validate.js";
 import { type Connection, connect } from "../live/connect.js";
+import { AuthenticationError } from "../live/errors.js";
 import type { LiveCampaign } from "../live/port.js";
 import { RateBudget } from "../live/rate-budget.js";
 import { attributeUpdate } from "../plan/cause.js";
@@ -740,10 +741,10 @@ export class Reconciler {
         live = await this.connection.client.readCampaign(id);
         this.credentialError = undefined;
       } catch (err) {
-        const reason = reasonOf(err);
         const detail = `reading it from CXone failed: ${(err as Error).message}`;
-        if (reason === "unauthorized") this.credentialError = detail;
-        return finish("failed", { ...base, detail }, reason);
+        // Refused credentials stop every campaign; a 403 on one campaign is that campaign's.
+        if (err instanceof AuthenticationError) this.credentialError = detail;
+        return finish("failed", { ...base, detail }, reasonOf(err));
       }
     }
     const at = this.now();
@@ -845,9 +846,7 @@ export class Reconciler {
     } else if (witness.journalCalls > 0) {
       this.stateDirError = undefined;
     }
-    if (witness.cxoneError !== undefined && reasonOf(witness.cxoneError) === "unauthorized") {
-      this.credentialError = (witness.cxoneError as Error).message;
-    }
+    if (witness.cxoneError instanceof AuthenticationError) this.credentialError = witness.cxoneError.message;
   }
 
   /**
