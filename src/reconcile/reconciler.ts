@@ -471,7 +471,7 @@ export class Reconciler {
         await this.reloadNow();
       } catch (err) {
         // A directory that cannot be read (permissions, a symlink loop) must not stop the
-        // daemon: the previous state stays in force and readiness says why.
+        // daemon: the previous state stays in force and /status says why.
         this.readError = err instanceof Error ? err.message : String(err);
         if (this.readError !== this.loggedReadError)
           this.log.error(
@@ -1061,8 +1061,13 @@ export class Reconciler {
     if (this.credentialError) reasons.push(`CXone refuses the credentials: ${this.credentialError}`);
     if (this.stateDirError)
       reasons.push(`the journal in the state directory cannot be written: ${this.stateDirError}`);
-    if (this.snapshot.held && this.snapshot.invalidFiles.some((f) => f.file === "dialwindow.yaml"))
-      reasons.push(`dialwindow.yaml is invalid: ${this.snapshot.held}`);
+    const config = this.snapshot.held
+      ? this.snapshot.invalidFiles.find((f) => f.file === "dialwindow.yaml")
+      : undefined;
+    if (config)
+      reasons.push(
+        `dialwindow.yaml is invalid: ${config.reasons[0] ?? "see validate"}; the previous valid configuration stays in force`,
+      );
     return {
       ready: reasons.length === 0,
       reasons,
