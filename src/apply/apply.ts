@@ -196,7 +196,9 @@ async function applyOne(
 
     if (failure instanceof UnprocessableError) {
       await recorder.abandoned(intentId, `rejected by CXone (422): ${failure.responseBody}`);
-      log.error({ status: 422, reason: failure.responseBody }, "CXone rejected the schedule");
+      // Debug: the outcome carries the reason, and each caller reports it once (apply's summary,
+      // the reconciler's log line per reason), not once per retry.
+      log.debug({ status: 422, reason: failure.responseBody }, "CXone rejected the schedule");
       return done({
         result: "failed",
         error: `CXone rejected the schedule from ${planned.file} (422): ${apiReason(failure)}`,
@@ -205,7 +207,7 @@ async function applyOne(
     const conflict = failure instanceof PreconditionFailedError;
     if (!conflict && !isUncertain(failure)) {
       await recorder.abandoned(intentId, describe(failure));
-      log.error({ err: describe(failure) }, "writing the campaign schedule failed");
+      log.debug({ err: describe(failure) }, "writing the campaign schedule failed");
       return done({ result: "failed", error: describe(failure) });
     }
 

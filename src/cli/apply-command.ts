@@ -218,16 +218,36 @@ export function renderApply(
   const lines: string[] = [
     `dialwindow apply: ${fromSavedPlan ? "saved plan" : "desired state"} at ${t(plan.at)}${plan.revision ? ` (revision ${t(shortRevision(plan.revision))})` : ""} against ${t(target)}`,
     "",
+    ...recoveryLines(recovery),
+    ...outcomeLines(result.outcomes),
+    ...afterWriteLines(finish, auditBranch),
   ];
-  if (recovery.confirmed + recovery.abandoned + recovery.unsettled > 0) {
-    lines.push(
-      `Recovered an interrupted earlier run: ${recovery.confirmed} write(s) had landed and are now recorded, ${recovery.abandoned} had not${recovery.unsettled ? `, ${recovery.unsettled} still unknown (CXone unreachable)` : ""}.`,
-      "",
-    );
-  }
-  const shown = result.outcomes.filter((o) => o.result !== "unchanged");
-  for (const o of shown) lines.push(outcomeLine(o));
-  if (shown.length > 0) lines.push("");
+  const s = result.summary;
+  const parts = [`${s.updated} updated`, `${s.unchanged + s.converged} unchanged`];
+  if (s.skipped) parts.push(`${s.skipped} held`);
+  if (s.failed) parts.push(`${s.failed} failed`);
+  lines.push(`Apply: ${parts.join(", ")}.`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** The summary's parts `apply` and `reconcile --once` share: what an interrupted run left. */
+export function recoveryLines(recovery: RecoverySummary): string[] {
+  if (recovery.confirmed + recovery.abandoned + recovery.unsettled === 0) return [];
+  return [
+    `Recovered an interrupted earlier run: ${recovery.confirmed} write(s) had landed and are now recorded, ${recovery.abandoned} had not${recovery.unsettled ? `, ${recovery.unsettled} still unknown (CXone unreachable)` : ""}.`,
+    "",
+  ];
+}
+
+/** One line per campaign that was not simply unchanged, then a blank line. */
+export function outcomeLines(outcomes: readonly CampaignOutcome[]): string[] {
+  const shown = outcomes.filter((o) => o.result !== "unchanged");
+  return shown.length > 0 ? [...shown.map(outcomeLine), ""] : [];
+}
+
+/** Webhooks delivered or waiting, and the audit commit. */
+export function afterWriteLines(finish: FinishSummary, auditBranch: string): string[] {
+  const lines: string[] = [];
   const w = finish.webhooks;
   if (w.delivered + w.pending + w.dead > 0) {
     lines.push(
@@ -241,10 +261,5 @@ export function renderApply(
     );
   else if (a.error)
     lines.push(`Audit: not recorded yet (${t(a.error)}); ${a.pending} record(s) wait in the journal.`);
-  const s = result.summary;
-  const parts = [`${s.updated} updated`, `${s.unchanged + s.converged} unchanged`];
-  if (s.skipped) parts.push(`${s.skipped} held`);
-  if (s.failed) parts.push(`${s.failed} failed`);
-  lines.push(`Apply: ${parts.join(", ")}.`);
-  return `${lines.join("\n")}\n`;
+  return lines;
 }

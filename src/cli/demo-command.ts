@@ -225,7 +225,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
               "   the change is applied within seconds, announced to WFM and committed to the audit trail.",
             );
             out(
-              `   Health and Prometheus metrics: ${reconciler.address ?? ""}/readyz  ${reconciler.address ?? ""}/metrics`,
+              `   Health, campaign status and Prometheus metrics: ${reconciler.address ?? ""}/readyz  ${reconciler.address ?? ""}/status  ${reconciler.address ?? ""}/metrics`,
             );
             out(
               `   Check the audit trail: npx dialwindow audit verify --dir ${shown} --remote ${relative(io.cwd, auditRemote)}`,

@@ -101,22 +101,26 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
   }
   const configPath = join(out, "dialwindow.yaml");
   await mkdir(out, { recursive: true });
-  const configOutcome = await writeNew(
-    configPath,
-    configYaml(config.cxone.apiUrl, config.cxone.tokenUrl, Math.max(5, maxBlocks)),
-    false,
-  );
+  const urls = committableUrls(config.cxone.apiUrl, config.cxone.tokenUrl);
+  const configOutcome = await writeNew(configPath, configYaml(urls, Math.max(5, maxBlocks)), false);
   if (configOutcome === "written") {
     io.stdout(`+ ${t(relative(io.cwd, configPath))} (check limits.maxDialingBlocks against your licence)\n`);
+    if (urls.local.length > 0) {
+      io.stdout(
+        `  cxone.apiUrl and cxone.tokenUrl left out of it: ${urls.local.map(t).join(" and ")} ${urls.local.length === 1 ? "is" : "are"} on this machine (a local simulator?), not a CXone tenant. Add your tenant's URLs there, or keep CXONE_API_URL and CXONE_TOKEN_URL in the environment.\n`,
+      );
+    }
   } else if (configOutcome === "link") {
     io.stderr(
       `✗ ${t(relative(io.cwd, configPath))} is a symbolic link; import never writes through one. Remove it and import again.\n`,
     );
     failed++;
   }
+  let invalid = false;
   if (written.length > 0) {
     const check = await validateDesiredState(out, { at: io.now(), env: io.env });
     if (!check.valid) {
+      invalid = true;
       io.stdout(validationText(check));
       io.stdout(
         "The imported schedules are what CXone has today; the findings above must be fixed before dialwindow will apply them.\n",
@@ -124,7 +128,8 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
     }
   }
   io.stdout(`Imported ${written.length} campaign(s)${failed ? `, ${failed} failed` : ""}.\n`);
-  return failed > 0 ? EXIT.failure : EXIT.ok;
+  // Files were written either way; the exit code says whether the result can be applied as is.
+  return failed > 0 || invalid ? EXIT.failure : EXIT.ok;
 }
 
 /** An id from the API as a person may see it: as is when it is a plain id, else quoted and escaped. */
@@ -295,25 +300,77 @@ export function campaignYaml(live: LiveCampaign, name: string): string {
   ].join("\n");
 }
 
-function configYaml(apiUrl: string | undefined, tokenUrl: string | undefined, maxBlocks: number): string {
-  // The URLs may come from CXONE_API_URL / CXONE_TOKEN_URL; this file is committed, so any
-  // credential they carry (user:password@, ?access_token=) is left out.
-  const api = apiUrl ? urlWithoutCredentials(apiUrl) : undefined;
-  const token = tokenUrl ? urlWithoutCredentials(tokenUrl) : undefined;
+interface CommittableUrls {
+  api: string | undefined;
+  token: string | undefined;
+  /** Some credential (user:password@, ?access_token=) was cut from a URL. */
+  credentialsRemoved: boolean;
+  /** URLs on this machine, left out entirely. */
+  local: string[];
+}
+
+/**
+ * The CXone URLs as they may go into a committed dialwindow.yaml. They often come from
+ * CXONE_API_URL / CXONE_TOKEN_URL, so any credential they carry is cut, and a URL on this
+ * machine (a simulator on 127.0.0.1) is left out: committed, it would point every other
+ * checkout, CI job and daemon at nothing.
+ */
+function committableUrls(apiUrl: string | undefined, tokenUrl: string | undefined): CommittableUrls {
+  const local: string[] = [];
+  let credentialsRemoved = false;
+  const keep = (url: string | undefined): string | undefined => {
+    if (url === undefined) return undefined;
+    const cut = urlWithoutCredentials(url);
+    credentialsRemoved ||= cut.removed;
+    if (isLocalUrl(cut.url)) {
+      local.push(cut.url);
+      return undefined;
+    }
+    return cut.url;
+  };
+  return { api: keep(apiUrl), token: keep(tokenUrl), credentialsRemoved, local };
+}
+
+/** localhost, 127.0.0.0/8, ::1 or the unspecified address: this machine, never a tenant. */
+export function isLocalUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return (
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    /^127(?:\.\d{1,3}){3}$/.test(host) ||
+    host === "0.0.0.0" ||
+    host === "[::1]" ||
+    host === "[::]" ||
+    host === "[::ffff:7f00:1]"
+  );
+}
+
+function configYaml(urls: CommittableUrls, maxBlocks: number): string {
   return [
     "# Written by dialwindow import. Credentials never go here: use CXONE_CLIENT_ID / CXONE_CLIENT_SECRET.",
-    ...(api?.removed || token?.removed
+    ...(urls.credentialsRemoved
       ? [
           "# The CXone URLs carried credentials (user:password@ or a secret query parameter); they were left out",
           "# here. Keep them in CXONE_API_URL / CXONE_TOKEN_URL in the environment if the endpoint needs them.",
+        ]
+      : []),
+    ...(urls.local.length > 0
+      ? [
+          "# The CXone URLs at import time were on the importing machine (a local simulator?), so apiUrl and",
+          "# tokenUrl are left out. Add your tenant's here, or set CXONE_API_URL / CXONE_TOKEN_URL.",
         ]
       : []),
     "apiVersion: dialwindow/v1",
     "kind: Config",
     "cxone:",
     "  profile: tutorial",
-    ...(api ? [`  apiUrl: ${yamlString(api.url)}`] : []),
-    ...(token ? [`  tokenUrl: ${yamlString(token.url)}`] : []),
+    ...(urls.api ? [`  apiUrl: ${yamlString(urls.api)}`] : []),
+    ...(urls.token ? [`  tokenUrl: ${yamlString(urls.token)}`] : []),
     "limits:",
     `  maxDialingBlocks: ${maxBlocks}   # your CXone licence tier's cap; the largest imported campaign uses ${maxBlocks}`,
     "",

@@ -1,5 +1,6 @@
 /** `dialwindow plan`: desired (effective at --at) against live; no writes. Exit 0 / 2 changes / 1 error. */
 import { resolve } from "node:path";
+import { noRevisionNote } from "../desired/revision.js";
 import { toJson } from "../escape/json.js";
 import { planExitCode } from "../plan/plan.js";
 import { renderMarkdown, renderText } from "../plan/render.js";
@@ -28,15 +29,10 @@ export async function planCommand(io: CliIo, flags: PlanFlags): Promise<number> 
   if (!["text", "json", "markdown"].includes(format))
     throw new UsageError(`--format ${format} is not one of text, json, markdown.`);
   const at = parseAt(io, flags.at);
-  const desired = await loadDesired(
-    io,
-    resolveDir(io, flags.dir),
-    at,
-    parseSelectors(flags.selector),
-    flags.configFrom,
-  );
+  const dir = resolveDir(io, flags.dir);
+  const desired = await loadDesired(io, dir, at, parseSelectors(flags.selector), flags.configFrom);
   if (!desired) return EXIT.failure;
-  const baseline = await baselineAt(resolveDir(io, flags.dir), flags.base ?? flags.configFrom, at, io.env);
+  const baseline = await baselineAt(dir, flags.base ?? flags.configFrom, at, io.env);
   const logger = io.logger("warn");
   const { connection, read } = await readLive(io, desired, logger, {
     includeUnrequested: flags.showUnmanaged === true,
@@ -44,9 +40,10 @@ export async function planCommand(io: CliIo, flags: PlanFlags): Promise<number> 
   try {
     const plan = planFrom(desired, read, at, flags.showUnmanaged === true, true, baseline?.campaigns);
     if (flags.out) await writePlanFile(resolve(io.cwd, flags.out), plan);
+    const noRevision = plan.revision ? {} : { noRevision: await noRevisionNote(dir) };
     if (format === "json") io.stdout(`${toJson(sealPlan(plan), 2)}\n`);
-    else if (format === "markdown") io.stdout(renderMarkdown(plan));
-    else io.stdout(renderText(plan, { target: connection.target }));
+    else if (format === "markdown") io.stdout(renderMarkdown(plan, noRevision));
+    else io.stdout(renderText(plan, { target: connection.target, ...noRevision }));
     if (flags.out && format !== "json")
       io.stderr(
         `Saved the plan to ${flags.out}; apply exactly it with: dialwindow apply --plan ${flags.out}\n`,

@@ -3,8 +3,13 @@
  * in-flight writes and flushing the journal), or with --once for a single pass (exit 1 if a
  * campaign could not be reconciled).
  */
-import { Reconciler } from "../reconcile/reconciler.js";
+
+import { noRevisionNote } from "../desired/revision.js";
+import { safeText as t } from "../escape/text.js";
+import { shortRevision } from "../plan/render.js";
+import { type OnceReport, Reconciler } from "../reconcile/reconciler.js";
 import { UsageError } from "../util/errors.js";
+import { afterWriteLines, auditFailure, outcomeLines, recoveryLines } from "./apply-command.js";
 import { parseSelectors, resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
 
@@ -27,7 +32,8 @@ export async function reconcileCommand(io: CliIo, flags: ReconcileFlags): Promis
     throw new UsageError(`--mode ${flags.mode} is not enforce or report.`);
   }
   if (flags.branch && !flags.repo) throw new UsageError("--branch goes with --repo.");
-  const logger = io.daemonLogger("info");
+  // --once is a one-shot command like apply: its summary on stdout, log lines on stderr.
+  const logger = flags.once ? io.logger("warn") : io.daemonLogger("info");
   const reconciler = await Reconciler.start({
     ...(flags.repo
       ? { repo: { url: flags.repo, ...(flags.branch ? { branch: flags.branch } : {}) } }
@@ -41,8 +47,14 @@ export async function reconcileCommand(io: CliIo, flags: ReconcileFlags): Promis
     logger,
   });
   if (flags.once) {
-    const failed = await reconciler.runOnce();
-    return failed > 0 ? EXIT.failure : EXIT.ok;
+    const report = await reconciler.runOnce();
+    const dir = flags.repo ? undefined : resolveDir(io, flags.dir);
+    io.stdout(renderOnce(report, !report.revision && dir ? await noRevisionNote(dir) : undefined));
+    const unaudited = auditFailure(report.finish, report.stateDir);
+    if (unaudited) io.stderr(unaudited);
+    const why = whyNotReconciled(report);
+    if (why) io.stderr(`dialwindow: reconcile --once: ${why}\n`);
+    return why || unaudited ? EXIT.failure : EXIT.ok;
   }
   io.onStopSignal((signal) => {
     const limit = setTimeout(() => {
@@ -58,4 +70,34 @@ export async function reconcileCommand(io: CliIo, flags: ReconcileFlags): Promis
   await reconciler.run();
   await reconciler.done;
   return EXIT.ok;
+}
+
+/** The summary apply prints, for one reconcile pass. */
+export function renderOnce(r: OnceReport, noRevision = "not a git checkout"): string {
+  const lines = [
+    `dialwindow reconcile --once: desired state at ${t(r.at)} (${r.revision ? `revision ${t(shortRevision(r.revision))}` : noRevision}) against ${t(r.target)}`,
+    "",
+    ...recoveryLines(r.recovery),
+  ];
+  if (r.readError) lines.push(`✗ CXone could not be read: ${t(r.readError)}`, "");
+  lines.push(...outcomeLines(r.outcomes), ...afterWriteLines(r.finish, r.auditBranch));
+  const count = (result: string) => r.outcomes.filter((o) => o.result === result).length;
+  const held = [...r.notReconciled.values()].filter((why) => why === "held").length;
+  const parts = [`${count("updated")} updated`, `${count("unchanged") + count("converged")} unchanged`];
+  if (r.driftReported) parts.push(`${r.driftReported} drifted (report mode: not written)`);
+  if (held) parts.push(`${held} held`);
+  if (count("failed")) parts.push(`${count("failed")} failed`);
+  lines.push(`Reconcile: ${parts.join(", ")}.`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** Why the pass exits 1, in a sentence; undefined when every campaign was reconciled. */
+export function whyNotReconciled(r: OnceReport): string | undefined {
+  if (r.readError) return `CXone could not be read (${t(r.readError)}); nothing was reconciled.`;
+  if (r.notReconciled.size === 0) return undefined;
+  const byReason = new Map<string, number>();
+  for (const why of r.notReconciled.values()) byReason.set(why, (byReason.get(why) ?? 0) + 1);
+  const n = r.notReconciled.size;
+  const reasons = [...byReason].map(([why, k]) => `${k} ${why}`).join(", ");
+  return `${n} campaign${n === 1 ? "" : "s"} not reconciled (${reasons}); see the summary above.`;
 }

@@ -24,3 +24,17 @@ export async function desiredRevision(dir: string): Promise<string | null> {
     return null;
   }
 }
+
+/**
+ * What to say instead of a revision when `desiredRevision` is null: outside git, or in a
+ * repository whose first commit is still to be made.
+ */
+export async function noRevisionNote(dir: string): Promise<string> {
+  try {
+    const env = { ...process.env, GIT_OPTIONAL_LOCKS: "0" };
+    const inside = (await run("git", ["-C", dir, "rev-parse", "--is-inside-work-tree"], { env })).stdout;
+    return inside.trim() === "true" ? "git repository with no commit yet" : "not a git checkout";
+  } catch {
+    return "not a git checkout";
+  }
+}

@@ -110,15 +110,19 @@ export async function validateDesiredState(
   // The sections in force come from REV: its file is checked as strictly as the work tree's.
   if (trusted?.document) checkConfig(r, trusted.document, new Set(TRUSTED_SECTIONS));
 
-  const rules = await resolvePolicyRules(
-    r,
-    loaded,
-    config,
-    policyDocs,
-    calendars,
-    options.builtinPolicyDir,
-    schemas,
-  );
+  // A dialwindow.yaml that fails its schema is not read at all, so its limits and policy are
+  // unknown. Checking campaigns against the defaults in their place would report problems the
+  // file's own values may not have (one typo in limits, a DW140 on every campaign), so those
+  // checks wait until it is fixed, and no campaign counts as valid meanwhile.
+  const configUnusable =
+    loaded.config === undefined &&
+    loaded.findings.some(
+      (f) =>
+        f.file === "dialwindow.yaml" && f.severity === "error" && f.code !== "DW006" && f.code !== "DW007",
+    );
+  const rules = configUnusable
+    ? undefined
+    : await resolvePolicyRules(r, loaded, config, policyDocs, calendars, options.builtinPolicyDir, schemas);
   checkCalendarsRunOut(r, loaded, config, calendarDocs, policyDocs, at);
 
   checkUniqueness(r, loaded.campaigns);
@@ -135,6 +139,7 @@ export async function validateDesiredState(
     if (r.hasErrors(doc)) continue;
     const campaign = buildCampaign(doc, calendars);
     drawable.push(campaign);
+    if (configUnusable) continue;
     let today = todayByZone.get(campaign.timezone);
     if (today === undefined) {
       today = localDay(campaign, at);

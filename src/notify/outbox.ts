@@ -348,12 +348,20 @@ export class Outbox {
             outcome.status,
             new Date(retryAt),
           );
-          const willRetry = retryAt < deadlineAt;
+          // When: the next drain after the deadline still waits for retryAt (it is journalled).
           this.#logger.warn(
-            { ...log, status: outcome.status, attempt, error: outcome.error, retryInMs: wait, willRetry },
-            "webhook attempt failed",
+            {
+              ...log,
+              status: outcome.status,
+              attempt,
+              maxAttempts: policy.maxAttempts,
+              error: outcome.error,
+              retryAt: new Date(retryAt).toISOString(),
+              retryInMs: wait,
+            },
+            "webhook attempt failed; retrying",
           );
-          if (!willRetry) return "pending";
+          if (retryAt >= deadlineAt) return "pending";
           await this.#sleep(wait);
         }
       }

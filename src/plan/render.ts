@@ -49,13 +49,26 @@ function summaryLine(plan: Plan): string {
   return parts.join(", ");
 }
 
-function header(plan: Plan, target: string | undefined, esc: (value: string) => string): string {
-  const rev = plan.revision ? `revision ${esc(shortRevision(plan.revision))}` : "not a git checkout";
+/** What a plan says when it has no revision (`plan` knows whether a repository has no commit yet). */
+export interface RevisionOptions {
+  /** Default "not a git checkout". */
+  noRevision?: string;
+}
+
+function header(
+  plan: Plan,
+  target: string | undefined,
+  esc: (value: string) => string,
+  options: RevisionOptions,
+): string {
+  const rev = plan.revision
+    ? `revision ${esc(shortRevision(plan.revision))}`
+    : (options.noRevision ?? "not a git checkout");
   return `desired state at ${esc(plan.at)} (${rev})${target ? ` against ${esc(target)}` : ""}`;
 }
 
-export function renderText(plan: Plan, options: { target?: string } = {}): string {
-  const out: string[] = [`dialwindow plan: ${header(plan, options.target, t)}`, ""];
+export function renderText(plan: Plan, options: { target?: string } & RevisionOptions = {}): string {
+  const out: string[] = [`dialwindow plan: ${header(plan, options.target, t, options)}`, ""];
   if (plan.configFrom) out.push(t(plan.configFrom.message), "");
   const shown = plan.changes.filter((c) => c.action !== "noop");
   if (shown.length === 0) out.push("No changes. CXone matches the desired state.", "");
@@ -129,14 +142,17 @@ function groupByCause(shown: readonly PlannedChange[]): { title: string; changes
  * Summary tables first (one per cause), details collapsed; long plans are cut with a count of what was left
  * out, so the comment stays under GitHub's size limit.
  */
-export function renderMarkdown(plan: Plan, options: { maxRows?: number; maxDetails?: number } = {}): string {
+export function renderMarkdown(
+  plan: Plan,
+  options: { maxRows?: number; maxDetails?: number } & RevisionOptions = {},
+): string {
   const maxRows = options.maxRows ?? 50;
   const maxDetails = options.maxDetails ?? 25;
   const out: string[] = [
     MARKDOWN_MARKER,
     `### dialwindow plan: ${summaryLine(plan)}`,
     "",
-    header(plan, undefined, mdText),
+    header(plan, undefined, mdText, options),
     "",
     ...(plan.configFrom ? [`> ${mdText(plan.configFrom.message)}`, ""] : []),
   ];

@@ -1,12 +1,14 @@
 /**
- * The daemon's HTTP side (`--listen HOST:PORT`): liveness, readiness, Prometheus metrics, and
- * the GitHub push hook that asks for a fetch now instead of at the next interval. Everything it
- * knows comes from callbacks the daemon passes in, so it holds no daemon state of its own.
+ * The daemon's HTTP side (`--listen HOST:PORT`): liveness, readiness, campaign status,
+ * Prometheus metrics, and the GitHub push hook that asks for a fetch now instead of at the next
+ * interval. Everything it knows comes from callbacks the daemon passes in, so it holds no daemon
+ * state of its own.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { toJson } from "../escape/json.js";
 import { UsageError } from "../util/errors.js";
-import { guardedListener, requestPath } from "../util/http-listener.js";
+import { guardedListener, listenFailure, requestPath } from "../util/http-listener.js";
 import { type Logger, silentLogger } from "../util/log.js";
 import { GITHUB_SIGNATURE_HEADER, verifyGitHubSignature } from "./github-hook.js";
 
@@ -29,6 +31,8 @@ export interface HttpServerOptions {
   /** `HOST:PORT`; port 0 picks a free one (see `address`). */
   listen: string;
   readiness: () => Readiness | Promise<Readiness>;
+  /** The `/status` document (every blocked or failing campaign and why); 404 without it. */
+  status?: (() => unknown) | undefined;
   metrics: { text: () => Promise<string>; contentType: string };
   /**
    * The git hook. Without a secret (undefined or empty) `/hooks/git` answers 404: an
@@ -99,7 +103,8 @@ function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = `${JSON.stringify(body)}\n`;
+  // Bodies carry values from files and CXone: escaped for terminals and CI logs (escape/json.ts).
+  const text = `${toJson(body)}\n`;
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
@@ -144,6 +149,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Daemo
             status: readiness.ready ? "ready" : "not ready",
             reasons: readiness.reasons,
           });
+        },
+      },
+    ],
+    [
+      "/status",
+      {
+        methods: ["GET", "HEAD"],
+        handle: async (_req, res) => {
+          if (options.status === undefined) sendJson(res, 404, { error: "not found" });
+          else sendJson(res, 200, options.status());
         },
       },
     ],
@@ -237,7 +252,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Daemo
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
       server.off("listening", onListening);
-      reject(new UsageError(`cannot listen on ${options.listen}: ${err.message}`, { cause: err }));
+      reject(new UsageError(listenFailure(options.listen, err, "--listen"), { cause: err }));
     };
     const onListening = () => {
       server.off("error", onError);

@@ -5,13 +5,15 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { RequestEvent } from "../live/transport.js";
+import { CAMPAIGN_STATES, type CampaignState } from "./campaign-status.js";
+import { FAILURE_REASONS, type FailureReason } from "./failure-reason.js";
 
 export const METRICS_PREFIX = "dialwindow_";
 
 export const RECONCILE_RESULTS = ["noop", "applied", "failed", "blocked", "held", "drift_reported"] as const;
 /**
- * noop: live already matched; applied: written; failed: an error; blocked: a sync window
- * denied the write; held: the desired state is invalid, so nothing was written;
+ * noop: live already matched; applied: written; failed: an error; blocked: its file or the
+ * desired state is invalid, so nothing was written; held: a deny sync window holds the write;
  * drift_reported: report mode saw drift and wrote nothing.
  */
 export type ReconcileResult = (typeof RECONCILE_RESULTS)[number];
@@ -48,6 +50,9 @@ export class DaemonMetrics {
   readonly #nextTransition: Gauge;
   readonly #invalidFiles: Gauge;
   readonly #queueDepth: Gauge;
+  readonly #campaigns: Gauge<"state">;
+  readonly #problems: Gauge<"reason">;
+  readonly #failures: Counter<"reason">;
 
   constructor(options: DaemonMetricsOptions = {}) {
     const registry = new Registry();
@@ -135,8 +140,32 @@ export class DaemonMetrics {
       registers,
     });
 
+    this.#campaigns = new Gauge({
+      name: name("campaigns"),
+      help: "Managed campaigns by state: in_sync, drifted (seen different, not written), blocked (not written: its file or the desired state is invalid), failing (retried). Campaigns not looked at yet are in none.",
+      labelNames: ["state"],
+      registers,
+    });
+    this.#problems = new Gauge({
+      name: name("campaign_problems"),
+      help: `Blocked and failing campaigns by reason (${FAILURE_REASONS.join(", ")}); /status lists them.`,
+      labelNames: ["reason"],
+      registers,
+    });
+    this.#failures = new Counter({
+      name: name("campaign_failures_total"),
+      help: "Failed attempts to reconcile a campaign, by reason; every retry counts.",
+      labelNames: ["reason"],
+      registers,
+    });
+
     // Known label values start at zero, so rate() and alerts work before the first event.
     for (const result of RECONCILE_RESULTS) this.#reconciles.inc({ result }, 0);
+    for (const state of CAMPAIGN_STATES) this.#campaigns.set({ state }, 0);
+    for (const reason of FAILURE_REASONS) {
+      this.#problems.set({ reason }, 0);
+      this.#failures.inc({ reason }, 0);
+    }
 
     if (options.processMetrics === true)
       collectDefaultMetrics({ register: registry, prefix: METRICS_PREFIX });
@@ -188,6 +217,19 @@ export class DaemonMetrics {
 
   setQueueDepth(count: number): void {
     this.#queueDepth.set(count);
+  }
+
+  setCampaignStates(counts: Readonly<Record<CampaignState, number>>): void {
+    for (const state of CAMPAIGN_STATES) this.#campaigns.set({ state }, counts[state]);
+  }
+
+  /** Blocked and failing campaigns per reason; reasons left out are zero. */
+  setCampaignProblems(byReason: ReadonlyMap<FailureReason, number>): void {
+    for (const reason of FAILURE_REASONS) this.#problems.set({ reason }, byReason.get(reason) ?? 0);
+  }
+
+  recordCampaignFailure(reason: FailureReason): void {
+    this.#failures.inc({ reason });
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -15,23 +15,29 @@
  */
 import { join } from "node:path";
 import { DateTime } from "luxon";
-import { applyPlan } from "../apply/apply.js";
-import { actorName, type FinishSummary, WritePipeline } from "../apply/pipeline.js";
+import { applyPlan, type CampaignOutcome } from "../apply/apply.js";
+import { actorName, type FinishSummary, type RecoverySummary, WritePipeline } from "../apply/pipeline.js";
 import type { ResolvedConfig } from "../desired/config.js";
 import { effectiveSchedule, upcomingTransitions } from "../desired/effective.js";
+import type { CampaignSchedule } from "../desired/model.js";
 import { desiredRevision } from "../desired/revision.js";
 import { SchemaValidators } from "../desired/schema.js";
+import { Locator } from "../desired/source.js";
 import { validateDesiredState } from "../desired/validate.js";
 import { type Connection, connect } from "../live/connect.js";
+import { AuthenticationError } from "../live/errors.js";
 import type { LiveCampaign } from "../live/port.js";
 import { RateBudget } from "../live/rate-budget.js";
+import { attributeUpdate } from "../plan/cause.js";
 import { PLAN_FORMAT_VERSION, type PlannedChange, planCampaign } from "../plan/plan.js";
 import type { ChangeRecord } from "../state/change-record.js";
 import { mergeRetryRequests, takeRetryRequests } from "../state/retry-requests.js";
 import { checkStateDir, resolveStateDir } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
+import { CampaignBoard, type CampaignProblem, type CampaignState } from "./campaign-status.js";
 import { type DirWatcher, watchDesiredDir } from "./dir-watcher.js";
+import { AttemptWitness, type FailureReason, reasonOf } from "./failure-reason.js";
 import { GitSource } from "./git-source.js";
 import { GIT_WEBHOOK_SECRET_ENV } from "./github-hook.js";
 import { type DaemonHttpServer, type Readiness, startHttpServer } from "./http-server.js";
@@ -50,6 +56,58 @@ export interface ReconcileEvent {
   detail?: string;
   change?: ChangeRecord;
   planned?: PlannedChange;
+  /** Applied: how long the write took. */
+  latencyMs?: number;
+}
+
+/** One blocked or failing campaign, as /status lists it. */
+export interface CampaignStatusEntry {
+  campaignId: string;
+  name: string;
+  file: string;
+  /** The line of the finding that blocks it, or of its metadata.campaignId. */
+  line?: number;
+  state: "blocked" | "failing";
+  reason: FailureReason;
+  message: string;
+  failures: number;
+  since: string;
+  nextRetryAt: string | null;
+}
+
+/** The `/status` document. */
+export interface DaemonStatus {
+  ready: boolean;
+  mode: "enforce" | "report";
+  revision: string | null;
+  counts: Record<CampaignState, number>;
+  /** Set while writes to every campaign are held: the desired state is invalid or unreadable. */
+  held: { reason: FailureReason; message: string; file?: string; line?: number } | null;
+  invalidFiles: { file: string; findings: { line: number; col: number; code: string; message: string }[] }[];
+  /** Every blocked or failing campaign: blocked first, then by file. */
+  problems: CampaignStatusEntry[];
+}
+
+/** What `reconcile --once` did, for the summary it prints (the same as apply's). */
+export interface OnceReport {
+  /** The instant the pass planned at (ISO). */
+  at: string;
+  revision: string | null;
+  /** The CXone API it talked to, without credentials. */
+  target: string;
+  auditBranch: string;
+  stateDir: string;
+  /** Set when CXone could not be read at all. */
+  readError: string | undefined;
+  /** One per managed campaign, by name. */
+  outcomes: CampaignOutcome[];
+  /** Why each campaign was not reconciled: a failure reason, or "held" by a deny window. */
+  notReconciled: Map<string, FailureReason | "held">;
+  /** Report mode: campaigns found drifted and not written (not a failure). */
+  driftReported: number;
+  recovery: RecoverySummary;
+  /** Webhooks and the audit commit, over every flush of the pass. */
+  finish: FinishSummary;
 }
 
 export interface ReconcilerEvents {
@@ -121,9 +179,25 @@ export class Reconciler {
   private stopping = false;
   private flushing: Promise<void> | undefined;
   private reloading: Promise<void> = Promise.resolve();
-  private failures = 0;
   /** Campaigns whose write a deny window is holding right now. */
   private readonly held = new Set<string>();
+  /** Where each campaign stands, for /status, the metrics and the log. */
+  private readonly board = new CampaignBoard();
+  /** Failures whose log line waits for the retry time (logged once it is armed). */
+  private readonly unlogged = new Set<string>();
+  /** Each campaign as it was when last seen in sync: what tells a hand edit from a change in git. */
+  private readonly syncedAs = new Map<string, CampaignSchedule>();
+  /** Set while CXone refuses the credentials (the last read or write said so). */
+  private credentialError: string | undefined;
+  /** Set while the journal in the state directory cannot be written. */
+  private stateDirError: string | undefined;
+  /** What was last logged about the desired state as a whole, so a reload does not repeat it. */
+  private loggedHeld: string | undefined;
+  private loggedReadError: string | undefined;
+  /** What interrupted runs left, settled at start. */
+  private recovery: RecoverySummary = { confirmed: 0, abandoned: 0, unsettled: 0 };
+  /** --once: every campaign's outcome, and the flushes' summaries, for the printed summary. */
+  private once: { outcomes: Map<string, CampaignOutcome>; finish: FinishSummary | undefined } | undefined;
   private stopped!: () => void;
   /** Resolves when the daemon has stopped. */
   readonly done: Promise<void>;
@@ -224,11 +298,13 @@ export class Reconciler {
         timers: this.timers,
         random: this.random,
         logger: this.log,
+        onRetry: (id) => this.retryArmed(id),
       });
       if (o.listen) {
         this.server = await startHttpServer({
           listen: o.listen,
           readiness: () => this.readiness(),
+          status: () => this.status(),
           metrics: { text: () => this.metricsText(), contentType: this.metrics.contentType },
           gitHook: this.git
             ? { secret: o.env[GIT_WEBHOOK_SECRET_ENV], onDelivery: () => void this.fetchNow("webhook") }
@@ -238,6 +314,7 @@ export class Reconciler {
         this.log.info({ url: this.server.url }, "listening for /healthz, /readyz, /metrics");
       }
       const recovery = await this.pipeline.recover(this.connection.client);
+      this.recovery = recovery;
       if (recovery.confirmed + recovery.abandoned > 0) this.scheduleFlush(0);
       this.log.info(
         {
@@ -299,18 +376,71 @@ export class Reconciler {
     this.timer("resync", delay, () => this.firstSync(attempt + 1));
   }
 
-  /** --once: one full pass, wait for the queue, flush, stop. Returns the number of failed campaigns. */
-  async runOnce(): Promise<number> {
+  /** --once: one full pass, wait for the queue, flush, stop. What it did, for the summary. */
+  async runOnce(): Promise<OnceReport> {
+    this.once = { outcomes: new Map(), finish: undefined };
+    const at = this.now();
     const read = await this.resync();
     this.initialSyncDone = read;
     await this.queue.whenIdle();
+    await this.flushing;
     await this.flush();
-    // A campaign held by a deny window or left failed is not reconciled: --once says so.
-    const notDone = (read ? 0 : 1) + this.failures + this.held.size;
     if (this.held.size > 0)
       this.log.warn({ campaigns: [...this.held] }, "--once: writes held by a deny sync window were not made");
+    const outcomes = [...this.once.outcomes.values()].sort((x, y) =>
+      x.name < y.name ? -1 : x.name > y.name ? 1 : 0,
+    );
+    const notReconciled = new Map<string, FailureReason | "held">();
+    for (const o of outcomes) {
+      const problem = this.board.problemOf(o.campaignId);
+      if (problem) notReconciled.set(o.campaignId, problem.reason);
+      else if (this.held.has(o.campaignId)) notReconciled.set(o.campaignId, "held");
+    }
+    const report: OnceReport = {
+      at: at.toUTC().toISO() as string,
+      revision: this.snapshot.revision,
+      target: this.connection.target,
+      auditBranch: this.config.audit.branch,
+      stateDir: this.pipeline.stateDir.path,
+      readError: read ? undefined : (this.lastResyncError ?? "CXone could not be read"),
+      outcomes,
+      notReconciled,
+      driftReported: outcomes.filter((o) => o.result === "skipped" && !notReconciled.has(o.campaignId))
+        .length,
+      recovery: this.recovery,
+      finish: this.once.finish ?? {
+        webhooks: { delivered: 0, pending: 0, dead: 0 },
+        audit: { appended: 0, commit: null, pushed: false, pending: 0 },
+      },
+    };
     await this.stop("--once finished");
-    return notDone;
+    return report;
+  }
+
+  /** --once: what happened to one campaign, as apply reports it. */
+  private recordOnce(
+    id: string,
+    result: ReconcileResult,
+    e: Omit<ReconcileEvent, "result" | "campaignId">,
+  ): void {
+    if (!this.once) return;
+    const name = this.snapshot.campaigns.get(id)?.name ?? this.snapshot.blockedDetail.get(id)?.name ?? e.name;
+    const file = e.file || (this.snapshot.blockedDetail.get(id)?.file ?? "");
+    const base = { campaignId: id, name, file, latencyMs: 0 };
+    const outcome: CampaignOutcome =
+      result === "applied"
+        ? { ...base, result: "updated", ...(e.change ? { change: e.change } : {}) }
+        : result === "noop"
+          ? { ...base, result: e.detail ? "converged" : "unchanged" }
+          : result === "failed"
+            ? { ...base, result: "failed", error: e.detail ?? "failed" }
+            : result === "blocked"
+              ? { ...base, result: "failed", error: `not written: ${e.detail ?? "blocked"}` }
+              : result === "held"
+                ? { ...base, result: "skipped", error: e.detail ?? "held" }
+                : { ...base, result: "skipped", error: `drift not written (report mode): ${e.detail ?? ""}` };
+    if (outcome.change) outcome.latencyMs = e.latencyMs ?? 0;
+    this.once.outcomes.set(id, outcome);
   }
 
   // --- triggers -------------------------------------------------------------------------
@@ -341,12 +471,14 @@ export class Reconciler {
         await this.reloadNow();
       } catch (err) {
         // A directory that cannot be read (permissions, a symlink loop) must not stop the
-        // daemon: the previous state stays in force and readiness says why.
+        // daemon: the previous state stays in force and /status says why.
         this.readError = err instanceof Error ? err.message : String(err);
-        this.log.error(
-          { err: this.readError },
-          "reading the desired state failed; the previous state stays in force",
-        );
+        if (this.readError !== this.loggedReadError)
+          this.log.error(
+            { err: this.readError, reason: "desired_state_invalid" },
+            "reading the desired state failed; the previous state stays in force",
+          );
+        this.loggedReadError = this.readError;
       }
     });
     return this.reloading;
@@ -360,6 +492,10 @@ export class Reconciler {
       schemas: this.schemas,
     });
     this.readError = undefined;
+    if (this.loggedReadError !== undefined) {
+      this.log.info("the desired state can be read again");
+      this.loggedReadError = undefined;
+    }
     const previous = this.snapshot;
     const next = this.select(nextSnapshot(result, await this.revision(), previous));
     const changed: string[] = [];
@@ -425,14 +561,36 @@ export class Reconciler {
     }
   }
 
+  /** Logs what the snapshot blocks, each problem once (a reload repeats nothing already said). */
   private reportSnapshot(s: Snapshot): void {
     this.metrics.setInvalidFiles(s.invalidFiles.length);
-    if (s.held) this.log.error({ reason: s.held }, "desired state invalid; previous state stays in force");
-    for (const [id, why] of s.blocked)
+    if (s.held !== this.loggedHeld) {
+      if (s.held)
+        this.log.error(
+          { reason: "desired_state_invalid", error: s.held, file: s.heldAt?.file, line: s.heldAt?.line },
+          "desired state invalid; previous state stays in force",
+        );
+      else if (this.loggedHeld) this.log.info("desired state valid again; held-back writes go out");
+      this.loggedHeld = s.held;
+    }
+    this.board.keepOnly((id) => s.campaigns.has(id) || s.blocked.has(id));
+    const now = this.timers.now();
+    for (const [id, why] of s.blocked) {
+      const detail = s.blockedDetail.get(id);
+      const { news } = this.board.problem(id, "blocked", "invalid_file", why, now);
+      if (!news) continue;
       this.log.error(
-        { campaignId: id, reason: why },
+        {
+          campaignId: id,
+          campaign: detail?.name,
+          file: detail?.file,
+          line: detail?.finding?.line,
+          reason: "invalid_file",
+          error: why,
+        },
         "campaign blocked: its file is invalid; no writes until fixed",
       );
+    }
   }
 
   /**
@@ -448,10 +606,13 @@ export class Reconciler {
       read = await this.connection.client.readCampaigns(ids);
     } catch (err) {
       this.lastResyncError = (err as Error).message;
-      this.log.error({ err: this.lastResyncError }, "live resync failed; retrying");
+      const reason = reasonOf(err);
+      if (reason === "unauthorized") this.credentialError = this.lastResyncError;
+      this.log.error({ err: this.lastResyncError, reason }, "live resync failed; retrying");
       return false;
     }
     this.lastResyncError = undefined;
+    this.credentialError = undefined;
     const at = this.now();
     let drifted = 0;
     for (const id of ids) {
@@ -475,8 +636,11 @@ export class Reconciler {
       const planned = planCampaign(c, live, undefined, at);
       if (planned.action === "noop") {
         this.drifted.delete(id);
+        this.markOk(id, "in_sync", c);
+        this.recordOnce(id, "noop", { name: c.name, file: c.file });
         continue;
       }
+      this.board.drifted(id);
       drifted++;
       if (live) this.liveCache.set(id, live);
       this.queue.add(id);
@@ -530,6 +694,8 @@ export class Reconciler {
   // --- the work ---------------------------------------------------------------------------
 
   private emit(e: ReconcileEvent): void {
+    const { campaignId, result, ...rest } = e;
+    this.recordOnce(campaignId, result, rest);
     this.options.events?.onReconciled?.(e);
   }
 
@@ -538,19 +704,33 @@ export class Reconciler {
     const finish = (
       result: ReconcileResult,
       e: Omit<ReconcileEvent, "result" | "campaignId">,
+      reason?: FailureReason,
     ): "done" | "retry" => {
       this.metrics.recordReconcile(result, Date.now() - started);
       this.emit({ campaignId: id, result, ...e });
       if (result === "failed") {
-        this.failures++;
+        this.recordProblem(id, "failing", reason ?? "other", e.detail ?? "failed", e.planned);
         return "retry";
+      }
+      if (result === "blocked") {
+        this.recordProblem(
+          id,
+          "blocked",
+          reason ?? "desired_state_invalid",
+          e.detail ?? "blocked",
+          e.planned,
+        );
+      } else if (result === "noop" || result === "applied") {
+        this.markOk(id, "in_sync", this.snapshot.campaigns.get(id));
+      } else {
+        this.markOk(id, "drifted");
       }
       return "done";
     };
     const c = this.snapshot.campaigns.get(id);
     if (!c) {
       const why = this.snapshot.blocked.get(id);
-      if (why) return finish("blocked", { name: id, file: "", detail: why });
+      if (why) return finish("blocked", { name: id, file: "", detail: why }, "invalid_file");
       return "done"; // no longer managed
     }
     const base = { name: c.name, file: c.file };
@@ -559,11 +739,12 @@ export class Reconciler {
     if (!live) {
       try {
         live = await this.connection.client.readCampaign(id);
+        this.credentialError = undefined;
       } catch (err) {
-        return finish("failed", {
-          ...base,
-          detail: `reading it from CXone failed: ${(err as Error).message}`,
-        });
+        const detail = `reading it from CXone failed: ${(err as Error).message}`;
+        // Refused credentials stop every campaign; a 403 on one campaign is that campaign's.
+        if (err instanceof AuthenticationError) this.credentialError = detail;
+        return finish("failed", { ...base, detail }, reasonOf(err));
       }
     }
     const at = this.now();
@@ -574,12 +755,16 @@ export class Reconciler {
       return finish("noop", base);
     }
     if (planned.action === "error")
-      return finish("failed", { ...base, detail: planned.error ?? "error", planned });
+      return finish(
+        "failed",
+        { ...base, detail: planned.error ?? "error", planned },
+        live ? "invalid_response" : "not_found",
+      );
     this.drifted.add(id);
     const frozen = this.readError ? `cannot read the desired state: ${this.readError}` : this.snapshot.held;
     if (frozen) {
       // A broken config, calendar or policy can change what any campaign should be: write nothing.
-      return finish("blocked", { ...base, planned, detail: frozen });
+      return finish("blocked", { ...base, planned, detail: frozen }, "desired_state_invalid");
     }
     if (this.mode === "report") {
       this.log.warn(
@@ -604,25 +789,34 @@ export class Reconciler {
         detail: `held by a deny sync window until ${until.toISO()}`,
       });
     }
-    const result = await applyPlan(
-      {
-        formatVersion: PLAN_FORMAT_VERSION,
-        at: at.toUTC().toISO() as string,
-        revision: this.snapshot.revision,
-        summary: { update: 1, noop: 0, error: 0 },
-        changes: [planned],
-        transitions: [],
-      },
-      this.connection.client,
-      {
-        mode: "fresh",
-        actor: actorName("reconcile"),
-        revision: this.snapshot.revision,
-        logger: this.log,
-        recorder: this.pipeline.recorder,
-        concurrency: 1,
-      },
-    );
+    this.logDrift(c, planned, at);
+    const witness = new AttemptWitness();
+    let result: Awaited<ReturnType<typeof applyPlan>>;
+    try {
+      result = await applyPlan(
+        {
+          formatVersion: PLAN_FORMAT_VERSION,
+          at: at.toUTC().toISO() as string,
+          revision: this.snapshot.revision,
+          summary: { update: 1, noop: 0, error: 0 },
+          changes: [planned],
+          transitions: [],
+        },
+        witness.watch(this.connection.client, "cxone"),
+        {
+          mode: "fresh",
+          actor: actorName("reconcile"),
+          revision: this.snapshot.revision,
+          logger: this.log,
+          recorder: witness.watch(this.pipeline.recorder, "journal"),
+          concurrency: 1,
+        },
+      );
+    } catch (err) {
+      this.noteWitness(witness);
+      return finish("failed", { ...base, planned, detail: (err as Error).message }, witness.reason(err));
+    }
+    this.noteWitness(witness);
     const outcome = result.outcomes[0];
     this.held.delete(id);
     if (outcome?.result === "converged") {
@@ -634,9 +828,122 @@ export class Reconciler {
       this.metrics.setDriftedCampaigns(this.drifted.size);
       this.metrics.markReconcileSuccess(new Date());
       if (outcome.change) this.scheduleFlush(FLUSH_DEBOUNCE_MS);
-      return finish("applied", { ...base, planned, ...(outcome.change ? { change: outcome.change } : {}) });
+      return finish("applied", {
+        ...base,
+        planned,
+        latencyMs: outcome.latencyMs,
+        ...(outcome.change ? { change: outcome.change } : {}),
+      });
     }
-    return finish("failed", { ...base, planned, detail: outcome?.error ?? "apply failed" });
+    return finish("failed", { ...base, planned, detail: outcome?.error ?? "apply failed" }, witness.reason());
+  }
+
+  /** What one write attempt showed about the daemon's own health: credentials, the journal. */
+  private noteWitness(witness: AttemptWitness): void {
+    if (witness.journalError !== undefined) {
+      this.stateDirError =
+        witness.journalError instanceof Error ? witness.journalError.message : String(witness.journalError);
+    } else if (witness.journalCalls > 0) {
+      this.stateDirError = undefined;
+    }
+    if (witness.cxoneError instanceof AuthenticationError) this.credentialError = witness.cxoneError.message;
+  }
+
+  /**
+   * A hand edit about to be undone (enforce mode): the campaign was in sync with the same desired
+   * schedule, and CXone now holds something the desired state never asked for.
+   */
+  private logDrift(c: CampaignSchedule, planned: PlannedChange, at: DateTime): void {
+    if (!planned.before) return;
+    const attribution = attributeUpdate(c, planned.before, at, this.syncedAs.get(c.campaignId));
+    if (attribution.cause !== "drift") return;
+    this.log.warn(
+      {
+        campaignId: c.campaignId,
+        campaign: c.name,
+        file: c.file,
+        cause: attribution.cause,
+        because: attribution.because,
+        diff: planned.diff,
+      },
+      "drift detected: undoing a change made in CXone (enforce mode)",
+    );
+  }
+
+  /** A blocked or failed attempt: counted, put on the board, logged when it is news. */
+  private recordProblem(
+    id: string,
+    state: "blocked" | "failing",
+    reason: FailureReason,
+    message: string,
+    planned: PlannedChange | undefined,
+  ): void {
+    if (state === "failing") this.metrics.recordCampaignFailure(reason);
+    const { news } = this.board.problem(id, state, reason, message, this.timers.now());
+    if (!news) {
+      this.log.debug(
+        { campaignId: id, reason },
+        state === "failing" ? "campaign still failing" : "campaign still blocked",
+      );
+      return;
+    }
+    if (state === "failing") {
+      // Logged once the work queue has armed the retry, so the line can say when.
+      this.unlogged.add(id);
+      return;
+    }
+    const c = this.snapshot.campaigns.get(id);
+    this.log.warn(
+      { campaignId: id, campaign: c?.name, file: c?.file, reason, error: message, diff: planned?.diff },
+      "campaign blocked: the desired state is invalid; drift not corrected until it is fixed",
+    );
+  }
+
+  /** The work queue armed a failing campaign's next attempt. */
+  private retryArmed(id: string): void {
+    const at = this.queue.dueAt(id);
+    if (at !== undefined) this.board.retryAt(id, at);
+    if (this.unlogged.delete(id)) this.logFailing(id);
+  }
+
+  private logFailing(id: string): void {
+    const p = this.board.problemOf(id);
+    if (!p) return;
+    const c = this.snapshot.campaigns.get(id);
+    this.log.warn(
+      {
+        campaignId: id,
+        campaign: c?.name,
+        file: c?.file,
+        reason: p.reason,
+        error: p.message,
+        failures: p.failures,
+        // --once stops after its pass: the retry the queue armed never comes.
+        nextRetryAt: p.nextRetryAt === undefined || this.once ? null : new Date(p.nextRetryAt).toISOString(),
+      },
+      "campaign failing",
+    );
+  }
+
+  /** Reconciled fine; a problem this ends is logged as recovered. */
+  private markOk(id: string, state: "in_sync" | "drifted", c?: CampaignSchedule): void {
+    if (state === "in_sync" && c) this.syncedAs.set(id, c);
+    const ended: CampaignProblem | undefined = this.board.ok(id, state);
+    this.unlogged.delete(id);
+    if (!ended) return;
+    const campaign = c ?? this.snapshot.campaigns.get(id);
+    this.log.info(
+      {
+        campaignId: id,
+        campaign: campaign?.name,
+        file: campaign?.file,
+        state,
+        was: ended.reason,
+        failures: ended.failures,
+        since: new Date(ended.since).toISOString(),
+      },
+      "campaign recovered",
+    );
   }
 
   // --- after writes -----------------------------------------------------------------------
@@ -658,6 +965,7 @@ export class Reconciler {
           actor: actorName("reconcile"),
         });
         if (summary.audit.commit) this.metrics.recordAuditCommit();
+        if (this.once) this.once.finish = mergeFinish(this.once.finish, summary);
         this.metrics.setOutboxDepth(this.pipeline.outboxDepth());
         // Deliveries waiting out a backoff: come back exactly when the next one is due.
         const due = this.pipeline.outbox.nextDueAt();
@@ -727,10 +1035,19 @@ export class Reconciler {
 
   private async metricsText(): Promise<string> {
     this.metrics.setQueueDepth(this.queue.depth());
+    this.metrics.setCampaignStates(this.board.counts());
+    this.metrics.setCampaignProblems(this.board.reasons());
     this.metrics.setOutboxDepth(this.pipeline.outboxDepth());
     return this.metrics.metricsText();
   }
 
+  /**
+   * Ready while the daemon can do its work: the first resync read CXone, CXone accepts the
+   * credentials, the journal can be written, dialwindow.yaml is valid. Invalid campaign files,
+   * calendars and policies, and failing campaigns, are problems of the data, reported by
+   * /status, the metrics and the log: a 503 for them would take the daemon out of its Service
+   * (and away from the git webhook that brings the fix).
+   */
   readiness(): Readiness {
     const reasons: string[] = [];
     if (this.stopping) reasons.push("shutting down");
@@ -741,9 +1058,16 @@ export class Reconciler {
           : "initial sync with CXone not done yet",
       );
     }
-    if (this.readError) reasons.push(`cannot read the desired state: ${this.readError}`);
-    if (this.snapshot.held) reasons.push(this.snapshot.held);
-    for (const f of this.snapshot.invalidFiles) reasons.push(f.reasons[0] ?? `${f.file} is invalid`);
+    if (this.credentialError) reasons.push(`CXone refuses the credentials: ${this.credentialError}`);
+    if (this.stateDirError)
+      reasons.push(`the journal in the state directory cannot be written: ${this.stateDirError}`);
+    const config = this.snapshot.held
+      ? this.snapshot.invalidFiles.find((f) => f.file === "dialwindow.yaml")
+      : undefined;
+    if (config)
+      reasons.push(
+        `dialwindow.yaml is invalid: ${config.reasons[0] ?? "see validate"}; the previous valid configuration stays in force`,
+      );
     return {
       ready: reasons.length === 0,
       reasons,
@@ -751,9 +1075,64 @@ export class Reconciler {
         mode: this.mode,
         revision: this.snapshot.revision,
         campaigns: this.snapshot.campaigns.size,
-        blocked: Object.fromEntries(this.snapshot.blocked),
         drifted: this.drifted.size,
+        states: this.board.counts(),
       },
+    };
+  }
+
+  /** The `/status` document: where every campaign stands, and every blocked or failing one in full. */
+  status(): DaemonStatus {
+    const locator = new Locator();
+    const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+    const problems: CampaignStatusEntry[] = this.board.problems().map(([id, p]) => {
+      const c = this.snapshot.campaigns.get(id);
+      const detail = this.snapshot.blockedDetail.get(id);
+      const where = c
+        ? { name: c.name, file: c.file, line: locator.locate(c.document, ["metadata", "campaignId"]).line }
+        : {
+            name: detail?.name ?? id,
+            file: detail?.file ?? "",
+            ...(detail?.finding ? { line: detail.finding.line } : {}),
+          };
+      return {
+        campaignId: id,
+        ...where,
+        state: p.state,
+        reason: p.reason,
+        message: p.message,
+        failures: p.failures,
+        since: iso(p.since) as string,
+        nextRetryAt: iso(p.nextRetryAt),
+      };
+    });
+    problems.sort(
+      (a, b) =>
+        (a.state === b.state ? 0 : a.state === "blocked" ? -1 : 1) ||
+        (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+        (a.line ?? 0) - (b.line ?? 0),
+    );
+    const s = this.snapshot;
+    const held: DaemonStatus["held"] = this.readError
+      ? { reason: "desired_state_invalid", message: `cannot read the desired state: ${this.readError}` }
+      : s.held
+        ? {
+            reason: "desired_state_invalid",
+            message: s.held,
+            ...(s.heldAt ? { file: s.heldAt.file, line: s.heldAt.line } : {}),
+          }
+        : null;
+    return {
+      ready: this.readiness().ready,
+      mode: this.mode,
+      revision: s.revision,
+      counts: this.board.counts(),
+      held,
+      invalidFiles: s.invalidFiles.map((f) => ({
+        file: f.file,
+        findings: f.findings.map(({ line, col, code, message }) => ({ line, col, code, message })),
+      })),
+      problems,
     };
   }
 
@@ -771,6 +1150,9 @@ export class Reconciler {
         { unfinished: drained.unfinished },
         "writes still running at shutdown; the journal settles them on the next start",
       );
+    // Failures whose retry the shutdown cancelled are still worth their one line.
+    for (const id of [...this.unlogged]) this.logFailing(id);
+    this.unlogged.clear();
     await this.reloading.catch(() => undefined);
     await this.flush();
     await this.closeResources();
@@ -784,4 +1166,18 @@ export class Reconciler {
     await this.connection?.close().catch(() => undefined);
     await this.pipeline?.close();
   }
+}
+
+/** Two flushes of one pass as one: what was delivered and appended adds up, the rest is the latest. */
+function mergeFinish(before: FinishSummary | undefined, next: FinishSummary): FinishSummary {
+  if (!before) return next;
+  return {
+    webhooks: { ...next.webhooks, delivered: before.webhooks.delivered + next.webhooks.delivered },
+    audit: {
+      ...next.audit,
+      appended: before.audit.appended + next.audit.appended,
+      commit: next.audit.commit ?? before.audit.commit,
+      pushed: next.audit.commit ? next.audit.pushed : before.audit.pushed || next.audit.pushed,
+    },
+  };
 }

@@ -2,7 +2,7 @@
  * What the daemon enforces, derived from a validation result and the previous snapshot. Pure.
  *
  * - A campaign whose document has an error is blocked: no writes to it, and the reason is
- *   reported (readiness, logs, metrics). A file that cannot be parsed at all blocks the
+ *   reported (/status, logs, metrics). A file that cannot be parsed at all blocks the
  *   campaigns it declared in the previous snapshot.
  * - An error outside campaign files (dialwindow.yaml, a calendar, a policy) could change any
  *   campaign's meaning, so the whole previous snapshot stays in force until it is fixed.
@@ -13,6 +13,24 @@ import type { Finding } from "../desired/findings.js";
 import type { CampaignSchedule } from "../desired/model.js";
 import type { ValidationResult } from "../desired/validate.js";
 
+/** Where a finding points, for /status: file, line and column, and its code. */
+export interface FindingAt {
+  file: string;
+  line: number;
+  col: number;
+  code: string;
+  message: string;
+}
+
+/** Why a campaign is blocked, located where the loader could tell. */
+export interface BlockedCampaign {
+  /** metadata.name, when the document could be read that far. */
+  name: string | undefined;
+  file: string;
+  /** The first error in its file; undefined when the file could not be read at all. */
+  finding: FindingAt | undefined;
+}
+
 export interface Snapshot {
   revision: string | null;
   config: ResolvedConfig;
@@ -20,10 +38,14 @@ export interface Snapshot {
   campaigns: ReadonlyMap<string, CampaignSchedule>;
   /** Campaigns that must not be written, by id, with why ("file:line:col CODE message"). */
   blocked: ReadonlyMap<string, string>;
-  /** Files with errors, with their first few findings. */
-  invalidFiles: { file: string; reasons: string[] }[];
+  /** The same campaigns, with their file, name and finding. */
+  blockedDetail: ReadonlyMap<string, BlockedCampaign>;
+  /** Files with errors, with their first few findings (as text, and located). */
+  invalidFiles: { file: string; reasons: string[]; findings: FindingAt[] }[];
   /** Set when an error outside campaign files keeps the previous state in force. */
   held: string | undefined;
+  /** The error behind `held`, when there is one to point at. */
+  heldAt?: FindingAt | undefined;
 }
 
 /** Only the campaigns whose labels match (`--selector`); the others are left alone entirely. */
@@ -39,6 +61,13 @@ function describe(f: Finding): string {
   return `${f.file}:${f.line}:${f.col} ${f.code} ${f.message}`;
 }
 
+function at(f: Finding): FindingAt {
+  return { file: f.file, line: f.line, col: f.col, code: f.code, message: f.message };
+}
+
+/** Findings listed per invalid file; the rest are counted by `validate`. */
+const FINDINGS_PER_FILE = 10;
+
 export function nextSnapshot(
   result: ValidationResult,
   revision: string | null,
@@ -47,7 +76,11 @@ export function nextSnapshot(
   const errors = result.findings.filter((f) => f.severity === "error");
   const byFile = new Map<string, Finding[]>();
   for (const f of errors) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
-  const invalidFiles = [...byFile].map(([file, fs]) => ({ file, reasons: fs.slice(0, 3).map(describe) }));
+  const invalidFiles = [...byFile].map(([file, fs]) => ({
+    file,
+    reasons: fs.slice(0, 3).map(describe),
+    findings: fs.slice(0, FINDINGS_PER_FILE).map(at),
+  }));
 
   if (result.globalErrors) {
     const first = errors.find((f) => !f.file.startsWith("campaigns/"));
@@ -56,24 +89,39 @@ export function nextSnapshot(
       config: previous?.config ?? result.config,
       campaigns: previous?.campaigns ?? new Map(),
       blocked: previous?.blocked ?? new Map(),
+      blockedDetail: previous?.blockedDetail ?? new Map(),
       invalidFiles,
       held: `${first ? describe(first) : "a file outside campaigns/ is invalid"}; the previous valid desired state stays in force until this is fixed`,
+      heldAt: first ? at(first) : undefined,
     };
   }
 
   const campaigns = new Map(result.campaigns.map((c) => [c.campaignId, c]));
   const blocked = new Map<string, string>();
+  const blockedDetail = new Map<string, BlockedCampaign>();
   for (const doc of result.blocked) {
-    const reason = (byFile.get(doc.file) ?? []).map(describe)[0] ?? `${doc.file} is invalid`;
+    const first = byFile.get(doc.file)?.[0];
+    const reason = first ? describe(first) : `${doc.file} is invalid`;
+    const block = (id: string, name: string | undefined) => {
+      blocked.set(id, reason);
+      blockedDetail.set(id, { name, file: doc.file, finding: first ? at(first) : undefined });
+    };
     if (doc.campaignId !== undefined) {
-      blocked.set(doc.campaignId, reason);
+      block(doc.campaignId, doc.name);
     } else {
       // Unreadable or unparseable: the campaigns this file declared before are affected.
-      for (const [id, c] of previous?.campaigns ?? []) if (c.file === doc.file) blocked.set(id, reason);
-      for (const [id, why] of previous?.blocked ?? [])
-        if (why.startsWith(`${doc.file}:`)) blocked.set(id, reason);
+      for (const [id, c] of previous?.campaigns ?? []) if (c.file === doc.file) block(id, c.name);
+      for (const [id, was] of previous?.blockedDetail ?? []) if (was.file === doc.file) block(id, was.name);
     }
   }
   for (const id of blocked.keys()) campaigns.delete(id);
-  return { revision, config: result.config, campaigns, blocked, invalidFiles, held: undefined };
+  return {
+    revision,
+    config: result.config,
+    campaigns,
+    blocked,
+    blockedDetail,
+    invalidFiles,
+    held: undefined,
+  };
 }

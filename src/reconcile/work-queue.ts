@@ -35,6 +35,8 @@ export interface WorkQueueOptions {
   /** In [0, 1); drives the jitter. */
   random?: () => number;
   logger?: Logger;
+  /** Called when a failed key's next attempt is armed (the caller says why it failed). */
+  onRetry?: (key: string, failures: number, delayMs: number) => void;
 }
 
 export interface WorkQueueStats {
@@ -74,6 +76,7 @@ export class WorkQueue {
   readonly #timers: Timers;
   readonly #random: () => number;
   readonly #logger: Logger;
+  readonly #onRetry: WorkQueueOptions["onRetry"];
 
   /** Waiting to start, in arrival order (a Set: de-duplicated and ordered). */
   readonly #ready = new Set<string>();
@@ -102,6 +105,7 @@ export class WorkQueue {
     this.#timers = options.timers ?? systemTimers();
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger ?? silentLogger();
+    this.#onRetry = options.onRetry;
   }
 
   /** Queues `key` unless it is already waiting. After shutdown began, does nothing. */
@@ -144,6 +148,11 @@ export class WorkQueue {
   /** Failures of `key` since it last succeeded (or was forgotten). */
   failures(key: string): number {
     return this.#failures.get(key) ?? 0;
+  }
+
+  /** When `key` is due from a delay (a retry, `addAfter`), epoch ms; undefined when none is pending. */
+  dueAt(key: string): number | undefined {
+    return this.#delayed.get(key)?.at;
   }
 
   /** Keys waiting to be handled now. */
@@ -231,12 +240,18 @@ export class WorkQueue {
       const failures = this.failures(key) + 1;
       this.#failures.set(key, failures);
       const delayMs = retryDelayMs(failures, this.#backoff, this.#random);
+      // The handler says why it asked (the reconciler logs a campaign's failure once per reason).
       if (error === undefined) {
-        this.#logger.info({ key, failures, delayMs }, "work item asked to be retried");
+        this.#logger.debug({ key, failures, delayMs }, "work item asked to be retried");
       } else {
         this.#logger.warn({ key, failures, delayMs, err: error }, "work item failed; retrying");
       }
       this.addAfter(key, delayMs);
+      try {
+        this.#onRetry?.(key, failures, delayMs);
+      } catch (err) {
+        this.#logger.warn({ key, err }, "onRetry hook threw; ignored");
+      }
     }
     if (this.#again.delete(key) && !this.#closed) this.#ready.add(key);
     this.#pump();

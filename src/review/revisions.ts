@@ -42,6 +42,12 @@ export async function resolveRevision(loc: RepoLocation, rev: string, flag: stri
   return sha.trim();
 }
 
+/** Whether HEAD is a commit (false in a repository just made by git init). */
+export async function hasCommit(loc: RepoLocation): Promise<boolean> {
+  const head = await gitMaybe(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: loc.root });
+  return head !== undefined && head.trim() !== "";
+}
+
 /** Uncommitted changes to the desired state (the state directory aside)? */
 export async function isDirty(loc: RepoLocation): Promise<boolean> {
   const status = await git(
@@ -61,6 +67,11 @@ export async function isDirty(loc: RepoLocation): Promise<boolean> {
  * change?), else with origin's default branch.
  */
 export async function defaultBase(loc: RepoLocation): Promise<{ rev: string; why: string }> {
+  if (!(await hasCommit(loc))) {
+    throw new UsageError(
+      `${loc.root} is a git repository with no commit yet: there is no earlier revision to compare with. Commit the desired state first, or pass --base.`,
+    );
+  }
   if (await isDirty(loc)) return { rev: "HEAD", why: "HEAD; the work tree has uncommitted changes" };
   for (const upstream of ["@{upstream}", "origin/HEAD"]) {
     const base = await gitMaybe(["merge-base", "HEAD", upstream], { cwd: loc.root });

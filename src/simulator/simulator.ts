@@ -9,7 +9,7 @@ import type { Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { WireSchedule } from "../desired/wire.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
-import { guardedListener, requestUrl } from "../util/http-listener.js";
+import { guardedListener, listenFailure, requestUrl } from "../util/http-listener.js";
 import { type Logger, silentLogger } from "../util/log.js";
 import { type CampaignSeed, type CampaignSnapshot, CampaignStore } from "./campaign-store.js";
 import { type Fault, FaultQueue, type FaultRule, seededRandom } from "./faults.js";
@@ -215,7 +215,9 @@ class RunningSimulator implements Simulator {
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => {
         reject(
-          new DialwindowError("DW_SIMULATOR_LISTEN", `cannot listen on ${HOST}:${port}`, { cause: error }),
+          new DialwindowError("DW_SIMULATOR_LISTEN", listenFailure(`${HOST}:${port}`, error, "--port"), {
+            cause: error,
+          }),
         );
       };
       this.#server.once("error", onError);

@@ -65,3 +65,25 @@ export function requestUrl(req: IncomingMessage): URL | undefined {
     return undefined;
   }
 }
+
+/**
+ * Why a server could not listen, for a person: the errno by name (EADDRINUSE is what an
+ * operator searches for), what it means, and the flag that picks another address.
+ */
+export function listenFailure(address: string, err: unknown, flag: string): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === "EADDRINUSE"
+      ? `the port is already in use (EADDRINUSE); stop what holds it or choose another with ${flag}`
+      : code === "EACCES"
+        ? `permission denied (EACCES): ports below 1024 need privileges; choose a higher one with ${flag}`
+        : code === "EADDRNOTAVAIL"
+          ? `the address is not one of this machine's (EADDRNOTAVAIL); check ${flag}`
+          : describe(err, code);
+  return `cannot listen on ${address}: ${why}`;
+}
+
+function describe(err: unknown, code: string | undefined): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return code && !message.includes(code) ? `${message} (${code})` : message;
+}

@@ -60,6 +60,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     base: { name: "dialwindow" },
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // "level":"warn", not 40: what people grep for and log pipelines map without a table.
+    formatters: { level: (label: string) => ({ level: label }) },
   };
   const stream = options.stderr ? process.stderr : process.stdout;
   const out = options.destination ?? pino.destination({ fd: options.stderr ? 2 : 1, sync: true });

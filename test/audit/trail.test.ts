@@ -207,7 +207,7 @@ describe("audit trail: pushing", () => {
     assert.equal(result.pushed, false);
     assert.notEqual(result.commit, null);
     assert.equal(git(workDir, "rev-parse", BRANCH).trim(), result.commit);
-    assert.ok(lines.some((line) => line.level === 40 && String(line.msg).includes("unreachable")));
+    assert.ok(lines.some((line) => line.level === "warn" && String(line.msg).includes("unreachable")));
 
     const offline = await trail.append([record("2", "2026-03-14T10:00:00Z")], META);
     assert.equal(offline.pushed, false);
@@ -308,7 +308,9 @@ describe("audit trail: refusals", () => {
     assert.notEqual(result.commit, null);
     assert.equal(git(remote, "for-each-ref").trim(), "");
     assert.deepEqual(await trail.pushPending(), { pushed: false, status: "failed" });
-    assert.ok(lines.some((line) => line.level === 40 && String(line.stderr).includes("branch is protected")));
+    assert.ok(
+      lines.some((line) => line.level === "warn" && String(line.stderr).includes("branch is protected")),
+    );
   });
 
   it("rejects a batch with a record it cannot place, writing none of it", async () => {

@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, it } from "node:test";
-import { DEMO_CLIENT_ID, startSimulator } from "../../src/simulator/index.js";
+import { after, describe, it } from "node:test";
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  type Simulator,
+  startSimulator,
+} from "../../src/simulator/index.js";
 import { runBinary, runInProcess, spawnBinary, waitFor } from "../helpers/cli.js";
 import { tempDir, writeTree } from "../helpers/fs.js";
 import { driftByHand, gitIn, makeWorld } from "../helpers/world.js";
@@ -10,6 +15,15 @@ import { driftByHand, gitIn, makeWorld } from "../helpers/world.js";
 const AT = "2026-12-01T15:00:00Z";
 const Q4 = "123456789012345678";
 const EAST = "223456789012345678";
+
+function simEnv(sim: Simulator): Record<string, string> {
+  return {
+    CXONE_API_URL: sim.apiUrl,
+    CXONE_TOKEN_URL: sim.tokenUrl,
+    CXONE_CLIENT_ID: DEMO_CLIENT_ID,
+    CXONE_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+  };
+}
 
 async function allFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -66,6 +80,41 @@ describe("import", () => {
     const r = await runInProcess(["import", "--dir", out, "--campaign", "42"], { env: world.env });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /campaign 42 does not exist in CXone/);
+  });
+
+  it("exits 1 after printing the findings when what CXone holds breaks a rule", async () => {
+    const sim = await startSimulator({ rpm: Number.POSITIVE_INFINITY });
+    after(() => sim.close());
+    sim.upsertCampaigns([
+      {
+        id: "900000000000000007",
+        name: "Night Owls",
+        schedule: {
+          timezone: "America/Chicago",
+          dialingHours: [{ day: "MON", startTime: "06:00", endTime: "22:30" }],
+          pauseConditions: [],
+        },
+      },
+    ]);
+    const out = await tempDir();
+    const r = await runInProcess(["import", "--dir", out], { env: simEnv(sim), now: AT });
+    assert.match(r.stdout, /\+ 900000000000000007 → .*night-owls\.yaml/, "the file is still written");
+    assert.match(r.stdout, /DW200/);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+  });
+
+  it("never writes a loopback API URL into the committed dialwindow.yaml, and says so", async () => {
+    const world = await makeWorld({ noWebhooks: true });
+    const out = await tempDir();
+    const r = await runInProcess(["import", "--dir", out, "--campaign", Q4], { env: world.env, now: AT });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const config = await readFile(join(out, "dialwindow.yaml"), "utf8");
+    assert.doesNotMatch(config, /127\.0\.0\.1|localhost/);
+    assert.doesNotMatch(config, /^\s*(apiUrl|tokenUrl):/m);
+    assert.match(r.stdout, /left out .*127\.0\.0\.1.*CXONE_API_URL/s);
+    // The environment still points plan at the simulator.
+    const plan = await runInProcess(["plan", "--dir", out, "--at", AT], { env: world.env, now: AT });
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
   });
 });
 

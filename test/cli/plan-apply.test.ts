@@ -7,7 +7,7 @@ import { diffSchedules } from "../../src/plan/diff.js";
 import { planDigest } from "../../src/plan/saved-plan.js";
 import { runBinary, runInProcess } from "../helpers/cli.js";
 import { closedPortUrl } from "../helpers/receiver.js";
-import { driftByHand, makeWorld, type World } from "../helpers/world.js";
+import { driftByHand, gitIn, makeWorld, type World } from "../helpers/world.js";
 
 const AT = "2026-12-01T15:00:00Z";
 const Q4 = "123456789012345678";
@@ -165,6 +165,23 @@ describe("plan", () => {
     assert.match(r.stderr, /campaigns\/sales\/renewals-west\.yaml:\d+:\d+: error DW015/);
     assert.match(r.stderr, /nothing was read from or sent to CXone/);
     assert.equal(world.sim.countRequests(), 0);
+  });
+
+  it("in a git repository with no commit yet: plans, and the header says there is no commit", async () => {
+    const world = await makeWorld();
+    await gitIn(world.dir, "init", "-q", "-b", "main");
+    driftByHand(world, Q4);
+    const r = await plan(world);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stdout, /^dialwindow plan: desired state at \S+ \(git repository with no commit yet\)/);
+    assert.doesNotMatch(r.stdout + r.stderr, /not a git checkout|--base/);
+    const md = await plan(world, "--format", "markdown");
+    assert.equal(md.code, 2, md.stdout + md.stderr);
+    assert.match(md.stdout, /git repository with no commit yet/);
+    // diff has nothing to compare with, and says why rather than blaming a --base never given.
+    const diff = await runInProcess(["diff", "--dir", world.dir], { env: world.env, now: AT });
+    assert.equal(diff.code, 1);
+    assert.match(diff.stderr, /is a git repository with no commit yet: there is no earlier revision/);
   });
 });
 

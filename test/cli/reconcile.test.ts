@@ -51,6 +51,15 @@ async function readyz(d: Daemon): Promise<{ status: number; body: { ready: boole
   return { status: res.status, body: (await res.json()) as { ready: boolean; reasons: string[] } };
 }
 
+interface Status {
+  held: { reason: string; message: string } | null;
+  problems: { campaignId: string; file: string; line?: number; reason: string; message: string }[];
+}
+
+async function status(d: Daemon): Promise<Status> {
+  return (await (await fetch(`${d.url}/status`)).json()) as Status;
+}
+
 describe("reconcile --dir (enforce)", () => {
   it("fixes drift at start, applies an edited file, reverts a hand edit, moves the metrics, and SIGTERM exits 0 with nothing lost", async () => {
     const w = await world({ git: true });
@@ -122,7 +131,7 @@ describe("reconcile --dir (enforce)", () => {
     await journal.close();
   });
 
-  it("an invalid file blocks only its campaign, /readyz names the file and why, and fixing it resumes", async () => {
+  it("an invalid file blocks only its campaign, /status names the file and why (the daemon stays ready), and fixing it resumes", async () => {
     const w = await world();
     const d = await daemon(["--dir", w.dir], w.env);
     await waitFor("/readyz to say ready", async () => (await readyz(d)).status === 200);
@@ -136,12 +145,11 @@ describe("reconcile --dir (enforce)", () => {
     await waitFor("the valid edit elsewhere to be applied", () =>
       (w.sim.getCampaign(REMINDERS)?.schedule.dialingHours ?? []).some((h) => h.endTime === "17:30"),
     );
-    const ready = await readyz(d);
-    assert.equal(ready.status, 503);
-    assert.ok(
-      ready.body.reasons.some((r) => r.startsWith("campaigns/care/surveys.yaml:") && r.includes("DW015")),
-      JSON.stringify(ready.body),
-    );
+    assert.equal((await readyz(d)).status, 200, "a broken campaign file is data, not a broken daemon");
+    const blocked = (await status(d)).problems.find((p) => p.campaignId === SURVEY_EAST);
+    assert.equal(blocked?.file, "campaigns/care/surveys.yaml");
+    assert.equal(blocked?.reason, "invalid_file");
+    assert.match(blocked?.message ?? "", /^campaigns\/care\/surveys\.yaml:\d+:\d+ DW015 /);
     await d.waitForLog(
       "campaign blocked: its file is invalid; no writes until fixed",
       (l) => l.campaignId === SURVEY_EAST,
@@ -157,7 +165,7 @@ describe("reconcile --dir (enforce)", () => {
 
     await editFile(w, "campaigns/care/surveys.yaml", (t) => t.replace('start: "25:00"', 'start: "11:00"'));
     await waitFor("the fixed campaign to be reconciled", () => matches(w, SURVEY_EAST));
-    await waitFor("/readyz to recover", async () => (await readyz(d)).status === 200);
+    await waitFor("/status to clear", async () => (await status(d)).problems.length === 0);
     assert.equal((await d.stop()).code, 0);
   });
 });
@@ -171,12 +179,58 @@ describe("reconcile --once --selector", () => {
       env: w.env,
     });
     assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^Reconcile: 1 updated, 2 unchanged\.$/m);
     assert.ok(matches(w, SURVEY_EAST));
     assert.equal(matches(w, Q4), false, "a campaign outside the selector is left alone");
     assert.deepEqual(
       w.sim.requests("patch").map((p) => p.path.split("/").pop()),
       [SURVEY_EAST],
     );
+  });
+});
+
+describe("reconcile --once: apply's summary", () => {
+  it("names each write and each failure with its reason, and exits 1 saying why", async () => {
+    const w = await world({ noWebhooks: true });
+    driftByHand(w, EAST);
+    driftByHand(w, Q4);
+    w.sim.injectFault({
+      kind: "patch",
+      campaignId: Q4,
+      times: Number.POSITIVE_INFINITY,
+      fault: {
+        type: "status",
+        status: 422,
+        body: JSON.stringify({ error: "invalid_schedule", details: ["licence allows 4 blocks"] }),
+      },
+    });
+    await editFile(w, "campaigns/care/surveys.yaml", (t) =>
+      t.replace('{ days: [TUE, THU], start: "11:00"', '{ days: [TUE, THU], start: "25:00"'),
+    );
+    const run = await runBinary(["reconcile", "--dir", w.dir, "--once"], { env: w.env });
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(
+      run.stdout,
+      /^dialwindow reconcile --once: desired state at \S+ \(not a git checkout\) against http:\/\/127\.0\.0\.1:\d+\/api\/v2$/m,
+    );
+    assert.match(
+      run.stdout,
+      /^~ collections-east \(223456789012345678\) {2}updated {2}\S+ → \S+ {2}\d+ ms$/m,
+    );
+    assert.match(
+      run.stdout,
+      /^✗ q4-outreach \(123456789012345678\) {2}campaigns\/collections\/q4-outreach\.yaml: CXone rejected the schedule from .*licence allows 4 blocks$/m,
+    );
+    assert.match(
+      run.stdout,
+      /^✗ survey-east \(623456789012345678\) {2}campaigns\/care\/surveys\.yaml: not written: campaigns\/care\/surveys\.yaml:13:\d+ DW015 /m,
+    );
+    assert.match(run.stdout, /^Reconcile: 1 updated, 4 unchanged, 2 failed\.$/m);
+    assert.match(
+      run.stderr,
+      /^dialwindow: reconcile --once: 2 campaigns not reconciled \(1 rejected, 1 invalid_file\); see the summary above\.$/m,
+    );
+    assert.doesNotMatch(run.stdout, /^\{/m, "log lines go to stderr, the summary alone to stdout");
   });
 });
 
@@ -348,7 +402,7 @@ describe("reconcile: changes to dialwindow.yaml and unreadable directories", () 
     assert.equal((await d.stop()).code, 0);
   });
 
-  it("a folder that cannot be read (a symlink loop) does not stop the daemon; /readyz says why; fixing it recovers", async () => {
+  it("a folder that cannot be read (a symlink loop) does not stop the daemon; /status says why; fixing it recovers", async () => {
     const w = await world();
     const d = await daemon(["--dir", w.dir], w.env);
     await waitFor("/readyz to say ready", async () => (await readyz(d)).status === 200);
@@ -356,17 +410,18 @@ describe("reconcile: changes to dialwindow.yaml and unreadable directories", () 
     const aside = join(w.dir, "..", `${w.dir.split("/").pop()}-calendars`);
     await rename(calendars, aside);
     await symlink("calendars", calendars);
-    await waitFor("/readyz to report the problem", async () => {
-      const r = await readyz(d);
-      return r.status === 503 && r.body.reasons.some((x) => x.includes("calendars"));
+    await waitFor("/status to report the problem", async () => {
+      const held = (await status(d)).held;
+      return held?.reason === "desired_state_invalid" && held.message.includes("calendars");
     });
+    assert.equal((await readyz(d)).status, 200, "writes are held, but the daemon works");
     assert.equal(d.run.child.exitCode, null, "still running");
     driftByHand(w, EAST, "MON");
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(w.sim.countRequests("patch"), 0, "no writes while the desired state cannot be read");
     await unlink(calendars);
     await rename(aside, calendars);
-    await waitFor("recovery", async () => (await readyz(d)).status === 200);
+    await waitFor("recovery", async () => (await status(d)).held === null);
     await waitFor("the hand edit to be reverted", () => matches(w, EAST));
     assert.equal((await d.stop()).code, 0);
   });

@@ -264,6 +264,39 @@ describe("validate: semantic rules", () => {
     );
   });
 
+  it("a type error in dialwindow.yaml is one finding: no campaign is checked against a default in its place", async () => {
+    // Six blocks (over the default limit of 5) from 06:00 (outside the default federal hours):
+    // both pass under this file's own limits and policy, which cannot be read while it is invalid.
+    const busy = campaign("busy", "16")
+      .replace('"09:00"', '"06:00"')
+      .replace(
+        '      end: "17:00"\n',
+        '      end: "17:00"\n    - { days: [SAT], start: "10:00", end: "12:00" }\n',
+      );
+    const dir = await repo({ "campaigns/busy.yaml": busy });
+    await writeFile(
+      join(dir, "dialwindow.yaml"),
+      'apiVersion: dialwindow/v1\nkind: Config\nlimits: { maxDialingBlocks: "many" }\npolicy: { callingHours: off }\n',
+    );
+    const r = await validate(dir);
+    assert.equal(r.code, 1);
+    const errors = r.stdout.split("\n").filter((l) => l.includes(": error DW"));
+    assert.deepEqual(
+      errors.map((l) => l.split(": error ")[1]?.slice(0, 5)),
+      ["DW013"],
+      r.stdout,
+    );
+    assert.match(errors[0] ?? "", /^dialwindow\.yaml:3:29: error DW013 .*limits\.maxDialingBlocks/);
+
+    // Fixed, the file's own limit and policy apply: nothing to report.
+    await writeFile(
+      join(dir, "dialwindow.yaml"),
+      "apiVersion: dialwindow/v1\nkind: Config\nlimits: { maxDialingBlocks: 6 }\npolicy: { callingHours: off }\n",
+    );
+    const fixed = await validate(dir);
+    assert.equal(fixed.code, 0, fixed.stdout);
+  });
+
   it("secret-looking keys and values are errors that never repeat the value", async () => {
     const dir = await repo({
       "campaigns/s.yaml": campaign("s", "8").replace(

@@ -174,12 +174,17 @@ describe("Outbox", () => {
     );
   });
 
-  it("retries a 500 after a jittered backoff", async (t) => {
-    const { receiver, outbox, time } = await setup(t, {
+  it("retries a 500 after a jittered backoff, and the log says when", async (t) => {
+    const { receiver, outbox, time, log } = await setup(t, {
       handler: (r) => (r.nth === 1 ? { status: 500, body: "oops" } : { status: 204 }),
     });
+    const started = time.now();
     assert.deepEqual(await outbox.drain(), { delivered: 1, pending: 0, dead: 0 });
     assert.deepEqual(time.sleeps, [500], "full jitter: random 0.5 of the 1000 ms first step");
+    const failed = log.records().filter((r) => r.msg === "webhook attempt failed; retrying");
+    assert.equal(failed.length, 1, log.text());
+    assert.equal(failed[0]?.retryAt, new Date(started + 500).toISOString());
+    assert.equal(failed[0]?.status, 500);
     assert.equal(receiver.accepted("/wfm", "chg_0001"), 1);
     assert.equal(receiver.requests.length, 2);
   });

@@ -186,6 +186,21 @@ describe("daemon HTTP server", () => {
     assert.equal(f.deliveries.length, before);
   });
 
+  it("serves /status from the daemon as JSON, escaped for terminals; 404 when it has none", async () => {
+    assert.equal((await fetch(`${f.server.url}/status`)).status, 404);
+    const g = await start({ status: () => ({ problems: [{ message: "bad\u202eRTL" }] }) });
+    try {
+      const res = await fetch(`${g.server.url}/status`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+      const text = await res.text();
+      assert.ok(text.includes("bad\\u202eRTL"), text);
+      assert.deepEqual(JSON.parse(text), { problems: [{ message: "bad\u202eRTL" }] });
+    } finally {
+      await g.server.close();
+    }
+  });
+
   it("answers 404 for unknown paths and 405 (with Allow) for wrong methods", async () => {
     assert.equal((await fetch(`${f.server.url}/nope`)).status, 404);
     const res = await fetch(`${f.server.url}/metrics`, { method: "POST", body: "" });
@@ -232,7 +247,15 @@ describe("daemon HTTP server lifecycle", () => {
   it("reports a port already in use as a usage error", async () => {
     const f = await start();
     try {
-      await assert.rejects(start({ listen: `127.0.0.1:${f.server.address.port}` }), { code: "DW_USAGE" });
+      const busy = `127.0.0.1:${f.server.address.port}`;
+      await assert.rejects(start({ listen: busy }), (err: Error & { code?: string }) => {
+        assert.equal(err.code, "DW_USAGE");
+        assert.equal(
+          err.message,
+          `cannot listen on ${busy}: the port is already in use (EADDRINUSE); stop what holds it or choose another with --listen`,
+        );
+        return true;
+      });
     } finally {
       await f.server.close();
     }

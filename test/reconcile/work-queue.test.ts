@@ -125,6 +125,27 @@ describe("WorkQueue", () => {
     assert.equal(h.calls.at(-1)?.at, before + 750, "the next failure starts from the base again");
   });
 
+  it("tells onRetry each armed retry, and dueAt says when it is due", async () => {
+    const timers = new FakeTimers(10_000);
+    const h = controlledHandler();
+    const armed: Array<[string, number, number | undefined]> = [];
+    const q = new WorkQueue({
+      handler: h.handler(timers),
+      timers,
+      random: () => 0.5,
+      onRetry: (key, failures) => armed.push([key, failures, q.dueAt(key)]),
+    });
+    assert.equal(q.dueAt("a"), undefined);
+    q.add("a");
+    await settle();
+    await h.answer("a", "retry");
+    assert.deepEqual(armed, [["a", 1, 10_750]]);
+    await timers.next();
+    await h.answer("a", "done");
+    assert.equal(armed.length, 1, "a success arms nothing");
+    assert.equal(q.dueAt("a"), undefined);
+  });
+
   it("forget() resets a key's backoff", async () => {
     const timers = new FakeTimers();
     const h = controlledHandler();

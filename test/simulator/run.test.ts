@@ -10,6 +10,7 @@ import {
   runSimulator,
   startSimulator,
 } from "../../src/simulator/index.js";
+import { runInProcess } from "../helpers/cli.js";
 import { schedule } from "./helpers.js";
 
 describe("simulator: runSimulator and campaign files", () => {
@@ -110,10 +111,16 @@ describe("simulator: runSimulator and campaign files", () => {
     });
   });
 
-  it("refuses a port that is taken", async () => {
+  it("refuses a port that is taken, naming the cause (EADDRINUSE)", async () => {
     const first = await startSimulator();
     try {
       await assert.rejects(startSimulator({ port: first.port }), { code: "DW_SIMULATOR_LISTEN" });
+      const cli = await runInProcess(["simulator", "--port", String(first.port)]);
+      assert.equal(cli.code, 1);
+      assert.equal(
+        cli.stderr,
+        `dialwindow: cannot listen on 127.0.0.1:${first.port}: the port is already in use (EADDRINUSE); stop what holds it or choose another with --port\n`,
+      );
     } finally {
       await first.close();
     }

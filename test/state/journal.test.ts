@@ -118,7 +118,7 @@ describe("Journal", () => {
 
       const log = captureLog();
       const journal = await openAt(path, log.logger);
-      const warning = log.records().find((r) => r.level === 40);
+      const warning = log.records().find((r) => r.level === "warn");
       assert.ok(warning, "expected a warning");
       assert.equal(warning.line, 3);
       assert.equal((await stat(path)).size, goodSize, "the torn bytes are truncated away");

@@ -40,3 +40,16 @@ test("JSON logs keep values exactly (JSON escapes what a terminal would act on)"
   logger.info({ campaign: HOSTILE }, "campaign patched");
   assert.equal(JSON.parse(lines[0] as string).campaign, HOSTILE);
 });
+
+test("JSON logs name the level as a word, as log tooling and people search for it", () => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: "debug", destination: { write: (s: string) => void lines.push(s) } });
+  logger.debug("d");
+  logger.info("i");
+  logger.warn("w");
+  logger.error("e");
+  assert.deepEqual(
+    lines.map((l) => JSON.parse(l).level),
+    ["debug", "info", "warn", "error"],
+  );
+});
