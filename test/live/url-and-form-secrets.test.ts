@@ -118,7 +118,8 @@ describe("credentials inside URLs", () => {
     assert.equal(imp.code, 0, imp.stdout + imp.stderr);
     const config = await readFile(join(out, "dialwindow.yaml"), "utf8");
     assert.doesNotMatch(config + imp.stdout + imp.stderr, /1mp0rt|svc:/);
-    assert.match(config, /^ {2}apiUrl: "http:\/\/127\.0\.0\.1:\d+\/api\/v2"$/m);
+    // A loopback URL (here the simulator's) is never committed; a real one would be, without its credentials.
+    assert.doesNotMatch(config, /^ {2}(apiUrl|tokenUrl):/m);
     assert.match(config, /they were left out/);
     assert.doesNotMatch(imp.stdout, /DW150/);
   });
