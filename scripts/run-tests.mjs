@@ -31,9 +31,16 @@ if (files.length === 0) {
 }
 // The runner's TAP goes through as it comes; its closing counts are repeated as one line,
 // "N passed, N failed", so any CI (and a person scrolling back) finds the verdict at the end.
-const child = spawn(process.execPath, ["--enable-source-maps", "--test", ...files], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
+// Most test files wait on sockets, child processes and git rather than the CPU, so several run
+// at once even on 2 cores (node's default is one file at a time there). DIALWINDOW_TEST_CONCURRENCY overrides.
+const concurrency = Number(process.env.DIALWINDOW_TEST_CONCURRENCY ?? 4);
+const child = spawn(
+  process.execPath,
+  ["--enable-source-maps", "--test", `--test-concurrency=${concurrency}`, ...files],
+  {
+    stdio: ["ignore", "pipe", "inherit"],
+  },
+);
 const counts = {};
 let tail = "";
 child.stdout.on("data", (chunk) => {
