@@ -15,8 +15,8 @@ import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { Webhook } from "standardwebhooks";
 import { effectiveSchedule } from "../desired/effective.js";
+import type { Schedule } from "../desired/schedule.js";
 import { validateDesiredState } from "../desired/validate.js";
-import type { WireSchedule } from "../desired/wire.js";
 import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
 import { buildPlan } from "../plan/plan.js";
@@ -37,10 +37,10 @@ export interface DemoFlags {
 }
 
 /** Three hand edits someone made in the CXone UI, so the first plan has something to show. */
-function handEdits(schedules: Map<string, WireSchedule>): string[] {
+function handEdits(schedules: Map<string, Schedule>): string[] {
   const edited: string[] = [];
   const ids = [...schedules.keys()].sort();
-  const edit = (id: string | undefined, change: (s: WireSchedule) => WireSchedule) => {
+  const edit = (id: string | undefined, change: (s: Schedule) => Schedule) => {
     const s = id === undefined ? undefined : schedules.get(id);
     if (!id || !s) return;
     schedules.set(id, change(s));
@@ -81,7 +81,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
     campaigns: desired.campaigns.map((c) => ({
       id: c.campaignId,
       name: c.name,
-      schedule: schedules.get(c.campaignId) as WireSchedule,
+      schedule: schedules.get(c.campaignId) as Schedule,
     })),
   });
 
@@ -147,7 +147,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
   };
   const connection = connect(config, env, { logger: quiet });
   try {
-    const read = await connection.client.readCampaigns(desired.campaigns.map((c) => c.campaignId));
+    const read = await connection.port.readCampaigns(desired.campaigns.map((c) => c.campaignId));
     const plan = buildPlan({
       campaigns: desired.campaigns,
       live: read.campaigns,
@@ -169,7 +169,9 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
   const onReconciled = (e: ReconcileEvent) => {
     if (e.result === "applied" && e.change) {
       const diff = e.planned?.diff ?? [];
-      out(`   ✓ ${t(e.name)}  ${t(e.file)}  etag ${t(e.change.etagBefore)} → ${t(e.change.etagAfter)}`);
+      out(
+        `   ✓ ${t(e.name)}  ${t(e.file)}  version ${t(e.change.versionBefore)} → ${t(e.change.versionAfter)}`,
+      );
       for (const d of diff.slice(0, 6)) {
         if (d.path === "dialingHours")
           out(

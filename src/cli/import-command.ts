@@ -9,8 +9,8 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseTime } from "../desired/civil-date.js";
 import { resolveConfig } from "../desired/config.js";
 import { loadDesiredState } from "../desired/load.js";
+import { normalizeSchedule, type Schedule, WEEKDAYS } from "../desired/schedule.js";
 import { validateDesiredState } from "../desired/validate.js";
-import { normalizeWire, WEEKDAYS, type WireSchedule } from "../desired/wire.js";
 import { toJson } from "../escape/json.js";
 import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
@@ -45,9 +45,9 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
 
   const ids = flags.campaign ?? [];
   const connection = connect(config, io.env, { logger });
-  let read: Awaited<ReturnType<typeof connection.client.readCampaigns>>;
+  let read: Awaited<ReturnType<typeof connection.port.readCampaigns>>;
   try {
-    read = await connection.client.readCampaigns(ids, { includeUnrequested: ids.length === 0 });
+    read = await connection.port.readCampaigns(ids, { includeUnrequested: ids.length === 0 });
   } finally {
     await connection.close();
   }
@@ -95,7 +95,7 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
       failed++;
       continue;
     }
-    maxBlocks = Math.max(maxBlocks, normalizeWire(live.schedule).dialingHours.length);
+    maxBlocks = Math.max(maxBlocks, normalizeSchedule(live.schedule).dialingHours.length);
     written.push(path);
     io.stdout(`+ ${t(live.id)} → ${t(relative(io.cwd, path))}\n`);
   }
@@ -255,9 +255,9 @@ export function yamlString(value: string): string {
 }
 
 /** Windows grouped by identical hours, so Monday–Friday 08:00–16:00 is one entry. */
-export function dialingHoursYaml(schedule: WireSchedule): string[] {
+export function dialingHoursYaml(schedule: Schedule): string[] {
   const groups = new Map<string, { start: string; end: string; days: string[] }>();
-  for (const h of normalizeWire(schedule).dialingHours) {
+  for (const h of normalizeSchedule(schedule).dialingHours) {
     const key = `${h.startTime}-${h.endTime}`;
     const g = groups.get(key) ?? { start: h.startTime, end: h.endTime, days: [] };
     if (!g.days.includes(h.day)) g.days.push(h.day);
@@ -277,7 +277,7 @@ export function dialingHoursYaml(schedule: WireSchedule): string[] {
 
 /** Values from CXone go in as JSON strings: valid YAML double-quoted scalars, with every control escaped. */
 export function campaignYaml(live: LiveCampaign, name: string): string {
-  const s = normalizeWire(live.schedule);
+  const s = normalizeSchedule(live.schedule);
   const hours = dialingHoursYaml(s);
   return [
     `# Imported from CXone by dialwindow import${live.name ? ` (CXone name: ${yamlString(live.name)})` : ""}.`,

@@ -2,7 +2,7 @@
  * The desired-state documents exactly as written in YAML (after schema validation). These are
  * not what the planner compares: see model.ts for the normalised values built from them.
  */
-import type { PauseCondition, Weekday } from "./wire.js";
+import type { PauseCondition, Weekday } from "./schedule.js";
 
 export const API_VERSION = "dialwindow/v1";
 

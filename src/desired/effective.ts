@@ -14,7 +14,7 @@
 import { DateTime } from "luxon";
 import { formatDate, formatTime, parseDate, weekdayName, weekdayOf } from "./civil-date.js";
 import type { CampaignSchedule, LocalWindow } from "./model.js";
-import { normalizeWire, type Weekday, type WireDialingHour, type WireSchedule } from "./wire.js";
+import { type DialingHour, normalizeSchedule, type Schedule, type Weekday } from "./schedule.js";
 
 export type DayKind =
   | { kind: "weekly" }
@@ -81,16 +81,16 @@ function remember<V>(memo: Map<string, V>, key: string, value: V): void {
   memo.set(key, value);
 }
 
-function wireHours(day: Weekday, windows: readonly LocalWindow[]): WireDialingHour[] {
+function wireHours(day: Weekday, windows: readonly LocalWindow[]): DialingHour[] {
   return windows.map((w) => ({ day, startTime: formatTime(w.start), endTime: formatTime(w.end) }));
 }
 
 /** The wire schedule CXone should hold at `at`, normalised. */
-export function effectiveSchedule(c: CampaignSchedule, at: DateTime): WireSchedule {
+export function effectiveSchedule(c: CampaignSchedule, at: DateTime): Schedule {
   const today = localDay(c, at);
-  const hours: WireDialingHour[] = [];
+  const hours: DialingHour[] = [];
   for (let i = 0; i < 7; i++) hours.push(...wireHours(weekdayName(today + i), windowsOn(c, today + i)));
-  return normalizeWire({
+  return normalizeSchedule({
     timezone: c.timezone,
     dialingHours: hours,
     pauseConditions: [...c.pauseConditions],
@@ -98,12 +98,12 @@ export function effectiveSchedule(c: CampaignSchedule, at: DateTime): WireSchedu
 }
 
 /** The weekly schedule with no holiday or override in force. */
-export function weeklySchedule(c: CampaignSchedule): WireSchedule {
-  const hours: WireDialingHour[] = [];
+export function weeklySchedule(c: CampaignSchedule): Schedule {
+  const hours: DialingHour[] = [];
   c.weekly.forEach((windows, i) => {
     hours.push(...wireHours(weekdayName(i + 4), windows)); // day 4 since the epoch is a Monday
   });
-  return normalizeWire({
+  return normalizeSchedule({
     timezone: c.timezone,
     dialingHours: hours,
     pauseConditions: [...c.pauseConditions],
@@ -121,8 +121,8 @@ export interface Transition {
   date: string;
   /** People-readable cause, e.g. "holiday: Christmas Day" or "weekly hours again after override black-friday". */
   reason: string;
-  before: WireDialingHour[];
-  after: WireDialingHour[];
+  before: DialingHour[];
+  after: DialingHour[];
 }
 
 function describe(c: CampaignSchedule, day: number, leaving: number): string {

@@ -6,8 +6,8 @@
 
 import { parseDate, parseTime } from "./civil-date.js";
 import type { CampaignScheduleDocument, DialingHoursDocument, HolidayCalendarDocument } from "./documents.js";
+import { type PauseCondition, weekdayIndex } from "./schedule.js";
 import type { DocPath, LoadedDocument } from "./source.js";
-import { type PauseCondition, weekdayIndex } from "./wire.js";
 
 export interface LocalWindow {
   /** Minutes after local midnight; start < end <= 1439. */

@@ -15,7 +15,7 @@
 import type { DateTime } from "luxon";
 import { effectiveSchedule, upcomingTransitions } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
-import { type WireSchedule, wireEquals } from "../desired/wire.js";
+import { type Schedule, schedulesEqual } from "../desired/schedule.js";
 
 export type Cause = "desired" | "drift" | "transition" | "unattributed";
 
@@ -33,26 +33,26 @@ const LOOKBACK_DAYS = 7;
 
 export function attributeUpdate(
   c: CampaignSchedule,
-  live: WireSchedule,
+  live: Schedule,
   at: DateTime,
   /** The campaign at the base revision; null when the base has none; undefined with no base. */
   baseline: CampaignSchedule | null | undefined,
 ): Attribution {
   const wanted = effectiveSchedule(c, at);
   if (baseline === null) return { cause: "desired", because: "new in this revision" };
-  if (baseline !== undefined && !wireEquals(effectiveSchedule(baseline, at), wanted)) {
+  if (baseline !== undefined && !schedulesEqual(effectiveSchedule(baseline, at), wanted)) {
     return { cause: "desired", because: "changed in this revision" };
   }
   for (let k = 1; k <= LOOKBACK_DAYS; k++) {
     const then = at.minus({ days: k });
-    if (!wireEquals(effectiveSchedule(c, then), live)) continue;
+    if (!schedulesEqual(effectiveSchedule(c, then), live)) continue;
     const moved = upcomingTransitions(c, then, k).at(-1);
     return { cause: "transition", because: moved ? moved.reason : "the effective week moved on" };
   }
   if (baseline !== undefined) {
     // What CXone holds is neither what the base nor this revision wanted: someone edited it.
     for (let k = 1; k <= LOOKBACK_DAYS; k++) {
-      if (wireEquals(effectiveSchedule(baseline, at.minus({ days: k })), live)) {
+      if (schedulesEqual(effectiveSchedule(baseline, at.minus({ days: k })), live)) {
         return { cause: "transition", because: "the effective week moved on" };
       }
     }

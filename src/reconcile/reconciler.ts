@@ -23,9 +23,9 @@ import { desiredRevision } from "../desired/revision.js";
 import { SchemaValidators } from "../desired/schema.js";
 import { validateDesiredState } from "../desired/validate.js";
 import { type Connection, connect } from "../live/connect.js";
-import type { LiveCampaign } from "../live/port.js";
+import type { CxonePort, LiveCampaign } from "../live/port.js";
 import { RateBudget } from "../live/rate-budget.js";
-import { PLAN_FORMAT_VERSION, type PlannedChange, planCampaign } from "../plan/plan.js";
+import { PLAN_FORMAT_VERSION, type PlannedChange, type PlanTarget, planCampaign } from "../plan/plan.js";
 import type { ChangeRecord } from "../state/change-record.js";
 import { mergeRetryRequests, takeRetryRequests } from "../state/retry-requests.js";
 import { checkStateDir, resolveStateDir } from "../state/state-dir.js";
@@ -99,6 +99,8 @@ export class Reconciler {
   private desiredDir!: string;
   private pipeline!: WritePipeline;
   private connection!: Connection;
+  /** What plans are made for, settled from the port once CXone answers (see planTarget()). */
+  private settledTarget: PlanTarget | undefined;
   private queue!: WorkQueue;
   private syncWindows!: SyncWindows;
   private server: DaemonHttpServer | undefined;
@@ -237,7 +239,7 @@ export class Reconciler {
         });
         this.log.info({ url: this.server.url }, "listening for /healthz, /readyz, /metrics");
       }
-      const recovery = await this.pipeline.recover(this.connection.client);
+      const recovery = await this.pipeline.recover(this.connection.port);
       if (recovery.confirmed + recovery.abandoned > 0) this.scheduleFlush(0);
       this.log.info(
         {
@@ -443,9 +445,11 @@ export class Reconciler {
     const ids = [...new Set([...this.snapshot.campaigns.keys(), ...this.snapshot.blocked.keys()])];
     if (ids.length === 0) return true;
     const started = Date.now();
-    let read: Awaited<ReturnType<Connection["client"]["readCampaigns"]>>;
+    let read: Awaited<ReturnType<CxonePort["readCampaigns"]>>;
+    let target: PlanTarget;
     try {
-      read = await this.connection.client.readCampaigns(ids);
+      target = await this.planTarget();
+      read = await this.connection.port.readCampaigns(ids);
     } catch (err) {
       this.lastResyncError = (err as Error).message;
       this.log.error({ err: this.lastResyncError }, "live resync failed; retrying");
@@ -472,7 +476,7 @@ export class Reconciler {
         });
         continue;
       }
-      const planned = planCampaign(c, live, undefined, at);
+      const planned = planCampaign(c, live, undefined, at, target);
       if (planned.action === "noop") {
         this.drifted.delete(id);
         continue;
@@ -485,6 +489,19 @@ export class Reconciler {
     this.metrics.markReconcileSuccess(new Date());
     this.log.info({ campaigns: ids.length, drifted, ms: Date.now() - started }, "live resync done");
     return true;
+  }
+
+  /**
+   * The profile's capabilities and the tenant's schedule zone, asked of CXone once: a daemon
+   * that starts while CXone is unreachable asks again on the next resync. A change of the
+   * business unit's zone takes a restart (as every cxone setting does).
+   */
+  private async planTarget(): Promise<PlanTarget> {
+    if (!this.settledTarget) {
+      const port = this.connection.port;
+      this.settledTarget = { capabilities: port.capabilities, ...(await port.target()) };
+    }
+    return this.settledTarget;
   }
 
   private scheduleResync(): void {
@@ -556,9 +573,18 @@ export class Reconciler {
     const base = { name: c.name, file: c.file };
     let live = this.liveCache.get(id);
     this.liveCache.delete(id);
+    let target: PlanTarget;
+    try {
+      target = await this.planTarget();
+    } catch (err) {
+      return finish("failed", {
+        ...base,
+        detail: `reading the tenant's settings failed: ${(err as Error).message}`,
+      });
+    }
     if (!live) {
       try {
-        live = await this.connection.client.readCampaign(id);
+        live = await this.connection.port.readCampaign(id);
       } catch (err) {
         return finish("failed", {
           ...base,
@@ -567,7 +593,7 @@ export class Reconciler {
       }
     }
     const at = this.now();
-    const planned = planCampaign(c, live, undefined, at);
+    const planned = planCampaign(c, live, undefined, at, target);
     if (planned.action === "noop") {
       this.drifted.delete(id);
       this.held.delete(id);
@@ -607,13 +633,15 @@ export class Reconciler {
     const result = await applyPlan(
       {
         formatVersion: PLAN_FORMAT_VERSION,
+        profile: target.capabilities.profile,
+        ...(target.scheduleZone === undefined ? {} : { scheduleZone: target.scheduleZone }),
         at: at.toUTC().toISO() as string,
         revision: this.snapshot.revision,
         summary: { update: 1, noop: 0, error: 0 },
         changes: [planned],
         transitions: [],
       },
-      this.connection.client,
+      this.connection.port,
       {
         mode: "fresh",
         actor: actorName("reconcile"),
@@ -650,7 +678,7 @@ export class Reconciler {
     if (this.flushing) return this.flushing;
     this.flushing = (async () => {
       try {
-        if (this.pipeline.openIntentCount() > 0) await this.pipeline.recover(this.connection.client);
+        if (this.pipeline.openIntentCount() > 0) await this.pipeline.recover(this.connection.port);
         await this.takeRetryRequests();
         const summary = await this.pipeline.finish({
           deliveryDeadlineMs: this.stopping ? 5_000 : FLUSH_DELIVERY_MS,
