@@ -8,9 +8,9 @@ import { DateTime } from "luxon";
 import { type ApplyResult, applyPlan, type CampaignOutcome } from "../apply/apply.js";
 import { actorName, type FinishSummary, type RecoverySummary, WritePipeline } from "../apply/pipeline.js";
 import type { ResolvedConfig } from "../desired/config.js";
-import { effectiveSchedule } from "../desired/effective.js";
+import { effectiveSchedule, WindowTranslationError } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
-import { schedulesEqual } from "../desired/schedule.js";
+import { type Schedule, schedulesEqual } from "../desired/schedule.js";
 import type { ConfigFrom } from "../desired/trusted-config.js";
 import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
@@ -36,6 +36,21 @@ export interface ApplyFlags {
   ignoreSyncWindows?: boolean;
   /** --config-from REV: cxone, webhooks and audit from REV's dialwindow.yaml. */
   configFrom?: string;
+}
+
+/** Whether the desired state at `at` (in the plan's schedule zone, if any) is `after`. */
+function plannedAfterMatches(
+  c: CampaignSchedule,
+  at: DateTime,
+  zone: string | undefined,
+  after: Schedule,
+): boolean {
+  try {
+    return schedulesEqual(effectiveSchedule(c, at, zone), after);
+  } catch (err) {
+    if (err instanceof WindowTranslationError) return false;
+    throw err;
+  }
 }
 
 /**
@@ -69,7 +84,7 @@ export function savedPlanMismatches(
       out.push(
         `${t(change.name)} (${t(change.campaignId)}): the plan has it as ${t(change.name)} in ${t(change.file)}, the repository as ${t(c.name)} in ${t(c.file)}`,
       );
-    } else if (!schedulesEqual(effectiveSchedule(c, at), change.after)) {
+    } else if (!plannedAfterMatches(c, at, plan.scheduleZone, change.after)) {
       out.push(
         `${t(change.name)} (${t(change.campaignId)}): the plan's schedule differs from ${t(c.file)} (the plan file was edited, or the file changed since)`,
       );

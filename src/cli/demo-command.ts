@@ -179,6 +179,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
           );
         else if (d.path === "pauseConditions")
           out(`       pause on  ${d.op === "add" ? "+" : "-"} ${t(d.value)}`);
+        else if (d.path === "scheduled") out("       schedule  switched on");
         else out(`       timezone  ${t(d.before)} → ${t(d.after)}`);
       }
       if (diff.length > 6) out(`       … and ${diff.length - 6} more`);

@@ -8,6 +8,7 @@ import { type FileHandle, lstat, mkdir, open, realpath, stat } from "node:fs/pro
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseTime } from "../desired/civil-date.js";
 import { resolveConfig } from "../desired/config.js";
+import { liveIdOf } from "../desired/documents.js";
 import { loadDesiredState } from "../desired/load.js";
 import { normalizeSchedule, type Schedule, WEEKDAYS } from "../desired/schedule.js";
 import { validateDesiredState } from "../desired/validate.js";
@@ -40,7 +41,12 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
   const logger = io.logger("warn");
   const existing = await loadDesiredState(dir);
   const config = resolveConfig(existing.config?.value, io.env);
-  const managed = new Map(existing.campaigns.map((c) => [c.value.metadata.campaignId, c.source.path]));
+  const managed = new Map(
+    existing.campaigns.flatMap((c) => {
+      const id = liveIdOf(c.value.metadata);
+      return id === undefined ? [] : [[id, c.source.path] as const];
+    }),
+  );
   const usedNames = new Set(existing.campaigns.map((c) => c.value.metadata.name));
 
   const ids = flags.campaign ?? [];

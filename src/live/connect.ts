@@ -5,9 +5,8 @@
  * environment) and refuses, naming every problem, before anything is sent.
  */
 import type { ResolvedConfig } from "../desired/config.js";
-import { profileProblem } from "../desired/config-checks.js";
 import type { Env } from "../util/env.js";
-import { UsageError } from "../util/errors.js";
+import { connectAdmin } from "./admin-connect.js";
 import type { ProfileName } from "./capabilities.js";
 import type { Connection, ConnectOptions } from "./connection.js";
 import { connectTutorial } from "./tutorial-connect.js";
@@ -18,9 +17,7 @@ type Connector = (config: ResolvedConfig, env: Env, options: ConnectOptions) => 
 
 const CONNECTORS: Readonly<Record<ProfileName, Connector>> = {
   tutorial: connectTutorial,
-  "cxone-admin": (config) => {
-    throw new UsageError(profileProblem(config.cxone.profile) ?? "cxone-admin is not available");
-  },
+  "cxone-admin": connectAdmin,
 };
 
 export function connect(config: ResolvedConfig, env: Env, options: ConnectOptions): Connection {

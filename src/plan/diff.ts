@@ -11,6 +11,8 @@ import {
 
 export type DiffEntry =
   | { path: "timezone"; op: "replace"; before: string; after: string }
+  /** CXone does not apply the live schedule (cxone-admin isScheduled false); the write switches it on. */
+  | { path: "scheduled"; op: "replace"; before: boolean; after: boolean }
   | { path: "dialingHours"; op: "add" | "remove"; value: DialingHour }
   | { path: "pauseConditions"; op: "add" | "remove"; value: PauseCondition };
 
@@ -25,6 +27,13 @@ export function diffSchedules(before: Schedule, after: Schedule): DiffEntry[] {
   const out: DiffEntry[] = [];
   if (a.timezone !== b.timezone)
     out.push({ path: "timezone", op: "replace", before: a.timezone, after: b.timezone });
+  if ((a.scheduled === false) !== (b.scheduled === false))
+    out.push({
+      path: "scheduled",
+      op: "replace",
+      before: a.scheduled !== false,
+      after: b.scheduled !== false,
+    });
 
   const beforeHours = new Map(a.dialingHours.map((h) => [hourKey(h), h]));
   const afterHours = new Map(b.dialingHours.map((h) => [hourKey(h), h]));

@@ -10,9 +10,15 @@
  * `profile`).
  */
 import type { DateTime } from "luxon";
-import { effectiveSchedule, type Transition, upcomingTransitions } from "../desired/effective.js";
+import {
+  effectiveSchedule,
+  type Transition,
+  upcomingTransitions,
+  WindowTranslationError,
+} from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
 import { normalizeSchedule, type Schedule } from "../desired/schedule.js";
+import { Locator } from "../desired/source.js";
 import type { ConfigFrom } from "../desired/trusted-config.js";
 import { CAPABILITIES, type Capabilities, type ProfileName } from "../live/capabilities.js";
 import type { LiveCampaign } from "../live/port.js";
@@ -104,7 +110,17 @@ export function planCampaign(
   target: PlanTarget = TUTORIAL_TARGET,
 ): PlannedChange {
   const caps = target.capabilities;
-  const after = effectiveSchedule(c, at);
+  let after: Schedule;
+  let untranslatable: string | undefined;
+  try {
+    after = effectiveSchedule(c, at, target.scheduleZone);
+  } catch (err) {
+    if (!(err instanceof WindowTranslationError)) throw err;
+    // Shown in the campaign's own zone; the error says why it cannot be written.
+    after = effectiveSchedule(c, at);
+    const pos = new Locator().locate(c.document, err.problem.source);
+    untranslatable = `${c.file}:${pos.line}:${pos.col}: ${err.message}`;
+  }
   // Keys in the order DESIGN.md lists them: the JSON plan is read by people too.
   const change = (
     action: Action,
@@ -123,6 +139,7 @@ export function planCampaign(
     diff,
     ...(error === undefined ? {} : { error }),
   });
+  if (untranslatable !== undefined) return change("error", null, null, [], untranslatable);
   if (problem) return change("error", null, null, [], `reading it from CXone failed: ${problem.message}`);
   if (!live) {
     return change(
@@ -162,11 +179,11 @@ export function buildPlan(input: PlanInput): Plan {
       );
       if (change.action !== "update" || change.before === null) return change;
       const base = input.baseline ? (input.baseline.get(c.campaignId) ?? null) : undefined;
-      return { ...change, ...attributeUpdate(c, change.before, input.at, base) };
+      return { ...change, ...attributeUpdate(c, change.before, input.at, base, target.scheduleZone) };
     });
   const days = input.transitionDays ?? 14;
   const transitions = (days > 0 ? input.campaigns : [])
-    .flatMap((c) => upcomingTransitions(c, input.at, days))
+    .flatMap((c) => upcomingTransitions(c, input.at, days, target.scheduleZone))
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.name < b.name ? -1 : 1));
   const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,

@@ -500,6 +500,8 @@ export class Reconciler {
     if (!this.settledTarget) {
       const port = this.connection.port;
       this.settledTarget = { capabilities: port.capabilities, ...(await port.target()) };
+      // Transitions found before the zone was known missed the clock changes it brings.
+      if (this.settledTarget.scheduleZone !== undefined) this.scheduleTransitions();
     }
     return this.settledTarget;
   }
@@ -520,7 +522,8 @@ export class Reconciler {
     this.nextTransitions.clear();
     let earliest: number | undefined;
     for (const [id, c] of this.snapshot.campaigns) {
-      const t = upcomingTransitions(c, at, TRANSITION_HORIZON_DAYS)[0];
+      // With a schedule zone, clock changes that move a translated window are transitions too.
+      const t = upcomingTransitions(c, at, TRANSITION_HORIZON_DAYS, this.settledTarget?.scheduleZone)[0];
       if (!t) continue;
       const ms = Date.parse(t.at);
       this.nextTransitions.set(id, ms);
