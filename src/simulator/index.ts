@@ -6,6 +6,12 @@ export type {
   AdminRequestKind,
 } from "./admin/faults.js";
 export {
+  loadSkillsFile,
+  type RunAdminSimulatorIo,
+  type RunAdminSimulatorOptions,
+  runAdminSimulator,
+} from "./admin/run.js";
+export {
   ADMIN_WEEKDAYS,
   type AdminWeekday,
   type BulkScheduleSettings,
