@@ -1,3 +1,8 @@
+/**
+ * The local CXone simulator, one entry point per API profile: `startSimulator` serves the
+ * `tutorial` profile, `startAdminSimulator` the `cxone-admin` one (the real Admin API's shapes;
+ * see admin/simulator.ts for the Swagger operations it serves and where it is stricter).
+ */
 export type {
   AdminFault,
   AdminFaultRule,
