@@ -1,0 +1,158 @@
+/**
+ * plan and apply under cxone.profile: cxone-admin, against the cxone-admin simulator, with the
+ * schedule zone (the business unit's, America/Denver) different from every campaign's zone.
+ */
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import {
+  type AdminWorld,
+  DEFAULT_CAMPAIGNS,
+  DENVER,
+  driftSkill,
+  makeAdminWorld,
+  SKILL_CHI,
+  SKILL_INBOUND,
+  SKILL_LA,
+  SKILL_NY,
+} from "../helpers/admin-world.js";
+import { runInProcess } from "../helpers/cli.js";
+
+const AT = "2026-12-01T15:00:00Z";
+
+function run(world: AdminWorld, ...args: string[]) {
+  return runInProcess([...args, "--dir", world.dir], { env: world.env, now: AT });
+}
+
+/** The kinds of the requests about one skill, in order. */
+function skillRequests(world: AdminWorld, skillId: string): string[] {
+  return world.sim
+    .requests()
+    .filter((r) => String(r.skillId) === skillId)
+    .map((r) => r.kind);
+}
+
+describe("cxone-admin: plan and apply against the Admin API's shapes", () => {
+  it("an in-sync repository plans with exit 0, from the bulk read: no per-skill GET, no write", async () => {
+    const world = await makeAdminWorld({ at: AT });
+    const r = await run(world, "plan", "--at", AT);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Plan: 0 to update, 3 unchanged/);
+    assert.equal(world.sim.countRequests("bulk"), 1);
+    assert.equal(world.sim.countRequests("get-schedule"), 0, "no per-skill GET");
+    assert.equal(world.sim.countRequests("put-schedule"), 0);
+    // The skills hold Denver times: New York's 09:00-17:00 is 07:00-15:00 there in December.
+    assert.equal(world.sim.scheduleSettings(SKILL_NY)?.mondayStartTime, "07:00");
+  });
+
+  it("k drifted skills: exactly k PUTs, each preceded by one GET and followed by one read-back; then none", async () => {
+    const world = await makeAdminWorld({ at: AT });
+    driftSkill(world, SKILL_NY);
+    driftSkill(world, SKILL_CHI);
+    const planned = await run(world, "plan", "--at", AT);
+    assert.equal(planned.code, 2, planned.stdout + planned.stderr);
+    world.sim.clearRequests();
+
+    const applied = await run(world, "apply", "--at", AT);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.equal(world.sim.countRequests("put-schedule"), 2);
+    for (const id of [SKILL_NY, SKILL_CHI]) {
+      assert.deepEqual(skillRequests(world, id), ["get-schedule", "put-schedule", "get-schedule"], id);
+      const put = world.sim.requests("put-schedule").find((p) => String(p.skillId) === id);
+      const body = put?.body as { scheduleSettings: Record<string, unknown> };
+      assert.deepEqual(Object.keys(body), ["scheduleSettings"], "the wrapper, nothing beside it");
+      assert.equal(Object.keys(body.scheduleSettings).length, 22, "all 22 fields");
+    }
+    assert.deepEqual(skillRequests(world, SKILL_LA), [], "an in-sync skill is only read in bulk");
+    assert.deepEqual(skillRequests(world, SKILL_INBOUND), [], "the non-PC skill is never touched");
+    assert.equal(world.sim.scheduleSettings(SKILL_NY)?.tuesdayIsActive, true);
+    assert.equal(world.sim.scheduleSettings(SKILL_NY)?.tuesdayStartTime, "07:00");
+    assert.match(applied.stdout, /~ east-collections \(4100001\) {2}updated {2}sha256:[0-9a-f]+ → sha256:[0-9a-f]+/);
+
+    world.sim.clearRequests();
+    const again = await run(world, "apply", "--at", AT);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.equal(world.sim.countRequests("put-schedule"), 0, "a second apply writes nothing");
+    assert.match(again.stdout, /Apply: 0 updated, 3 unchanged/);
+  });
+
+  it("a saved plan made stale by a change in CXone writes nothing for that skill: run plan again", async () => {
+    const world = await makeAdminWorld({ at: AT });
+    driftSkill(world, SKILL_NY);
+    const file = join(world.dir, "plan.json");
+    const planned = await run(world, "plan", "--at", AT, "--out", file);
+    assert.equal(planned.code, 2, planned.stdout + planned.stderr);
+    const doc = JSON.parse(await readFile(file, "utf8"));
+    assert.equal(doc.profile, "cxone-admin");
+    assert.equal(doc.scheduleZone, DENVER);
+    // Someone edits the skill in the CXone UI after the plan was reviewed.
+    world.sim.editScheduleSettings(SKILL_NY, { saturdayIsActive: true, saturdayStartTime: "09:00" });
+    world.sim.clearRequests();
+    const applied = await run(world, "apply", "--plan", file);
+    assert.equal(applied.code, 1, applied.stdout + applied.stderr);
+    assert.match(applied.stdout, /✗ east-collections \(4100001\) {2}campaigns\/east\.yaml: live changed since the plan; run plan again/);
+    assert.equal(world.sim.countRequests("put-schedule"), 0);
+    assert.equal(world.sim.scheduleSettings(SKILL_NY)?.saturdayIsActive, true, "the hand edit stands");
+  });
+
+  it("a fresh apply re-plans a skill changed between its plan and its PUT, and writes the result once", async () => {
+    const world = await makeAdminWorld({ at: AT });
+    driftSkill(world, SKILL_NY);
+    // The hand edit lands just before apply's pre-PUT GET: its version no longer matches.
+    world.sim.injectFault({
+      kind: "get-schedule",
+      skillId: SKILL_NY,
+      fault: { type: "edit", settings: { saturdayIsActive: true } },
+    });
+    const applied = await run(world, "apply", "--at", AT);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.equal(world.sim.countRequests("put-schedule"), 1);
+    assert.equal(world.sim.scheduleSettings(SKILL_NY)?.saturdayIsActive, false, "the desired state won");
+  });
+
+  it("json, markdown and text plans under cxone-admin name the skill and the schedule zone", async () => {
+    const world = await makeAdminWorld({ at: AT });
+    driftSkill(world, SKILL_NY);
+    const json = await run(world, "plan", "--at", AT, "--format", "json");
+    assert.equal(json.code, 2);
+    const doc = JSON.parse(json.stdout);
+    const change = doc.changes.find((c: { campaignId: string }) => c.campaignId === SKILL_NY);
+    assert.equal(change.action, "update");
+    assert.match(change.version, /^sha256:/);
+    assert.equal(change.after.timezone, DENVER);
+    assert.deepEqual(change.diff, [
+      { path: "dialingHours", op: "add", value: { day: "TUE", startTime: "07:00", endTime: "15:00" } },
+    ]);
+    const md = await run(world, "plan", "--at", AT, "--format", "markdown");
+    assert.equal(md.code, 2);
+    assert.match(md.stdout, /east-collections/);
+  });
+
+  it("a skill id that does not exist, and a skill that is not PC, are plan errors naming the file", async () => {
+    const world = await makeAdminWorld({
+      at: AT,
+      campaigns: {
+        ...DEFAULT_CAMPAIGNS,
+        "campaigns/ghost.yaml": DEFAULT_CAMPAIGNS["campaigns/west.yaml"]
+          ?.replace("west-winback", "ghost")
+          .replace(SKILL_LA, "4199999") as string,
+        "campaigns/inbound.yaml": DEFAULT_CAMPAIGNS["campaigns/west.yaml"]
+          ?.replace("west-winback", "inbound")
+          .replace(SKILL_LA, SKILL_INBOUND) as string,
+      },
+    });
+    world.sim.removeSkill("4199999");
+    const r = await run(world, "plan", "--at", AT);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /PC skill 4199999 does not exist in CXone \(or is not a Personal Connection skill\); check metadata\.skillId in campaigns\/ghost\.yaml/,
+    );
+    assert.match(r.stdout, /PC skill 4100900 does not exist in CXone \(or is not a Personal Connection skill\)/);
+    assert.deepEqual(skillRequests(world, SKILL_INBOUND), [], "the non-PC skill is not even read");
+    const applied = await run(world, "apply", "--at", AT);
+    assert.equal(applied.code, 1);
+    assert.equal(world.sim.countRequests("put-schedule"), 0);
+  });
+});
