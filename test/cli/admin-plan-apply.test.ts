@@ -68,7 +68,10 @@ describe("cxone-admin: plan and apply against the Admin API's shapes", () => {
     assert.deepEqual(skillRequests(world, SKILL_INBOUND), [], "the non-PC skill is never touched");
     assert.equal(world.sim.scheduleSettings(SKILL_NY)?.tuesdayIsActive, true);
     assert.equal(world.sim.scheduleSettings(SKILL_NY)?.tuesdayStartTime, "07:00");
-    assert.match(applied.stdout, /~ east-collections \(4100001\) {2}updated {2}sha256:[0-9a-f]+ → sha256:[0-9a-f]+/);
+    assert.match(
+      applied.stdout,
+      /~ east-collections \(4100001\) {2}updated {2}sha256:[0-9a-f]+ → sha256:[0-9a-f]+/,
+    );
 
     world.sim.clearRequests();
     const again = await run(world, "apply", "--at", AT);
@@ -91,7 +94,10 @@ describe("cxone-admin: plan and apply against the Admin API's shapes", () => {
     world.sim.clearRequests();
     const applied = await run(world, "apply", "--plan", file);
     assert.equal(applied.code, 1, applied.stdout + applied.stderr);
-    assert.match(applied.stdout, /✗ east-collections \(4100001\) {2}campaigns\/east\.yaml: live changed since the plan; run plan again/);
+    assert.match(
+      applied.stdout,
+      /✗ east-collections \(4100001\) {2}campaigns\/east\.yaml: live changed since the plan; run plan again/,
+    );
     assert.equal(world.sim.countRequests("put-schedule"), 0);
     assert.equal(world.sim.scheduleSettings(SKILL_NY)?.saturdayIsActive, true, "the hand edit stands");
   });
@@ -149,10 +155,103 @@ describe("cxone-admin: plan and apply against the Admin API's shapes", () => {
       r.stdout,
       /PC skill 4199999 does not exist in CXone \(or is not a Personal Connection skill\); check metadata\.skillId in campaigns\/ghost\.yaml/,
     );
-    assert.match(r.stdout, /PC skill 4100900 does not exist in CXone \(or is not a Personal Connection skill\)/);
+    assert.match(
+      r.stdout,
+      /PC skill 4100900 does not exist in CXone \(or is not a Personal Connection skill\)/,
+    );
     assert.deepEqual(skillRequests(world, SKILL_INBOUND), [], "the non-PC skill is not even read");
     const applied = await run(world, "apply", "--at", AT);
     assert.equal(applied.code, 1);
     assert.equal(world.sim.countRequests("put-schedule"), 0);
+  });
+});
+
+describe("cxone-admin: faults seen from the command line", () => {
+  it("a PUT answered 400 shows CXone's reason with the campaign's file; the others still apply", async () => {
+    const world = await makeAdminWorld({ at: AT });
+    driftSkill(world, SKILL_NY);
+    driftSkill(world, SKILL_CHI);
+    world.sim.injectFault({
+      kind: "put-schedule",
+      skillId: SKILL_NY,
+      fault: {
+        type: "status",
+        status: 400,
+        body: {
+          error: "InvalidScheduleSettings",
+          error_description: "mondayEndTime is outside the BU's hours",
+        },
+      },
+    });
+    const r = await run(world, "apply", "--at", AT);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /✗ east-collections \(4100001\) {2}campaigns\/east\.yaml: CXone rejected the schedule from campaigns\/east\.yaml \(400\): InvalidScheduleSettings; mondayEndTime is outside the BU's hours|✗ east-collections \(4100001\) {2}campaigns\/east\.yaml: CXone rejected the schedule from campaigns\/east\.yaml \(400\): mondayEndTime is outside the BU's hours/,
+    );
+    assert.match(r.stdout, /~ central-renewals \(4100002\) {2}updated/);
+    assert.equal(world.sim.countRequests("put-schedule"), 2, "the rejected PUT is not retried");
+  });
+
+  it("a read-back that differs from what was sent fails the skill clearly, with one PUT", async () => {
+    const world = await makeAdminWorld({ at: AT });
+    driftSkill(world, SKILL_NY);
+    world.sim.injectFault({ kind: "put-schedule", skillId: SKILL_NY, fault: "ignore-write" });
+    const r = await run(world, "apply", "--at", AT);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /✗ east-collections .*accepted the schedule for skill 4100001 but holds another one when read back.*not retried/,
+    );
+    assert.equal(world.sim.countRequests("put-schedule"), 1);
+  });
+
+  it("a PUT answered 500 is settled by reading again: not landed, written again once", async () => {
+    const world = await makeAdminWorld({ at: AT });
+    driftSkill(world, SKILL_NY);
+    world.sim.injectFault({ kind: "put-schedule", skillId: SKILL_NY, fault: 500 });
+    const r = await run(world, "apply", "--at", AT);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(world.sim.countRequests("put-schedule"), 2);
+    assert.equal(world.sim.scheduleSettings(SKILL_NY)?.tuesdayIsActive, true);
+  });
+
+  for (const mode of ["missing", "failing"] as const) {
+    it(`a bulk read answering ${mode === "missing" ? 404 : 500}: plan reads each skill instead and is still exact`, async () => {
+      const world = await makeAdminWorld({ at: AT, sim: { bulkEndpoint: mode } });
+      const r = await run(world, "plan", "--at", AT);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(world.sim.countRequests("get-schedule"), 3);
+    });
+  }
+
+  it("times answered with seconds plan as in sync", async () => {
+    const world = await makeAdminWorld({ at: AT, sim: { timesWithSeconds: true } });
+    const r = await run(world, "plan", "--at", AT);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  });
+
+  it("wrong credentials stop plan with the variables to check, never a secret", async () => {
+    const world = await makeAdminWorld({ at: AT });
+    const env = { ...world.env, CXONE_ACCESS_KEY_SECRET: `${world.env.CXONE_ACCESS_KEY_SECRET}x` };
+    const r = await runInProcess(["plan", "--dir", world.dir, "--at", AT], { env, now: AT });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /check CXONE_ACCESS_KEY_ID and CXONE_ACCESS_KEY_SECRET/);
+    for (const secret of [env.CXONE_ACCESS_KEY_SECRET, world.env.CXONE_CLIENT_SECRET]) {
+      assert.ok(!(r.stdout + r.stderr).includes(secret as string));
+      assert.ok(!(r.stdout + r.stderr).includes(encodeURIComponent(secret as string)));
+    }
+  });
+
+  it("missing or blank credentials are named before anything is sent", async () => {
+    const world = await makeAdminWorld({ at: AT });
+    const env = { ...world.env, CXONE_ACCESS_KEY_ID: " ", CXONE_TENANT_ID: "" };
+    delete (env as Record<string, string | undefined>).CXONE_CLIENT_SECRET;
+    const r = await runInProcess(["plan", "--dir", world.dir, "--at", AT], { env, now: AT });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /CXONE_ACCESS_KEY_ID is set but empty/);
+    assert.match(r.stderr, /CXONE_CLIENT_SECRET is not set/);
+    assert.match(r.stderr, /CXONE_TENANT_ID is set but empty/);
+    assert.equal(world.sim.countRequests(), 0);
   });
 });
