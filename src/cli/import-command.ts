@@ -1,13 +1,18 @@
 /**
  * `dialwindow import`: writes live CXone schedules as CampaignSchedule YAML, to start managing
  * existing campaigns. Import then plan shows no changes: the files say exactly what CXone has.
+ *
+ * Under cxone-admin the files name PC skills (metadata.skillId; other skills are never listed),
+ * and their windows are written in the schedule zone, as CXone holds them: that is the zone a
+ * person sees in CXone's own screens, and no translation can make them fit a day badly.
+ * dialwindow.yaml then pins that zone in cxone.scheduleTimezone.
  */
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { type FileHandle, lstat, mkdir, open, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseTime } from "../desired/civil-date.js";
-import { resolveConfig } from "../desired/config.js";
+import { DEFAULT_ISSUER, resolveConfig } from "../desired/config.js";
 import { liveIdOf } from "../desired/documents.js";
 import { loadDesiredState } from "../desired/load.js";
 import { normalizeSchedule, type Schedule, WEEKDAYS } from "../desired/schedule.js";
@@ -51,23 +56,30 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
 
   const ids = flags.campaign ?? [];
   const connection = connect(config, io.env, { logger });
+  const caps = connection.port.capabilities;
   let read: Awaited<ReturnType<typeof connection.port.readCampaigns>>;
+  let scheduleZone: string | undefined;
   try {
+    scheduleZone = (await connection.port.target()).scheduleZone;
     read = await connection.port.readCampaigns(ids, { includeUnrequested: ids.length === 0 });
   } finally {
     await connection.close();
   }
+  const noun = caps.noun;
+  const manageable = caps.idKey === "skillId" ? /^\d{1,20}$/ : MANAGEABLE_ID;
 
   let failed = 0;
   const written: string[] = [];
   for (const id of ids) {
     if (!read.campaigns.has(id) && !read.problems.has(id)) {
-      io.stderr(`✗ campaign ${showId(id)} does not exist in CXone\n`);
+      io.stderr(
+        `✗ ${noun} ${showId(id)} does not exist in CXone${caps.idKey === "skillId" ? " (or is not a Personal Connection skill)" : ""}\n`,
+      );
       failed++;
     }
   }
   for (const [id, problem] of read.problems) {
-    io.stderr(`✗ campaign ${showId(id)}: reading it failed: ${t(problem.message)}\n`);
+    io.stderr(`✗ ${noun} ${showId(id)}: reading it failed: ${t(problem.message)}\n`);
     failed++;
   }
   const campaigns = [...read.campaigns.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -79,9 +91,9 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
       io.stdout(`= ${t(live.id)} is already managed by ${t(file)}; skipped\n`);
       continue;
     }
-    if (!MANAGEABLE_ID.test(live.id)) {
+    if (!manageable.test(live.id)) {
       io.stderr(
-        `✗ campaign ${showId(live.id)}: not a campaign id dialwindow can manage (letters, digits, '_' or '-', at most 64); skipped\n`,
+        `✗ ${noun} ${showId(live.id)}: not a ${noun} id dialwindow can manage (${caps.idKey === "skillId" ? "digits, at most 20" : "letters, digits, '_' or '-', at most 64"}); skipped\n`,
       );
       failed++;
       continue;
@@ -91,7 +103,7 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
     const name = uniqueName(live, usedNames);
     const path = join(target, `${name}.yaml`);
     if (!isInside(target, path)) throw new Error(`import: ${name} resolves outside ${target}`);
-    const outcome = await writeNew(path, campaignYaml(live, name), flags.force === true);
+    const outcome = await writeNew(path, campaignYaml(live, name, caps.idKey), flags.force === true);
     if (outcome !== "written") {
       io.stderr(
         outcome === "exists"
@@ -109,7 +121,9 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
   await mkdir(out, { recursive: true });
   const configOutcome = await writeNew(
     configPath,
-    configYaml(config.cxone.apiUrl, config.cxone.tokenUrl, Math.max(5, maxBlocks)),
+    caps.profile === "cxone-admin"
+      ? adminConfigYaml(config.cxone.issuer, scheduleZone, Math.max(caps.defaultMaxDialingBlocks, maxBlocks))
+      : configYaml(config.cxone.apiUrl, config.cxone.tokenUrl, Math.max(5, maxBlocks)),
     false,
   );
   if (configOutcome === "written") {
@@ -129,7 +143,7 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
       );
     }
   }
-  io.stdout(`Imported ${written.length} campaign(s)${failed ? `, ${failed} failed` : ""}.\n`);
+  io.stdout(`Imported ${written.length} ${noun}(s)${failed ? `, ${failed} failed` : ""}.\n`);
   return failed > 0 ? EXIT.failure : EXIT.ok;
 }
 
@@ -282,21 +296,55 @@ export function dialingHoursYaml(schedule: Schedule): string[] {
 }
 
 /** Values from CXone go in as JSON strings: valid YAML double-quoted scalars, with every control escaped. */
-export function campaignYaml(live: LiveCampaign, name: string): string {
+export function campaignYaml(
+  live: LiveCampaign,
+  name: string,
+  idKey: "campaignId" | "skillId" = "campaignId",
+): string {
   const s = normalizeSchedule(live.schedule);
   const hours = dialingHoursYaml(s);
   return [
     `# Imported from CXone by dialwindow import${live.name ? ` (CXone name: ${yamlString(live.name)})` : ""}.`,
+    ...(s.scheduled === false
+      ? [
+          "# CXone does not apply this schedule now (isScheduled is false): the skill dials whenever it is",
+          "# started. The first apply switches the schedule on.",
+        ]
+      : []),
+    ...(idKey === "skillId"
+      ? ["# The windows are in the zone CXone reads this tenant's schedules in (cxone.scheduleTimezone)."]
+      : []),
     "apiVersion: dialwindow/v1",
     "kind: CampaignSchedule",
     "metadata:",
     `  name: ${name}`,
-    `  campaignId: ${yamlString(live.id)}`,
+    `  ${idKey}: ${yamlString(live.id)}`,
     "spec:",
     `  timezone: ${yamlString(s.timezone)}`,
     hours.length > 0 ? "  dialingHours:" : "  dialingHours: []",
     ...hours,
-    `  pauseConditions: [${s.pauseConditions.join(", ")}]`,
+    ...(idKey === "skillId" ? [] : [`  pauseConditions: [${s.pauseConditions.join(", ")}]`]),
+    "",
+  ].join("\n");
+}
+
+function adminConfigYaml(issuer: string | undefined, zone: string | undefined, maxBlocks: number): string {
+  const cleaned = issuer ? urlWithoutCredentials(issuer) : undefined;
+  return [
+    "# Written by dialwindow import. Credentials never go here: use CXONE_ACCESS_KEY_ID, CXONE_ACCESS_KEY_SECRET,",
+    "# CXONE_CLIENT_ID and CXONE_CLIENT_SECRET.",
+    "apiVersion: dialwindow/v1",
+    "kind: Config",
+    "cxone:",
+    "  profile: cxone-admin",
+    ...(cleaned && cleaned.url.replace(/\/+$/, "") !== DEFAULT_ISSUER
+      ? [`  issuer: ${yamlString(cleaned.url)}`]
+      : []),
+    ...(zone
+      ? [`  scheduleTimezone: ${yamlString(zone)}   # the zone CXone read the imported schedules in`]
+      : []),
+    "limits:",
+    `  maxDialingBlocks: ${maxBlocks}   # one window a weekday at most; the largest imported skill uses ${maxBlocks}`,
     "",
   ].join("\n");
 }

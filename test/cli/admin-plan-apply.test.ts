@@ -255,3 +255,47 @@ describe("cxone-admin: faults seen from the command line", () => {
     assert.equal(world.sim.countRequests(), 0);
   });
 });
+
+describe("cxone-admin: import", () => {
+  it("writes skillId, the skill's name and its windows in the schedule zone, only for PC skills; then plan is clean", async () => {
+    const world = await makeAdminWorld({ at: AT, campaigns: {} });
+    world.sim.upsertSkills([
+      {
+        skillId: 4200001,
+        skillName: "Renewals — East",
+        scheduleSettings: {
+          isScheduled: true,
+          mondayIsActive: true,
+          mondayStartTime: "09:00",
+          mondayEndTime: "15:00",
+          tuesdayIsActive: true,
+          tuesdayStartTime: "09:00",
+          tuesdayEndTime: "15:00",
+        },
+      },
+      { skillId: 4200002, skillName: "Never scheduled" },
+    ]);
+    const out = join(world.dir, "imported-repo");
+    const r = await runInProcess(["import", "--dir", world.dir, "--out", out], { env: world.env, now: AT });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const text = await readFile(join(out, "campaigns/imported/renewals-east.yaml"), "utf8");
+    assert.match(text, /CXone name: "Renewals — East"/);
+    assert.match(text, /\n {2}skillId: "4200001"\n/);
+    assert.match(text, /\n {2}timezone: "America\/Denver"\n/);
+    assert.match(text, /days: \[MON, TUE\]\n {6}start: "09:00"\n {6}end: "15:00"/);
+    assert.doesNotMatch(text, /pauseConditions|campaignId/);
+    const unscheduled = await readFile(join(out, "campaigns/imported/never-scheduled.yaml"), "utf8");
+    assert.match(unscheduled, /CXone does not apply this schedule now \(isScheduled is false\)/);
+    assert.doesNotMatch(r.stdout, /4100900/, "the inbound skill is not imported");
+    const config = await readFile(join(out, "dialwindow.yaml"), "utf8");
+    assert.match(config, /profile: cxone-admin/);
+    assert.match(config, /scheduleTimezone: "America\/Denver"/);
+
+    world.sim.clearRequests();
+    const plan = await runInProcess(["plan", "--dir", out, "--at", AT], { env: world.env, now: AT });
+    // The scheduled skill is in sync; the unscheduled one plans as switching its schedule on.
+    assert.equal(plan.code, 2, plan.stdout + plan.stderr);
+    assert.match(plan.stdout, /never-scheduled[\s\S]*schedule {2}switched on/);
+    assert.match(plan.stdout, /Plan: 1 to update, 1 unchanged/);
+  });
+});
