@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
+import { readChangeRecords } from "../../src/audit/verify.js";
 import {
   type AdminWorld,
   DEFAULT_CAMPAIGNS,
@@ -18,6 +19,7 @@ import {
   SKILL_NY,
 } from "../helpers/admin-world.js";
 import { runInProcess } from "../helpers/cli.js";
+import { newSecret, startReceiver } from "../helpers/receiver.js";
 
 const AT = "2026-12-01T15:00:00Z";
 
@@ -299,3 +301,50 @@ describe("cxone-admin: import", () => {
     assert.match(plan.stdout, /Plan: 1 to update, 1 unchanged/);
   });
 });
+
+describe("cxone-admin: reconcile, webhooks and the audit trail", () => {
+  it("reconcile --once corrects a drifted skill; the webhook names the skill and carries Denver times; audit verify passes", async () => {
+    const secret = newSecret();
+    const receiver = await startReceiver({ "/wfm": secret });
+    after(() => receiver.close());
+    const world = await makeAdminWorld({
+      at: AT,
+      cxoneExtra: "webhooks:\n  - name: wfm\n    url: URL\n    secretEnv: WFM_SECRET".replace(
+        "URL",
+        receiver.url("/wfm"),
+      ),
+    });
+    driftSkill(world, SKILL_NY);
+    const env = { ...world.env, WFM_SECRET: secret };
+    const r = await runInProcess(["reconcile", "--dir", world.dir, "--once"], { env, now: AT });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(world.sim.countRequests("put-schedule"), 1);
+    const delivered = receiver.requests.filter((q) => q.verified);
+    assert.equal(delivered.length, 1);
+    const body = JSON.parse(delivered[0]?.body ?? "{}");
+    assert.equal(body.campaign_id, SKILL_NY);
+    assert.equal(body.schedule.timezone, DENVER);
+    assert.ok(body.schedule.dialingHours.some((h: { day: string }) => h.day === "TUE"));
+    assert.ok(!body.previous_schedule.dialingHours.some((h: { day: string }) => h.day === "TUE"));
+
+    const verify = await runInProcess(["audit", "verify", "--dir", world.dir, "--format", "json"], {
+      env,
+      now: AT,
+    });
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    const records = await auditRecords(world.dir);
+    assert.equal(records.length, 1);
+    assert.equal(records[0]?.campaignId, SKILL_NY);
+    assert.match(String(records[0]?.versionBefore), /^sha256:/);
+    assert.match(String(records[0]?.versionAfter), /^sha256:/);
+    assert.notEqual(records[0]?.versionBefore, records[0]?.versionAfter);
+  });
+});
+
+async function auditRecords(dir: string) {
+  return readChangeRecords({
+    workDir: join(dir, ".dialwindow", "audit-repo"),
+    branch: "dialwindow-audit",
+    path: "audit",
+  });
+}
