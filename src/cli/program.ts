@@ -195,8 +195,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description(
       "the whole loop on loopback: simulator, webhook receiver, reconciler, audit trail (npm start)",
     )
-    .option("--dir <dir>", "desired-state directory (default: the shipped example)")
-    .action((o: { dir?: string }) => run(() => demoCommand(io, defined(o))));
+    .option("--dir <dir>", "desired-state directory (default: the shipped example of the profile)")
+    .option("--profile <profile>", "tutorial (default) or cxone-admin: the simulated API's shape")
+    .action((o: { dir?: string; profile?: string }) => run(() => demoCommand(io, defined(o))));
 
   program
     .command("init")
