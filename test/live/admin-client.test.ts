@@ -86,7 +86,7 @@ describe("cxone-admin adapter: connecting", () => {
     const { c } = client(s);
     assert.deepEqual(await c.target(), { scheduleZone: DENVER }); // Mountain Standard Time
     const token = s.requests("token")[0];
-    assert.equal((token?.body as Record<string, string>).grant_type, "password");
+    assert.equal((token?.body as Record<string, string> | undefined)?.grant_type, "password");
     assert.equal(token?.clientId, DEMO_CLIENT_ID, "the registered application, as HTTP Basic");
     assert.equal(s.countRequests("discovery"), 2, "openid-configuration, then cxone-configuration");
   });
