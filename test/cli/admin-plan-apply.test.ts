@@ -348,3 +348,46 @@ async function auditRecords(dir: string) {
     path: "audit",
   });
 }
+
+describe("cxone-admin: plans across a clock change", () => {
+  it("plan before the US change lists the translated windows moving in a zone without DST, and --at after it shows them moved", async () => {
+    const before = "2026-03-05T15:00:00Z";
+    const world = await makeAdminWorld({ at: before, scheduleTimezone: "America/Phoenix" });
+    const r = await runInProcess(["plan", "--dir", world.dir, "--at", before], {
+      env: world.env,
+      now: before,
+    });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    // New York's 09:00 is 07:00 in Phoenix until Sunday 8 March, 06:00 after it: the slots for
+    // the coming Thursday and Friday move at New York midnight.
+    assert.match(
+      r.stdout,
+      /east-collections.*THU.*06:00–14:00.*clock change: the window moves in America\/Phoenix/,
+    );
+    const json = await runInProcess(["plan", "--dir", world.dir, "--at", before, "--format", "json"], {
+      env: world.env,
+      now: before,
+    });
+    const doc = JSON.parse(json.stdout);
+    const east = doc.changes.find((c: { campaignId: string }) => c.campaignId === SKILL_NY);
+    const hours = Object.fromEntries(
+      east.after.dialingHours.map((h: { day: string; startTime: string }) => [h.day, h.startTime]),
+    );
+    assert.deepEqual(hours, { MON: "06:00", TUE: "06:00", WED: "06:00", THU: "07:00", FRI: "07:00" });
+    const later = "2026-03-12T15:00:00Z";
+    const moved = await runInProcess(["plan", "--dir", world.dir, "--at", later], {
+      env: world.env,
+      now: later,
+    });
+    assert.equal(moved.code, 2, "CXone still holds the pre-change times for Thursday and Friday");
+    assert.match(moved.stdout, /THU {2}- 07:00–15:00\n.*THU {2}\+ 06:00–14:00/);
+  });
+
+  it("a bulk answer over cxone.maxResponseBytes.bulk is not read: the skills are read one by one", async () => {
+    const world = await makeAdminWorld({ at: AT, cxoneExtra: "  maxResponseBytes: { bulk: 1024 }" });
+    const r = await run(world, "plan", "--at", AT);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(world.sim.countRequests("bulk"), 1);
+    assert.equal(world.sim.countRequests("get-schedule"), 3);
+  });
+});
