@@ -31,7 +31,7 @@ import {
   unexpressible,
 } from "./admin-wire.js";
 import { CAPABILITIES } from "./capabilities.js";
-import { AuthenticationError, type HttpError, NetworkError, ProtocolError, TimeoutError } from "./errors.js";
+import { AuthenticationError, HttpError, NetworkError, ProtocolError, TimeoutError } from "./errors.js";
 import {
   apiReason,
   httpErrorFor,
@@ -199,8 +199,20 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     return endpoints;
   }
 
-  const failure = (response: IncomingResponse, request: OutgoingRequest): HttpError =>
-    httpErrorFor(response, request, secrets(), now());
+  const failure = (response: IncomingResponse, request: OutgoingRequest): HttpError => {
+    const err = httpErrorFor(response, request, secrets(), now());
+    if (err.status !== 403) return err;
+    // httpErrorFor speaks of OAuth scopes; here it is the access key's user that lacks a permission.
+    return new HttpError(
+      {
+        status: 403,
+        request: err.request,
+        responseBody: err.responseBody,
+        message: `${err.method} ${err.url} answered 403 Forbidden; the user of CXONE_ACCESS_KEY_ID needs a role that may view and edit skills (Skills: View, Edit)`,
+      },
+      { cause: err },
+    );
+  };
 
   const json = (response: IncomingResponse, what: string): unknown => {
     try {

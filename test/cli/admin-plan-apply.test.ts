@@ -391,3 +391,20 @@ describe("cxone-admin: plans across a clock change", () => {
     assert.equal(world.sim.countRequests("get-schedule"), 3);
   });
 });
+
+describe("cxone-admin: a saved plan and the schedule zone", () => {
+  it("a saved plan whose schedule zone is no longer the one CXone reads in is refused before any write", async () => {
+    const world = await makeAdminWorld({ at: AT });
+    driftSkill(world, SKILL_NY);
+    const file = join(world.dir, "plan.json");
+    assert.equal((await run(world, "plan", "--at", AT, "--out", file)).code, 2);
+    world.sim.setBusinessUnit({ defaultTimeZone: "Pacific Standard Time" });
+    const r = await run(world, "apply", "--plan", file);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /writes its times in America\/Denver, but CXone now reads schedules in America\/Los_Angeles\. Nothing was sent to CXone/,
+    );
+    assert.equal(world.sim.countRequests("put-schedule"), 0);
+  });
+});
