@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { DateTime } from "luxon";
 import { effectiveSchedule } from "../src/desired/effective.js";
+import type { Schedule } from "../src/desired/schedule.js";
 import { validateDesiredState } from "../src/desired/validate.js";
-import type { WireSchedule } from "../src/desired/wire.js";
 import type { CampaignSeed, Simulator } from "../src/simulator/index.js";
 import { generateRepo } from "./generate.js";
 import type { NaiveCampaign } from "./naive.js";
@@ -45,7 +45,7 @@ export interface World {
   origin: string;
   seeds: CampaignSeed[];
   /** Drifted live schedules, by campaign id. */
-  drifts: Map<string, WireSchedule>;
+  drifts: Map<string, Schedule>;
   naiveInput: string;
   /** Seconds spent generating, committing and validating (not part of any measurement). */
   setupSeconds: number;
@@ -113,7 +113,7 @@ export async function buildWorld(o: WorldOptions): Promise<World> {
 
   const random = new Random(o.seed ^ 0x5eed);
   const driftCount = Math.round(o.n * o.drift);
-  const drifts = new Map<string, WireSchedule>();
+  const drifts = new Map<string, Schedule>();
   for (const i of random.sample(o.n, driftCount)) {
     const seed = seeds[i] as CampaignSeed;
     drifts.set(seed.id, driftByHand(random, seed.schedule));
@@ -142,7 +142,7 @@ export function resetLive(sim: Simulator, world: World): void {
  * What a person does in the CXone UI: closes a day, ends a window half an hour early, or
  * changes the pause conditions. Each is a real difference after normalisation.
  */
-function driftByHand(random: Random, schedule: WireSchedule): WireSchedule {
+function driftByHand(random: Random, schedule: Schedule): Schedule {
   const hours = schedule.dialingHours;
   const kind = hours.length === 0 ? "pause" : random.pick(["close-day", "end-early", "pause"] as const);
   if (kind === "close-day") {
@@ -163,5 +163,5 @@ function driftByHand(random: Random, schedule: WireSchedule): WireSchedule {
   const pauseConditions = pause.includes("DISCONNECTED")
     ? pause.filter((p) => p !== "DISCONNECTED")
     : [...pause, "DISCONNECTED"];
-  return { ...schedule, pauseConditions } as WireSchedule;
+  return { ...schedule, pauseConditions } as Schedule;
 }

@@ -1,26 +1,29 @@
 /**
- * Executes a plan: PATCH exactly the campaigns whose action is "update", each with the ETag
- * it was planned against, and report every outcome. Fresh plans (plan and apply in one run)
- * resolve a 412 by re-reading and re-diffing; saved plans never overwrite a campaign that
- * changed after it was reviewed.
+ * Executes a plan: write exactly the campaigns whose action is "update", each expecting the
+ * version it was planned against, and report every outcome. Fresh plans (plan and apply in
+ * one run) resolve a version conflict by re-reading and re-diffing; saved plans never
+ * overwrite a campaign that changed after it was reviewed.
  *
- * Every write is bracketed by the recorder (the journal): an intent before the PATCH, and
- * either the change record or "abandoned" after it. Once a 2xx has arrived the intent is never
- * abandoned. When the outcome is uncertain (no answer, 408, 5xx, or a 2xx the client could
- * not use) live state is read again: if it now holds exactly what was sent under a new ETag,
- * the write is recorded, so its webhook and audit record are never lost. A PATCH is never
- * retried blindly, so a 412 always means someone else changed the campaign: if that left it
- * in the desired state the outcome is "converged", with no change record of ours.
+ * Every write is bracketed by the recorder (the journal): an intent before the write, and
+ * either the change record or "abandoned" after it. Once a write has succeeded its intent is
+ * never abandoned. When the outcome is unknown (OutcomeUnknownError) live state is read again:
+ * if it now holds exactly what was sent at a new version, the write is recorded, so its
+ * webhook and audit record are never lost. A write is never retried blindly, so a version
+ * conflict always means someone else changed the campaign: if that left it in the desired
+ * state the outcome is "converged", with no change record of ours.
+ *
+ * Only the port's errors are branched on (live/port.ts); which HTTP answer stood behind one
+ * is the adapter's business.
  */
-import { normalizeWire, wireEquals } from "../desired/wire.js";
+import { normalizeSchedule, schedulesEqual } from "../desired/schedule.js";
 import {
-  HttpError,
-  NetworkError,
-  PreconditionFailedError,
-  ProtocolError,
-  UnprocessableError,
-} from "../live/errors.js";
-import type { CxonePort } from "../live/port.js";
+  type CxonePort,
+  NotFoundError,
+  OutcomeUnknownError,
+  ReadBackMismatchError,
+  RejectedError,
+  VersionConflictError,
+} from "../live/port.js";
 import { forEachBounded } from "../live/semaphore.js";
 import type { Plan, PlannedChange } from "../plan/plan.js";
 import { type ChangeRecord, changeRecordFor, type WriteIntent } from "../state/change-record.js";
@@ -57,16 +60,16 @@ export interface ApplyResult {
 }
 
 export interface ApplyOptions {
-  /** "fresh": planned in this run; a 412 re-reads and re-diffs. "saved": a reviewed plan; a 412 fails. */
+  /** "fresh": planned in this run; a version conflict re-reads and re-diffs. "saved": a reviewed plan; a conflict fails. */
   mode: "fresh" | "saved";
   actor: string;
   revision: string | null;
   logger: Logger;
   recorder?: WriteRecorder | undefined;
   now?: () => number;
-  /** PATCHes in flight at once (the client also bounds its own concurrency). */
+  /** Writes in flight at once (the client also bounds its own concurrency). */
   concurrency?: number;
-  /** Fresh mode: writes per campaign after 412s before giving up. */
+  /** Fresh mode: writes per campaign after version conflicts before giving up. */
   maxConflictRetries?: number;
   /** Campaigns to leave alone this run (e.g. a sync window holds them), with the reason. */
   hold?: (change: PlannedChange) => string | undefined;
@@ -134,7 +137,7 @@ async function applyOne(
   });
 
   let before = planned.before ?? planned.after;
-  let etag = planned.etag as string;
+  let version = planned.version as string;
   const tries = options.mode === "fresh" ? 1 + (options.maxConflictRetries ?? 3) : 1;
   for (let attempt = 1; attempt <= tries; attempt++) {
     const intent: WriteIntent = {
@@ -144,13 +147,13 @@ async function applyOne(
       revision,
       before,
       after: planned.after,
-      etagBefore: etag,
+      versionBefore: version,
     };
     const intentId = await recorder.intent(intent);
     /** Journals the change; once a write has landed its intent is never abandoned. */
-    const record = async (etagAfter: string): Promise<CampaignOutcome> => {
+    const record = async (versionAfter: string): Promise<CampaignOutcome> => {
       const at = now();
-      const change = changeRecordFor(intent, etagAfter, options.actor, at, newChangeId(at));
+      const change = changeRecordFor(intent, versionAfter, options.actor, at, newChangeId(at));
       try {
         await recorder.written(intentId, change);
       } catch (err) {
@@ -173,17 +176,17 @@ async function applyOne(
     let written: Awaited<ReturnType<CxonePort["writeSchedule"]>> | undefined;
     let failure: unknown;
     try {
-      written = await port.writeSchedule(planned.campaignId, planned.after, etag);
+      written = await port.writeSchedule(planned.campaignId, planned.after, version);
     } catch (err) {
       failure = err;
     }
     if (written) {
-      const outcome = await record(written.etag);
+      const outcome = await record(written.version);
       if (outcome.change) {
         log.info(
           {
-            etagBefore: etag,
-            etagAfter: written.etag,
+            versionBefore: version,
+            versionAfter: written.version,
             latencyMs: now() - t0,
             revision,
             changeId: outcome.change.changeId,
@@ -194,30 +197,41 @@ async function applyOne(
       return outcome;
     }
 
-    if (failure instanceof UnprocessableError) {
-      await recorder.abandoned(intentId, `rejected by CXone (422): ${failure.responseBody}`);
+    if (failure instanceof RejectedError) {
+      await recorder.abandoned(intentId, `rejected by CXone (${failure.answer}): ${failure.reason}`);
       // Debug: the outcome carries the reason, and each caller reports it once (apply's summary,
       // the reconciler's log line per reason), not once per retry.
-      log.debug({ status: 422, reason: failure.responseBody }, "CXone rejected the schedule");
+      log.debug({ answer: failure.answer, reason: failure.reason }, "CXone rejected the schedule");
       return done({
         result: "failed",
-        error: `CXone rejected the schedule from ${planned.file} (422): ${apiReason(failure)}`,
+        error: `CXone rejected the schedule from ${planned.file} (${failure.answer}): ${failure.reason}`,
       });
     }
-    const conflict = failure instanceof PreconditionFailedError;
-    if (!conflict && !isUncertain(failure)) {
+    if (failure instanceof ReadBackMismatchError) {
+      // CXone took the write but holds something else: not retried, a second write would
+      // most likely be changed the same way. Nothing of ours is recorded as written.
+      await recorder.abandoned(intentId, failure.message);
+      log.error({ err: failure.message }, "the schedule read back after the write is not what was sent");
+      return done({ result: "failed", error: `${failure.message}; not retried, see ${planned.file}` });
+    }
+    if (failure instanceof NotFoundError) {
+      await recorder.abandoned(intentId, "the campaign no longer exists in CXone");
+      return done({ result: "failed", error: "the campaign no longer exists in CXone" });
+    }
+    const conflict = failure instanceof VersionConflictError;
+    if (!conflict && !(failure instanceof OutcomeUnknownError)) {
       await recorder.abandoned(intentId, describe(failure));
       log.debug({ err: describe(failure) }, "writing the campaign schedule failed");
       return done({ result: "failed", error: describe(failure) });
     }
 
-    // A 412, or an answer that leaves it unknown whether CXone acted: read the campaign again.
+    // A version conflict, or an answer that leaves it unknown whether CXone acted: read the campaign again.
     let live: Awaited<ReturnType<CxonePort["readCampaign"]>>;
     try {
       live = await port.readCampaign(planned.campaignId);
     } catch (readErr) {
       if (conflict) {
-        await recorder.abandoned(intentId, "412: the campaign changed since it was read");
+        await recorder.abandoned(intentId, "version conflict: the campaign changed since it was read");
       } else {
         // Whether the write landed is unknown: the intent stays open and is settled later.
         recorder.release?.(intentId);
@@ -232,44 +246,54 @@ async function applyOne(
       await recorder.abandoned(intentId, "the campaign no longer exists in CXone");
       return done({ result: "failed", error: "the campaign no longer exists in CXone" });
     }
-    const holdsDesired = wireEquals(live.schedule, planned.after);
-    if (!conflict && holdsDesired && live.etag && live.etag !== etag) {
+    const holdsDesired = schedulesEqual(live.schedule, planned.after);
+    if (!conflict && holdsDesired && live.version && live.version !== version) {
       // No answer, but CXone now holds exactly what was sent under a new version: it landed.
       log.warn(
-        { etagBefore: etag, etagAfter: live.etag },
+        { versionBefore: version, versionAfter: live.version },
         "write confirmed by reading the campaign again after an uncertain answer",
       );
-      return record(live.etag);
+      return record(live.version);
     }
     await recorder.abandoned(
       intentId,
-      conflict ? "412: the campaign changed since it was read" : `did not land: ${describe(failure)}`,
+      conflict
+        ? "version conflict: the campaign changed since it was read"
+        : `did not land: ${describe(failure)}`,
     );
     if (holdsDesired) {
       // Someone else already wrote exactly this schedule: nothing to write, nothing to announce.
-      log.info({ etagLive: live.etag }, "CXone already holds the desired schedule; nothing written");
+      log.info({ versionLive: live.version }, "CXone already holds the desired schedule; nothing written");
       return done({ result: "converged" });
     }
     if (options.mode === "saved") {
       if (conflict) {
-        log.warn({ etagPlanned: etag, etagLive: live.etag }, "live changed since the plan; not overwritten");
+        log.warn(
+          { versionPlanned: version, versionLive: live.version },
+          "live changed since the plan; not overwritten",
+        );
         return done({ result: "failed", error: "live changed since the plan; run plan again" });
       }
       return done({ result: "failed", error: `${describe(failure)}; the write did not land` });
     }
-    if (!live.etag)
+    if (!live.version)
       return done({
         result: "failed",
-        error: "CXone returned no ETag on re-read; refusing to write without If-Match",
+        error: `CXone returned no ${port.capabilities.versionName} on re-read; refusing to write without a version to expect`,
       });
     log.warn(
-      { etagBefore: etag, etagLive: live.etag, attempt, status: conflict ? 412 : describe(failure) },
+      {
+        versionBefore: version,
+        versionLive: live.version,
+        attempt,
+        failure: conflict ? "version conflict" : describe(failure),
+      },
       conflict
-        ? "campaign changed while writing (412); re-planned against the new live state"
+        ? "campaign changed while writing (version conflict); re-planned against the new live state"
         : "write did not land; trying again",
     );
-    before = normalizeWire(live.schedule);
-    etag = live.etag;
+    before = normalizeSchedule(live.schedule);
+    version = live.version;
   }
   return done({
     result: "failed",
@@ -277,32 +301,6 @@ async function applyOne(
   });
 }
 
-/**
- * A failure after which the PATCH may or may not have landed: no response (a timeout is a
- * NetworkError: the request may have reached the server), 408 or 5xx, or a 2xx the client
- * could not use (ProtocolError: no ETag, malformed body).
- */
-function isUncertain(err: unknown): boolean {
-  return (
-    err instanceof NetworkError ||
-    err instanceof ProtocolError ||
-    (err instanceof HttpError && (err.status >= 500 || err.status === 408))
-  );
-}
-
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function apiReason(err: UnprocessableError): string {
-  try {
-    const body = JSON.parse(err.responseBody) as { error?: unknown; details?: unknown; message?: unknown };
-    const details = Array.isArray(body.details) ? body.details.map(String).join("; ") : "";
-    return (
-      [typeof body.message === "string" ? body.message : body.error, details].filter(Boolean).join(": ") ||
-      err.responseBody
-    );
-  } catch {
-    return err.responseBody || err.message;
-  }
 }

@@ -5,7 +5,7 @@
  *
  *   open()     lock the state dir, replay the journal, resolve webhook secrets, open the trail
  *   recover()  settle writes a crash left open, by reading live state
- *   recorder   journals intent -> written/abandoned around each PATCH (see apply.ts)
+ *   recorder   journals intent -> written/abandoned around each write (see apply.ts)
  *   finish()   deliver pending webhooks (bounded time) and commit unaudited changes (one commit)
  *
  * Work left unfinished (a receiver down, a remote unreachable) stays in the journal and is
@@ -18,7 +18,7 @@ import { promisify } from "node:util";
 import type { Dispatcher } from "undici";
 import { type AuditTrail, openAuditTrail } from "../audit/trail.js";
 import type { ResolvedConfig } from "../desired/config.js";
-import { wireEquals } from "../desired/wire.js";
+import { schedulesEqual } from "../desired/schedule.js";
 import type { CxonePort } from "../live/port.js";
 import { Outbox } from "../notify/outbox.js";
 import { loadWebhookTargets } from "../notify/targets.js";
@@ -170,9 +170,9 @@ export class WritePipeline {
 
   /**
    * Settles open intents (a crash, or an answer lost together with the re-read): did that
-   * PATCH land? Live state says. Intents of writes still running in this process are left
+   * write land? Live state says. Intents of writes still running in this process are left
    * alone. Of several open intents for one campaign, at most one is confirmed, and only one
-   * whose ETag the live state has moved past.
+   * whose version the live state has moved past.
    */
   async recover(port: CxonePort): Promise<RecoverySummary> {
     const summary: RecoverySummary = { confirmed: 0, abandoned: 0, unsettled: 0 };
@@ -199,15 +199,15 @@ export class WritePipeline {
       for (const intent of [...intents].reverse()) {
         const landed =
           !confirmed &&
-          live?.etag &&
-          live.etag !== intent.etagBefore &&
-          wireEquals(live.schedule, intent.after);
-        if (landed && live?.etag) {
+          live?.version &&
+          live.version !== intent.versionBefore &&
+          schedulesEqual(live.schedule, intent.after);
+        if (landed && live?.version) {
           confirmed = true;
           const at = now();
           const change = changeRecordFor(
             intent,
-            live.etag,
+            live.version,
             actorName(this.options.command),
             at,
             newChangeId(at),
@@ -215,7 +215,7 @@ export class WritePipeline {
           await this.recorder.written(intent.intentId, change);
           summary.confirmed++;
           log.warn(
-            { intentId: intent.intentId, changeId: change.changeId, etagAfter: live.etag },
+            { intentId: intent.intentId, changeId: change.changeId, versionAfter: live.version },
             "an interrupted write had landed; recorded it",
           );
         } else {

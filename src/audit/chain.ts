@@ -8,6 +8,7 @@
  * `prevHash` = 64 zeros and the chain runs on across day files in file (= date) order.
  */
 import type { ChangeRecord } from "../state/change-record.js";
+import { withCurrentVersionNames } from "../state/legacy-names.js";
 import { canonicalJson, sha256Hex } from "../util/canonical-json.js";
 import { AuditError } from "./errors.js";
 
@@ -80,8 +81,8 @@ export function pickRecord(record: ChangeRecord): ChangeRecord {
     revision: record.revision,
     before: record.before,
     after: record.after,
-    etagBefore: record.etagBefore,
-    etagAfter: record.etagAfter,
+    versionBefore: record.versionBefore,
+    versionAfter: record.versionAfter,
     actor: record.actor,
     at: record.at,
   };
@@ -118,6 +119,15 @@ export function dayOfFile(auditPath: string, file: string): string | null {
   if (!file.startsWith(prefix)) return null;
   const match = /^(\d{4}\/\d{2}\/\d{2})\.jsonl$/.exec(file.slice(prefix.length));
   return match?.[1] ?? null;
+}
+
+/**
+ * A record as it is read today: lines written before version guards were profile-neutral
+ * name them differently (legacy-names.ts). The line itself, and so its hash, stays as
+ * written; only a record replayed onto a new tip is written anew.
+ */
+function currentRecord(line: Record<string, unknown>): ChangeRecord {
+  return withCurrentVersionNames(line) as unknown as ChangeRecord;
 }
 
 export function checkRecord(record: ChangeRecord): void {
@@ -229,7 +239,7 @@ export function walkChain(dayFiles: readonly DayFile[]): ChainWalk {
       }
       const { prevHash: _prev, ...record } = body;
       entries.push({
-        record: record as unknown as ChangeRecord,
+        record: currentRecord(record),
         prevHash: parsed.prevHash,
         hash: parsed.hash,
         location: where,

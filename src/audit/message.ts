@@ -48,7 +48,7 @@ export function formatAuditMessage(
     .slice(0, BODY_MAX_LINES)
     .map(
       (r) =>
-        `- ${oneLine(r.name)} (campaign ${oneLine(r.campaignId)}, ${oneLine(r.file)}): etag ${oneLine(r.etagBefore)} -> ${oneLine(r.etagAfter)} at ${oneLine(r.at)}`,
+        `- ${oneLine(r.name)} (campaign ${oneLine(r.campaignId)}, ${oneLine(r.file)}): version ${oneLine(r.versionBefore)} -> ${oneLine(r.versionAfter)} at ${oneLine(r.at)}`,
     );
   if (records.length > BODY_MAX_LINES) {
     body.push(`- … and ${records.length - BODY_MAX_LINES} more (see ${CHANGE_IDS_TRAILER})`);

@@ -8,13 +8,13 @@ import { DateTime } from "luxon";
 import { type ApplyResult, applyPlan, type CampaignOutcome } from "../apply/apply.js";
 import { actorName, type FinishSummary, type RecoverySummary, WritePipeline } from "../apply/pipeline.js";
 import type { ResolvedConfig } from "../desired/config.js";
-import { effectiveSchedule } from "../desired/effective.js";
+import { effectiveSchedule, WindowTranslationError } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
+import { type Schedule, schedulesEqual } from "../desired/schedule.js";
 import type { ConfigFrom } from "../desired/trusted-config.js";
-import { wireEquals } from "../desired/wire.js";
 import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
-import type { Plan } from "../plan/plan.js";
+import type { Plan, PlanTarget } from "../plan/plan.js";
 import { shortRevision } from "../plan/render.js";
 import { readPlanFile } from "../plan/saved-plan.js";
 import { SyncWindows } from "../reconcile/sync-windows.js";
@@ -22,7 +22,7 @@ import { resolveStateDir } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import { parseAt, parseSelectors, resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
-import { loadDesired, planFrom } from "./session.js";
+import { loadDesired, planFrom, planTargetOf } from "./session.js";
 
 export interface ApplyFlags {
   dir?: string;
@@ -36,6 +36,33 @@ export interface ApplyFlags {
   ignoreSyncWindows?: boolean;
   /** --config-from REV: cxone, webhooks and audit from REV's dialwindow.yaml. */
   configFrom?: string;
+}
+
+/** Whether the desired state at `at` (in the plan's schedule zone, if any) is `after`. */
+function plannedAfterMatches(
+  c: CampaignSchedule,
+  at: DateTime,
+  zone: string | undefined,
+  after: Schedule,
+): boolean {
+  try {
+    return schedulesEqual(effectiveSchedule(c, at, zone), after);
+  } catch (err) {
+    if (err instanceof WindowTranslationError) return false;
+    throw err;
+  }
+}
+
+/**
+ * Why a saved plan cannot be applied through this connection: another profile (its versions
+ * mean nothing here), or another schedule zone (its times would be read in the wrong zone).
+ */
+export function savedPlanTargetMismatch(plan: Plan, target: PlanTarget): string | undefined {
+  if (plan.profile !== target.capabilities.profile)
+    return `was made for the ${plan.profile} profile, and dialwindow.yaml now says cxone.profile: ${target.capabilities.profile}`;
+  if ((plan.scheduleZone ?? null) !== (target.scheduleZone ?? null))
+    return `writes its times in ${t(plan.scheduleZone ?? "each campaign's own zone")}, but CXone now reads schedules in ${t(target.scheduleZone ?? "each campaign's own zone")}`;
+  return undefined;
 }
 
 /** Updates in the saved plan whose schedule is not what the desired state says at the plan's instant. */
@@ -57,7 +84,7 @@ export function savedPlanMismatches(
       out.push(
         `${t(change.name)} (${t(change.campaignId)}): the plan has it as ${t(change.name)} in ${t(change.file)}, the repository as ${t(c.name)} in ${t(c.file)}`,
       );
-    } else if (!wireEquals(effectiveSchedule(c, at), change.after)) {
+    } else if (!plannedAfterMatches(c, at, plan.scheduleZone, change.after)) {
       out.push(
         `${t(change.name)} (${t(change.campaignId)}): the plan's schedule differs from ${t(c.file)} (the plan file was edited, or the file changed since)`,
       );
@@ -124,19 +151,27 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
     throw err;
   }
   try {
-    const recovery = await pipeline.recover(connection.client);
+    const recovery = await pipeline.recover(connection.port);
+    const target = await planTargetOf(connection.port);
     let plan: Plan;
     if (saved) {
+      const stale = savedPlanTargetMismatch(saved, target);
+      if (stale) {
+        io.stderr(
+          `dialwindow: the saved plan ${t(flags.plan ?? "")} ${stale}. Nothing was sent to CXone. Run dialwindow plan --out ${t(flags.plan ?? "")} again and review it.\n`,
+        );
+        return EXIT.failure;
+      }
       plan = saved;
     } else {
       const d = desired as NonNullable<typeof desired>;
-      const read = await connection.client.readCampaigns(d.campaigns.map((c) => c.campaignId));
-      plan = planFrom(d, read, parseAt(io, flags.at), false, false);
+      const read = await connection.port.readCampaigns(d.campaigns.map((c) => c.campaignId));
+      plan = planFrom(d, read, target, parseAt(io, flags.at), false, false);
     }
     const actor = actorName(command);
     const windows = new SyncWindows(config.reconcile.syncWindows);
     const denied = flags.ignoreSyncWindows ? undefined : windows.check(io.now());
-    const result = await applyPlan(plan, connection.client, {
+    const result = await applyPlan(plan, connection.port, {
       mode: saved ? "saved" : "fresh",
       actor,
       revision: plan.revision,
@@ -157,7 +192,7 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
         result,
         finish,
         recovery,
-        connection.target,
+        connection.endpoint,
         config.audit.branch,
         saved !== undefined,
       ),
@@ -194,7 +229,7 @@ function outcomeLine(o: CampaignOutcome): string {
   const who = `${t(o.name)} (${t(o.campaignId)})`;
   switch (o.result) {
     case "updated":
-      return `~ ${who}  updated  ${t(o.change?.etagBefore ?? "")} → ${t(o.change?.etagAfter ?? "")}  ${o.latencyMs} ms`;
+      return `~ ${who}  updated  ${t(o.change?.versionBefore ?? "")} → ${t(o.change?.versionAfter ?? "")}  ${o.latencyMs} ms`;
     case "converged":
       return `= ${who}  already in the desired state (someone else wrote it meanwhile)`;
     case "skipped":

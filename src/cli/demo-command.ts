@@ -4,6 +4,10 @@
  * webhook receiver that verifies signatures, the reconciler in enforce mode, and an audit
  * trail pushed to a scratch repository under the state directory (never the user's own
  * branches). Then it keeps watching desired-state/ so an edit is applied within seconds.
+ *
+ * `--profile cxone-admin` runs the same loop on the real Admin API's shapes: the cxone-admin
+ * simulator, PC skills from examples/cxone-admin/, windows translated into the business unit's
+ * zone, and hand edits made to the skills' schedule-settings.
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -13,34 +17,62 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
+import type { DateTime } from "luxon";
 import { Webhook } from "standardwebhooks";
 import { effectiveSchedule } from "../desired/effective.js";
-import { validateDesiredState } from "../desired/validate.js";
-import type { WireSchedule } from "../desired/wire.js";
+import type { Schedule } from "../desired/schedule.js";
+import { type ValidationResult, validateDesiredState } from "../desired/validate.js";
 import { safeText as t } from "../escape/text.js";
+import { ADMIN_DAYS, flatSettings, settingsFor } from "../live/admin-wire.js";
+import type { ProfileName } from "../live/capabilities.js";
 import { connect } from "../live/connect.js";
+import { ianaZoneOf } from "../live/windows-zones.js";
 import { buildPlan } from "../plan/plan.js";
 import { renderText, shortRevision } from "../plan/render.js";
 import { type ReconcileEvent, Reconciler } from "../reconcile/reconciler.js";
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator } from "../simulator/index.js";
+import {
+  DEFAULT_BUSINESS_UNIT,
+  DEMO_ACCESS_KEY_ID,
+  DEMO_ACCESS_KEY_SECRET,
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  type ScheduleSettings,
+  startAdminSimulator,
+  startSimulator,
+} from "../simulator/index.js";
 import { checkStateDir } from "../state/state-dir.js";
+import { UsageError } from "../util/errors.js";
 import { guardedListener } from "../util/http-listener.js";
 import { packageRoot } from "../util/paths.js";
 import { resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
+import { planTargetOf } from "./session.js";
 import { validationText } from "./validate-command.js";
 
 const git = promisify(execFile);
 
 export interface DemoFlags {
   dir?: string;
+  /** tutorial (default) or cxone-admin. */
+  profile?: string;
+}
+
+/** The simulator the demo runs, whichever profile: what to print and the env that reaches it. */
+interface DemoBackend {
+  url: string;
+  env: Record<string, string>;
+  /** What dialwindow.yaml's cxone section says that the demo replaces: the simulator's URLs. */
+  cxone: Partial<ValidationResult["config"]["cxone"]>;
+  edited: number;
+  writeHow: string;
+  close(): Promise<void>;
 }
 
 /** Three hand edits someone made in the CXone UI, so the first plan has something to show. */
-function handEdits(schedules: Map<string, WireSchedule>): string[] {
+function handEdits(schedules: Map<string, Schedule>): string[] {
   const edited: string[] = [];
   const ids = [...schedules.keys()].sort();
-  const edit = (id: string | undefined, change: (s: WireSchedule) => WireSchedule) => {
+  const edit = (id: string | undefined, change: (s: Schedule) => Schedule) => {
     const s = id === undefined ? undefined : schedules.get(id);
     if (!id || !s) return;
     schedules.set(id, change(s));
@@ -56,7 +88,12 @@ function handEdits(schedules: Map<string, WireSchedule>): string[] {
 }
 
 export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> {
-  const dir = flags.dir ? resolveDir(io, flags.dir) : join(packageRoot(), "desired-state");
+  const profile = (flags.profile ?? "tutorial") as ProfileName;
+  if (profile !== "tutorial" && profile !== "cxone-admin")
+    throw new UsageError(`--profile ${flags.profile} is not one of tutorial, cxone-admin.`);
+  const dir = flags.dir
+    ? resolveDir(io, flags.dir)
+    : join(packageRoot(), profile === "cxone-admin" ? join("examples", "cxone-admin") : "desired-state");
   const shown = t(relative(io.cwd, dir) || ".");
   const stateDir = join(dir, ".dialwindow", "demo");
   const out = (line = "") => io.stdout(`${line}\n`);
@@ -67,6 +104,12 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
     io.stderr(validationText(desired));
     return EXIT.failure;
   }
+  if (desired.config.cxone.profile !== profile) {
+    io.stderr(
+      `dialwindow demo: ${t(shown)}/dialwindow.yaml says cxone.profile: ${desired.config.cxone.profile}; run the demo with --profile ${desired.config.cxone.profile}, or point --dir at a ${profile} repository.\n`,
+    );
+    return EXIT.failure;
+  }
   // A fresh scratch state each run, so the demo tells the same story every time; never inside
   // a .dialwindow/ that is a link or comes from a commit.
   await checkStateDir(dirname(stateDir));
@@ -75,15 +118,8 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
   const auditRemote = join(stateDir, "audit-remote.git");
   await git("git", ["init", "-q", "--bare", auditRemote]);
 
-  const schedules = new Map(desired.campaigns.map((c) => [c.campaignId, effectiveSchedule(c, at)]));
-  const edited = handEdits(schedules);
-  const sim = await startSimulator({
-    campaigns: desired.campaigns.map((c) => ({
-      id: c.campaignId,
-      name: c.name,
-      schedule: schedules.get(c.campaignId) as WireSchedule,
-    })),
-  });
+  const backend =
+    profile === "cxone-admin" ? await adminBackend(desired, at) : await tutorialBackend(desired, at);
 
   // The WFM system: verifies every delivery's Standard Webhooks signature.
   const secret = `whsec_${randomBytes(32).toString("base64")}`;
@@ -121,10 +157,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
 
   const env = {
     ...io.env,
-    CXONE_API_URL: sim.apiUrl,
-    CXONE_TOKEN_URL: sim.tokenUrl,
-    CXONE_CLIENT_ID: DEMO_CLIENT_ID,
-    CXONE_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+    ...backend.env,
     ...Object.fromEntries(desired.config.webhooks.map((w) => [w.secretEnv, secret])),
   };
   const quiet = io.logger("warn");
@@ -134,21 +167,20 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
   out(
     `  desired state   ${shown}/ (${desired.campaigns.length} campaigns, validated: schema, overlaps, calling-hours law for a year)`,
   );
-  out(`  CXone           a local simulator at ${sim.apiUrl}`);
-  out(`                  ${edited.length} campaigns were changed by hand in its "UI" since the last apply`);
+  out(`  CXone           a local ${profile} simulator at ${backend.url}`);
+  out(`                  ${backend.edited} campaigns were changed by hand in its "UI" since the last apply`);
   out(`  WFM webhooks    a local receiver at ${receiverUrl}`);
   out(`  audit trail     pushed to a scratch repository: ${relative(io.cwd, auditRemote)}`);
   out();
 
   // The example's dialwindow.yaml names a real tenant; the demo never talks to it.
-  const config = {
-    ...desired.config,
-    cxone: { ...desired.config.cxone, apiUrl: sim.apiUrl, tokenUrl: sim.tokenUrl },
-  };
+  const config = { ...desired.config, cxone: { ...desired.config.cxone, ...backend.cxone } };
   const connection = connect(config, env, { logger: quiet });
   try {
-    const read = await connection.client.readCampaigns(desired.campaigns.map((c) => c.campaignId));
+    const target = await planTargetOf(connection.port);
+    const read = await connection.port.readCampaigns(desired.campaigns.map((c) => c.campaignId));
     const plan = buildPlan({
+      target,
       campaigns: desired.campaigns,
       live: read.campaigns,
       problems: read.problems,
@@ -158,18 +190,20 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
     });
     out("1. dialwindow plan: what differs between git and CXone");
     out();
-    for (const line of renderText(plan, { target: sim.apiUrl }).split("\n").slice(2)) out(`   ${line}`);
+    for (const line of renderText(plan, { target: backend.url }).split("\n").slice(2)) out(`   ${line}`);
   } finally {
     await connection.close();
   }
 
-  out("2. dialwindow reconcile (enforce): writing only what drifted, with If-Match");
+  out(`2. dialwindow reconcile (enforce): writing only what drifted, ${backend.writeHow}`);
   out();
   let stopping = false;
   const onReconciled = (e: ReconcileEvent) => {
     if (e.result === "applied" && e.change) {
       const diff = e.planned?.diff ?? [];
-      out(`   ✓ ${t(e.name)}  ${t(e.file)}  etag ${t(e.change.etagBefore)} → ${t(e.change.etagAfter)}`);
+      out(
+        `   ✓ ${t(e.name)}  ${t(e.file)}  version ${t(e.change.versionBefore)} → ${t(e.change.versionAfter)}`,
+      );
       for (const d of diff.slice(0, 6)) {
         if (d.path === "dialingHours")
           out(
@@ -177,6 +211,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
           );
         else if (d.path === "pauseConditions")
           out(`       pause on  ${d.op === "add" ? "+" : "-"} ${t(d.value)}`);
+        else if (d.path === "scheduled") out("       schedule  switched on");
         else out(`       timezone  ${t(d.before)} → ${t(d.after)}`);
       }
       if (diff.length > 6) out(`       … and ${diff.length - 6} more`);
@@ -252,7 +287,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
       out("Stopping: finishing in-flight writes, flushing webhooks and the journal…");
       void reconciler
         .stop("Ctrl+C")
-        .then(() => sim.close())
+        .then(() => backend.close())
         .then(() => {
           receiver.closeAllConnections();
           receiver.close();
@@ -266,4 +301,79 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
   await reconciler.run();
   await finished;
   return EXIT.ok;
+}
+
+async function tutorialBackend(desired: ValidationResult, at: DateTime): Promise<DemoBackend> {
+  const schedules = new Map(desired.campaigns.map((c) => [c.campaignId, effectiveSchedule(c, at)]));
+  const edited = handEdits(schedules);
+  const sim = await startSimulator({
+    campaigns: desired.campaigns.map((c) => ({
+      id: c.campaignId,
+      name: c.name,
+      schedule: schedules.get(c.campaignId) as Schedule,
+    })),
+  });
+  return {
+    url: sim.apiUrl,
+    env: {
+      CXONE_API_URL: sim.apiUrl,
+      CXONE_TOKEN_URL: sim.tokenUrl,
+      CXONE_CLIENT_ID: DEMO_CLIENT_ID,
+      CXONE_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+    },
+    cxone: { apiUrl: sim.apiUrl, tokenUrl: sim.tokenUrl },
+    edited: edited.length,
+    writeHow: "with If-Match",
+    close: () => sim.close(),
+  };
+}
+
+/**
+ * The cxone-admin simulator with the example's PC skills in sync (their windows translated
+ * into the business unit's zone), then three hand edits in its "UI": a later Friday end, a
+ * Tuesday switched off, and a schedule switched off altogether.
+ */
+async function adminBackend(desired: ValidationResult, at: DateTime): Promise<DemoBackend> {
+  const zone =
+    desired.config.cxone.scheduleTimezone ?? (ianaZoneOf(DEFAULT_BUSINESS_UNIT.defaultTimeZone) as string);
+  const blank = {
+    isScheduled: false,
+    days: Object.fromEntries(ADMIN_DAYS.map(([d]) => [d, { start: "08:00", end: "21:00", active: false }])),
+  } as Parameters<typeof settingsFor>[1];
+  const ids = desired.campaigns.map((c) => c.campaignId).sort();
+  const edits: Record<string, Partial<ScheduleSettings>> = {
+    ...(ids[0] ? { [ids[0]]: { fridayEndTime: "19:30" } } : {}),
+    ...(ids[1] ? { [ids[1]]: { isScheduled: false } } : {}),
+    ...(ids[2] ? { [ids[2]]: { tuesdayIsActive: false } } : {}),
+  };
+  const sim = await startAdminSimulator({
+    skills: [
+      ...desired.campaigns.map((c) => ({
+        skillId: c.campaignId,
+        skillName: c.name,
+        scheduleSettings: {
+          ...(flatSettings(
+            settingsFor(effectiveSchedule(c, at, zone), blank),
+          ) as unknown as ScheduleSettings),
+          ...edits[c.campaignId],
+        },
+      })),
+      // An inbound skill the reconciler must leave alone.
+      { skillId: 4159999, skillName: "Inbound support", outboundStrategy: null, isOutbound: false },
+    ],
+  });
+  return {
+    url: sim.apiEndpoint,
+    env: {
+      CXONE_ISSUER: sim.issuerUrl,
+      CXONE_ACCESS_KEY_ID: DEMO_ACCESS_KEY_ID,
+      CXONE_ACCESS_KEY_SECRET: DEMO_ACCESS_KEY_SECRET,
+      CXONE_CLIENT_ID: DEMO_CLIENT_ID,
+      CXONE_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+    },
+    cxone: { issuer: sim.issuerUrl },
+    edited: Object.keys(edits).length,
+    writeHow: "each PUT checked by a GET before it and a read-back after it",
+    close: () => sim.close(),
+  };
 }

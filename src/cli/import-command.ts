@@ -1,16 +1,22 @@
 /**
  * `dialwindow import`: writes live CXone schedules as CampaignSchedule YAML, to start managing
  * existing campaigns. Import then plan shows no changes: the files say exactly what CXone has.
+ *
+ * Under cxone-admin the files name PC skills (metadata.skillId; other skills are never listed),
+ * and their windows are written in the schedule zone, as CXone holds them: that is the zone a
+ * person sees in CXone's own screens, and no translation can make them fit a day badly.
+ * dialwindow.yaml then pins that zone in cxone.scheduleTimezone.
  */
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { type FileHandle, lstat, mkdir, open, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseTime } from "../desired/civil-date.js";
-import { resolveConfig } from "../desired/config.js";
+import { DEFAULT_ISSUER, resolveConfig } from "../desired/config.js";
+import { liveIdOf } from "../desired/documents.js";
 import { loadDesiredState } from "../desired/load.js";
+import { normalizeSchedule, type Schedule, WEEKDAYS } from "../desired/schedule.js";
 import { validateDesiredState } from "../desired/validate.js";
-import { normalizeWire, WEEKDAYS, type WireSchedule } from "../desired/wire.js";
 import { toJson } from "../escape/json.js";
 import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
@@ -40,28 +46,40 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
   const logger = io.logger("warn");
   const existing = await loadDesiredState(dir);
   const config = resolveConfig(existing.config?.value, io.env);
-  const managed = new Map(existing.campaigns.map((c) => [c.value.metadata.campaignId, c.source.path]));
+  const managed = new Map(
+    existing.campaigns.flatMap((c) => {
+      const id = liveIdOf(c.value.metadata);
+      return id === undefined ? [] : [[id, c.source.path] as const];
+    }),
+  );
   const usedNames = new Set(existing.campaigns.map((c) => c.value.metadata.name));
 
   const ids = flags.campaign ?? [];
   const connection = connect(config, io.env, { logger });
-  let read: Awaited<ReturnType<typeof connection.client.readCampaigns>>;
+  const caps = connection.port.capabilities;
+  let read: Awaited<ReturnType<typeof connection.port.readCampaigns>>;
+  let scheduleZone: string | undefined;
   try {
-    read = await connection.client.readCampaigns(ids, { includeUnrequested: ids.length === 0 });
+    scheduleZone = (await connection.port.target()).scheduleZone;
+    read = await connection.port.readCampaigns(ids, { includeUnrequested: ids.length === 0 });
   } finally {
     await connection.close();
   }
+  const noun = caps.noun;
+  const manageable = caps.idKey === "skillId" ? /^\d{1,20}$/ : MANAGEABLE_ID;
 
   let failed = 0;
   const written: string[] = [];
   for (const id of ids) {
     if (!read.campaigns.has(id) && !read.problems.has(id)) {
-      io.stderr(`✗ campaign ${showId(id)} does not exist in CXone\n`);
+      io.stderr(
+        `✗ ${noun} ${showId(id)} does not exist in CXone${caps.idKey === "skillId" ? " (or is not a Personal Connection skill)" : ""}\n`,
+      );
       failed++;
     }
   }
   for (const [id, problem] of read.problems) {
-    io.stderr(`✗ campaign ${showId(id)}: reading it failed: ${t(problem.message)}\n`);
+    io.stderr(`✗ ${noun} ${showId(id)}: reading it failed: ${t(problem.message)}\n`);
     failed++;
   }
   const campaigns = [...read.campaigns.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -73,9 +91,9 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
       io.stdout(`= ${t(live.id)} is already managed by ${t(file)}; skipped\n`);
       continue;
     }
-    if (!MANAGEABLE_ID.test(live.id)) {
+    if (!manageable.test(live.id)) {
       io.stderr(
-        `✗ campaign ${showId(live.id)}: not a campaign id dialwindow can manage (letters, digits, '_' or '-', at most 64); skipped\n`,
+        `✗ ${noun} ${showId(live.id)}: not a ${noun} id dialwindow can manage (${caps.idKey === "skillId" ? "digits, at most 20" : "letters, digits, '_' or '-', at most 64"}); skipped\n`,
       );
       failed++;
       continue;
@@ -85,7 +103,7 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
     const name = uniqueName(live, usedNames);
     const path = join(target, `${name}.yaml`);
     if (!isInside(target, path)) throw new Error(`import: ${name} resolves outside ${target}`);
-    const outcome = await writeNew(path, campaignYaml(live, name), flags.force === true);
+    const outcome = await writeNew(path, campaignYaml(live, name, caps.idKey), flags.force === true);
     if (outcome !== "written") {
       io.stderr(
         outcome === "exists"
@@ -95,14 +113,20 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
       failed++;
       continue;
     }
-    maxBlocks = Math.max(maxBlocks, normalizeWire(live.schedule).dialingHours.length);
+    maxBlocks = Math.max(maxBlocks, normalizeSchedule(live.schedule).dialingHours.length);
     written.push(path);
     io.stdout(`+ ${t(live.id)} → ${t(relative(io.cwd, path))}\n`);
   }
   const configPath = join(out, "dialwindow.yaml");
   await mkdir(out, { recursive: true });
   const urls = committableUrls(config.cxone.apiUrl, config.cxone.tokenUrl);
-  const configOutcome = await writeNew(configPath, configYaml(urls, Math.max(5, maxBlocks)), false);
+  const configOutcome = await writeNew(
+    configPath,
+    caps.profile === "cxone-admin"
+      ? adminConfigYaml(config.cxone.issuer, scheduleZone, Math.max(caps.defaultMaxDialingBlocks, maxBlocks))
+      : configYaml(urls, Math.max(5, maxBlocks)),
+    false,
+  );
   if (configOutcome === "written") {
     io.stdout(`+ ${t(relative(io.cwd, configPath))} (check limits.maxDialingBlocks against your licence)\n`);
     if (urls.local.length > 0) {
@@ -127,7 +151,7 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
       );
     }
   }
-  io.stdout(`Imported ${written.length} campaign(s)${failed ? `, ${failed} failed` : ""}.\n`);
+  io.stdout(`Imported ${written.length} ${noun}(s)${failed ? `, ${failed} failed` : ""}.\n`);
   // Files were written either way; the exit code says whether the result can be applied as is.
   return failed > 0 || invalid ? EXIT.failure : EXIT.ok;
 }
@@ -260,9 +284,9 @@ export function yamlString(value: string): string {
 }
 
 /** Windows grouped by identical hours, so Monday–Friday 08:00–16:00 is one entry. */
-export function dialingHoursYaml(schedule: WireSchedule): string[] {
+export function dialingHoursYaml(schedule: Schedule): string[] {
   const groups = new Map<string, { start: string; end: string; days: string[] }>();
-  for (const h of normalizeWire(schedule).dialingHours) {
+  for (const h of normalizeSchedule(schedule).dialingHours) {
     const key = `${h.startTime}-${h.endTime}`;
     const g = groups.get(key) ?? { start: h.startTime, end: h.endTime, days: [] };
     if (!g.days.includes(h.day)) g.days.push(h.day);
@@ -281,21 +305,58 @@ export function dialingHoursYaml(schedule: WireSchedule): string[] {
 }
 
 /** Values from CXone go in as JSON strings: valid YAML double-quoted scalars, with every control escaped. */
-export function campaignYaml(live: LiveCampaign, name: string): string {
-  const s = normalizeWire(live.schedule);
+export function campaignYaml(
+  live: LiveCampaign,
+  name: string,
+  idKey: "campaignId" | "skillId" = "campaignId",
+): string {
+  const s = normalizeSchedule(live.schedule);
   const hours = dialingHoursYaml(s);
   return [
     `# Imported from CXone by dialwindow import${live.name ? ` (CXone name: ${yamlString(live.name)})` : ""}.`,
+    ...(s.scheduled === false
+      ? [
+          "# CXone does not apply this schedule now (isScheduled is false): the skill dials whenever it is",
+          "# started. The first apply switches the schedule on.",
+        ]
+      : []),
+    ...(idKey === "skillId"
+      ? ["# The windows are in the zone CXone reads this tenant's schedules in (cxone.scheduleTimezone)."]
+      : []),
     "apiVersion: dialwindow/v1",
     "kind: CampaignSchedule",
     "metadata:",
     `  name: ${name}`,
-    `  campaignId: ${yamlString(live.id)}`,
+    `  ${idKey}: ${yamlString(live.id)}`,
     "spec:",
     `  timezone: ${yamlString(s.timezone)}`,
     hours.length > 0 ? "  dialingHours:" : "  dialingHours: []",
     ...hours,
-    `  pauseConditions: [${s.pauseConditions.join(", ")}]`,
+    ...(idKey === "skillId" ? [] : [`  pauseConditions: [${s.pauseConditions.join(", ")}]`]),
+    "",
+  ].join("\n");
+}
+
+function adminConfigYaml(issuer: string | undefined, zone: string | undefined, maxBlocks: number): string {
+  const cleaned = issuer ? urlWithoutCredentials(issuer) : undefined;
+  return [
+    "# Written by dialwindow import. Credentials never go here: use CXONE_ACCESS_KEY_ID, CXONE_ACCESS_KEY_SECRET,",
+    "# CXONE_CLIENT_ID and CXONE_CLIENT_SECRET.",
+    "apiVersion: dialwindow/v1",
+    "kind: Config",
+    "cxone:",
+    "  profile: cxone-admin",
+    // A loopback issuer is the importing machine's simulator, never a tenant: not committed.
+    ...(cleaned && cleaned.url.replace(/\/+$/, "") !== DEFAULT_ISSUER && !isLocalUrl(cleaned.url)
+      ? [`  issuer: ${yamlString(cleaned.url)}`]
+      : cleaned && isLocalUrl(cleaned.url)
+        ? ["  # issuer: left out (it was this machine at import time); set yours, or CXONE_ISSUER"]
+        : []),
+    ...(zone
+      ? [`  scheduleTimezone: ${yamlString(zone)}   # the zone CXone read the imported schedules in`]
+      : []),
+    "limits:",
+    `  maxDialingBlocks: ${maxBlocks}   # one window a weekday at most; the largest imported skill uses ${maxBlocks}`,
     "",
   ].join("\n");
 }

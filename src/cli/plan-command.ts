@@ -34,16 +34,16 @@ export async function planCommand(io: CliIo, flags: PlanFlags): Promise<number> 
   if (!desired) return EXIT.failure;
   const baseline = await baselineAt(dir, flags.base ?? flags.configFrom, at, io.env);
   const logger = io.logger("warn");
-  const { connection, read } = await readLive(io, desired, logger, {
+  const { connection, read, target } = await readLive(io, desired, logger, {
     includeUnrequested: flags.showUnmanaged === true,
   });
   try {
-    const plan = planFrom(desired, read, at, flags.showUnmanaged === true, true, baseline?.campaigns);
+    const plan = planFrom(desired, read, target, at, flags.showUnmanaged === true, true, baseline?.campaigns);
     if (flags.out) await writePlanFile(resolve(io.cwd, flags.out), plan);
     const noRevision = plan.revision ? {} : { noRevision: await noRevisionNote(dir) };
     if (format === "json") io.stdout(`${toJson(sealPlan(plan), 2)}\n`);
     else if (format === "markdown") io.stdout(renderMarkdown(plan, noRevision));
-    else io.stdout(renderText(plan, { target: connection.target, ...noRevision }));
+    else io.stdout(renderText(plan, { target: connection.endpoint, ...noRevision }));
     if (flags.out && format !== "json")
       io.stderr(
         `Saved the plan to ${flags.out}; apply exactly it with: dialwindow apply --plan ${flags.out}\n`,

@@ -195,8 +195,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description(
       "the whole loop on loopback: simulator, webhook receiver, reconciler, audit trail (npm start)",
     )
-    .option("--dir <dir>", "desired-state directory (default: the shipped example)")
-    .action((o: { dir?: string }) => run(() => demoCommand(io, defined(o))));
+    .option("--dir <dir>", "desired-state directory (default: the shipped example of the profile)")
+    .option("--profile <profile>", "tutorial (default) or cxone-admin: the simulated API's shape")
+    .action((o: { dir?: string; profile?: string }) => run(() => demoCommand(io, defined(o))));
 
   program
     .command("init")
@@ -220,14 +221,31 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   program
     .command("simulator")
-    .description("run the local CXone simulator (tutorial API profile) until Ctrl+C")
+    .description("run the local CXone simulator until Ctrl+C")
+    .addOption(
+      new Option("--profile <profile>", "the API it speaks")
+        .choices(["tutorial", "cxone-admin"])
+        .default("tutorial"),
+    )
     .option("--port <n>", "port on 127.0.0.1 (default: any free port)")
-    .option("--campaigns <file>", 'seed from JSON {"campaigns":[{id,name,schedule}]}')
-    .option("--seed <dir>", "seed from a desired-state directory (in sync as of now)")
+    .option("--campaigns <file>", 'tutorial: seed from JSON {"campaigns":[{id,name,schedule}]}')
+    .option("--seed <dir>", "tutorial: seed from a desired-state directory (in sync as of now)")
+    .option(
+      "--skills <file>",
+      'cxone-admin: seed from JSON {"skills":[{skillId,skillName,scheduleSettings}]}',
+    )
     .option("--rpm <n>", "requests per minute per client before 429 (default 200)")
-    .option("--state <file>", "keep campaigns in this JSON file across restarts")
-    .action((o: { port?: string; campaigns?: string; seed?: string; rpm?: string; state?: string }) =>
-      run(() => simulatorCommand(io, defined(o))),
+    .option("--state <file>", "tutorial: keep campaigns in this JSON file across restarts")
+    .action(
+      (o: {
+        profile?: string;
+        port?: string;
+        campaigns?: string;
+        seed?: string;
+        skills?: string;
+        rpm?: string;
+        state?: string;
+      }) => run(() => simulatorCommand(io, defined(o))),
     );
 
   const webhooks = program.command("webhooks").description("inspect and redeliver WFM webhook deliveries");

@@ -9,8 +9,8 @@ import { SchemaValidators } from "../desired/schema.js";
 import { loadTrustedConfig } from "../desired/trusted-config.js";
 import { type ValidationResult, validateDesiredState } from "../desired/validate.js";
 import { type Connection, connect } from "../live/connect.js";
-import type { ReadResult } from "../live/port.js";
-import { buildPlan, type Plan } from "../plan/plan.js";
+import type { CxonePort, ReadResult } from "../live/port.js";
+import { buildPlan, type Plan, type PlanTarget } from "../plan/plan.js";
 import type { Logger } from "../util/log.js";
 import { matches, type Selector } from "./common.js";
 import type { CliIo } from "./io.js";
@@ -57,6 +57,12 @@ export async function loadDesired(
 export interface LiveRead {
   connection: Connection;
   read: ReadResult;
+  target: PlanTarget;
+}
+
+/** What the plan is made for: the port's capabilities and the tenant facts it settles. */
+export async function planTargetOf(port: CxonePort): Promise<PlanTarget> {
+  return { capabilities: port.capabilities, ...(await port.target()) };
 }
 
 export async function readLive(
@@ -67,11 +73,12 @@ export async function readLive(
 ): Promise<LiveRead> {
   const connection = connect(desired.result.config, io.env, { logger });
   try {
-    const read = await connection.client.readCampaigns(
+    const target = await planTargetOf(connection.port);
+    const read = await connection.port.readCampaigns(
       desired.campaigns.map((c) => c.campaignId),
       { includeUnrequested: options.includeUnrequested ?? false },
     );
-    return { connection, read };
+    return { connection, read, target };
   } catch (err) {
     await connection.close();
     throw err;
@@ -82,6 +89,7 @@ export async function readLive(
 export function planFrom(
   desired: Desired,
   read: ReadResult,
+  target: PlanTarget,
   at: DateTime,
   showUnmanaged: boolean,
   withTransitions = true,
@@ -90,6 +98,7 @@ export function planFrom(
   const plan = buildPlan({
     ...(baseline ? { baseline } : {}),
     ...(withTransitions ? {} : { transitionDays: 0 }),
+    target,
     campaigns: desired.campaigns,
     live: read.campaigns,
     problems: read.problems,

@@ -108,7 +108,7 @@ export async function webhooksRetryCommand(io: CliIo, flags: WebhooksFlags): Pro
     if (pipeline.openIntentCount() > 0) {
       const connection = connect(config, io.env, { logger });
       try {
-        await pipeline.recover(connection.client);
+        await pipeline.recover(connection.port);
       } finally {
         await connection.close();
       }

@@ -4,7 +4,7 @@
  * year of them per campaign; doing that with plain day numbers keeps it exact and fast.
  * Day numbers count days since 1970-01-01 (proleptic Gregorian).
  */
-import { WEEKDAYS, type Weekday } from "./wire.js";
+import { WEEKDAYS, type Weekday } from "./schedule.js";
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

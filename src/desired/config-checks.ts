@@ -57,12 +57,6 @@ export function httpUrlProblem(name: string, value: string): string | undefined 
   return `${name} must be an http:// or https:// URL, not ${url.protocol.slice(0, 20)}; dialwindow only speaks HTTP(S).`;
 }
 
-export function profileProblem(profile: string): string | undefined {
-  return profile === "tutorial"
-    ? undefined
-    : `cxone.profile ${profile} is not implemented yet; use profile: tutorial.`;
-}
-
 /** Webhook targets: http(s) URLs, and names unique (they key each change's deliveries). */
 export function webhookProblems(webhooks: readonly { name: string; url: string }[]): ConfigProblem[] {
   const out: ConfigProblem[] = [];
@@ -150,11 +144,11 @@ export function auditProblems(audit: ConfigDocument["audit"]): ConfigProblem[] {
 
 export function cxoneProblems(cxone: ConfigDocument["cxone"]): ConfigProblem[] {
   const out: ConfigProblem[] = [];
-  if (cxone?.profile !== undefined) {
-    const p = profileProblem(cxone.profile);
-    if (p) out.push(problem(["cxone", "profile"], "DW175", p));
+  if (cxone?.scheduleTimezone !== undefined) {
+    const p = zoneProblem(cxone.scheduleTimezone);
+    if (p) out.push(problem(["cxone", "scheduleTimezone"], "DW110", p));
   }
-  for (const key of ["apiUrl", "tokenUrl"] as const) {
+  for (const key of ["apiUrl", "tokenUrl", "issuer"] as const) {
     const value = cxone?.[key];
     const p = value === undefined ? undefined : httpUrlProblem(`cxone.${key}`, value);
     if (p) out.push(problem(["cxone", key], "DW172", p));

@@ -3,6 +3,7 @@
  * README's Config reference lists the same values.
  */
 
+import { CAPABILITIES, type ProfileName } from "../live/capabilities.js";
 import { type Env, readEnv } from "../util/env.js";
 import type { ConfigDocument, SyncWindowDocument } from "./documents.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./load.js";
@@ -17,7 +18,13 @@ export interface WebhookTarget {
 
 export interface ResolvedConfig {
   cxone: {
-    profile: "tutorial" | "cxone-admin";
+    profile: ProfileName;
+    /** cxone-admin: where discovery starts (env CXONE_ISSUER overrides). */
+    issuer: string | undefined;
+    /** cxone-admin: "30.0" in /services/v30.0/. */
+    apiVersion: string;
+    /** cxone-admin: the zone schedules are read in; undefined: the business unit's. */
+    scheduleTimezone: string | undefined;
     apiUrl: string | undefined;
     tokenUrl: string | undefined;
     scope: string;
@@ -47,8 +54,10 @@ export interface ResponseLimits {
   token: number;
   /** One campaign (GET or PATCH). */
   campaign: number;
-  /** One page of the campaign list. */
+  /** One page of the campaign (or skill) list. */
   list: number;
+  /** cxone-admin's bulk read of every dialer skill's parameters. */
+  bulk: number;
 }
 
 /**
@@ -62,10 +71,15 @@ export function defaultResponseLimits(pageSize: number): ResponseLimits {
     token: 64 * 1024,
     campaign: 1024 * 1024,
     list: Math.max(1024 * 1024, pageSize * LIST_RESPONSE_BYTES_PER_CAMPAIGN),
+    // Every dialer skill's parameter blocks: a few KiB each, so this holds thousands; a larger
+    // answer is not read, and the skills are read one by one instead.
+    bulk: 32 * 1024 * 1024,
   };
 }
 
 export const DEFAULT_SCOPE = "outbound:campaign:read outbound:campaign:write";
+export const DEFAULT_ISSUER = "https://cxone.niceincontact.com";
+export const DEFAULT_ADMIN_API_VERSION = "30.0";
 export const DEFAULT_POLICY_PACKS = ["us-federal", "us-states"];
 
 /** "500ms" | "30s" | "5m" | "1h" to milliseconds. */
@@ -82,16 +96,21 @@ function duration(text: string | undefined, fallback: string): number {
 }
 
 /**
- * Fills in defaults. `env` overrides the connection URLs (CXONE_API_URL, CXONE_TOKEN_URL) so
+ * Fills in defaults. `env` overrides the connection URLs (CXONE_API_URL, CXONE_TOKEN_URL,
+ * CXONE_ISSUER) so
  * CI and tests can point the same repository at another endpoint. A variable that is set but
  * empty leaves the URL undefined rather than falling back to the YAML (connect says why).
  */
 export function resolveConfig(doc: ConfigDocument | undefined, env: Env = {}): ResolvedConfig {
   const c = doc ?? { apiVersion: "dialwindow/v1", kind: "Config" };
   const pageSize = c.cxone?.pageSize ?? 100;
+  const profile = c.cxone?.profile ?? "tutorial";
   return {
     cxone: {
-      profile: c.cxone?.profile ?? "tutorial",
+      profile,
+      issuer: fromEnvOr(env, "CXONE_ISSUER", c.cxone?.issuer ?? DEFAULT_ISSUER),
+      apiVersion: c.cxone?.apiVersion ?? DEFAULT_ADMIN_API_VERSION,
+      scheduleTimezone: c.cxone?.scheduleTimezone,
       apiUrl: fromEnvOr(env, "CXONE_API_URL", c.cxone?.apiUrl),
       tokenUrl: fromEnvOr(env, "CXONE_TOKEN_URL", c.cxone?.tokenUrl),
       scope: c.cxone?.scope ?? DEFAULT_SCOPE,
@@ -102,7 +121,7 @@ export function resolveConfig(doc: ConfigDocument | undefined, env: Env = {}): R
       maxResponseBytes: { ...defaultResponseLimits(pageSize), ...c.cxone?.maxResponseBytes },
     },
     limits: {
-      maxDialingBlocks: c.limits?.maxDialingBlocks ?? 5,
+      maxDialingBlocks: c.limits?.maxDialingBlocks ?? CAPABILITIES[profile].defaultMaxDialingBlocks,
       maxFileBytes: c.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     },
     policy: {

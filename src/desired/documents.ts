@@ -2,7 +2,7 @@
  * The desired-state documents exactly as written in YAML (after schema validation). These are
  * not what the planner compares: see model.ts for the normalised values built from them.
  */
-import type { PauseCondition, Weekday } from "./wire.js";
+import type { PauseCondition, Weekday } from "./schedule.js";
 
 export const API_VERSION = "dialwindow/v1";
 
@@ -17,7 +17,10 @@ export interface CampaignScheduleDocument {
   kind: "CampaignSchedule";
   metadata: {
     name: string;
-    campaignId: string;
+    /** The CXone id under the tutorial profile. Exactly one of campaignId and skillId. */
+    campaignId?: string;
+    /** The PC skill id under the cxone-admin profile. */
+    skillId?: string;
     description?: string;
     labels?: Record<string, string>;
   };
@@ -29,6 +32,11 @@ export interface CampaignScheduleDocument {
     holidays?: { calendars?: string[]; dates?: string[] };
     overrides?: OverrideDocument[];
   };
+}
+
+/** The CXone id a CampaignSchedule names, and under which key (undefined when it names none). */
+export function liveIdOf(metadata: CampaignScheduleDocument["metadata"]): string | undefined {
+  return metadata.campaignId ?? metadata.skillId;
 }
 
 export interface OverrideDocument {
@@ -84,6 +92,9 @@ export interface ConfigDocument {
   kind: "Config";
   cxone?: {
     profile?: "tutorial" | "cxone-admin";
+    issuer?: string;
+    apiVersion?: string;
+    scheduleTimezone?: string;
     apiUrl?: string;
     tokenUrl?: string;
     scope?: string;
@@ -91,7 +102,7 @@ export interface ConfigDocument {
     concurrency?: number;
     pageSize?: number;
     timeout?: string;
-    maxResponseBytes?: { token?: number; campaign?: number; list?: number };
+    maxResponseBytes?: { token?: number; campaign?: number; list?: number; bulk?: number };
   };
   limits?: { maxDialingBlocks?: number; maxFileBytes?: number };
   policy?: { callingHours?: "enforce" | "off"; packs?: string[] };

@@ -9,12 +9,18 @@
  * therefore empties the FRI slot from 00:00 on Saturday 19 Dec to 00:00 on Saturday 26 Dec:
  * well before that date's first window opens, and never while the previous Friday still dials.
  *
+ * Under a profile that reads every schedule in one zone (cxone-admin), the windows are then
+ * translated into that zone per occurrence (schedule-zone.ts), and a slot also changes when a
+ * clock change in either zone moves its translated window.
+ *
  * Pure: the instant comes in as a parameter; no clock, no I/O.
  */
 import { DateTime } from "luxon";
+import { DialwindowError } from "../util/errors.js";
 import { formatDate, formatTime, parseDate, weekdayName, weekdayOf } from "./civil-date.js";
 import type { CampaignSchedule, LocalWindow } from "./model.js";
-import { normalizeWire, type Weekday, type WireDialingHour, type WireSchedule } from "./wire.js";
+import { type DialingHour, normalizeSchedule, type Schedule, type Weekday } from "./schedule.js";
+import { isProblem, type TranslationProblem, translateWindow, weekClock } from "./schedule-zone.js";
 
 export type DayKind =
   | { kind: "weekly" }
@@ -81,29 +87,60 @@ function remember<V>(memo: Map<string, V>, key: string, value: V): void {
   memo.set(key, value);
 }
 
-function wireHours(day: Weekday, windows: readonly LocalWindow[]): WireDialingHour[] {
+function wireHours(day: Weekday, windows: readonly LocalWindow[]): DialingHour[] {
   return windows.map((w) => ({ day, startTime: formatTime(w.start), endTime: formatTime(w.end) }));
 }
 
-/** The wire schedule CXone should hold at `at`, normalised. */
-export function effectiveSchedule(c: CampaignSchedule, at: DateTime): WireSchedule {
+/** A window that cannot be translated into the schedule zone (it crosses midnight there, or moves weekday). */
+export class WindowTranslationError extends DialwindowError {
+  readonly problem: TranslationProblem;
+
+  constructor(problem: TranslationProblem) {
+    super("DW_WINDOW_ZONE", problem.message);
+    this.problem = problem;
+  }
+}
+
+/**
+ * The windows of local date `day` as the schedule holds them: in the campaign's zone, or with
+ * `zone` translated into it (throws WindowTranslationError when one does not fit).
+ */
+export function slotHours(c: CampaignSchedule, day: number, zone?: string): DialingHour[] {
+  const windows = windowsOn(c, day);
+  const weekday = weekdayName(day);
+  if (zone === undefined || zone === c.timezone || windows.length === 0) return wireHours(weekday, windows);
+  const from = weekClock(c.timezone, day);
+  const to = weekClock(zone, day);
+  return windows.map((w) => {
+    const t = translateWindow(day, w, from, to);
+    if (isProblem(t)) throw new WindowTranslationError(t);
+    return { day: weekday, startTime: formatTime(t.start), endTime: formatTime(t.end) };
+  });
+}
+
+/**
+ * The schedule CXone should hold at `at`, normalised: in the campaign's zone, or translated
+ * into `zone` (the schedule zone) for each slot's date. Throws WindowTranslationError when a
+ * window does not fit a day there.
+ */
+export function effectiveSchedule(c: CampaignSchedule, at: DateTime, zone?: string): Schedule {
   const today = localDay(c, at);
-  const hours: WireDialingHour[] = [];
-  for (let i = 0; i < 7; i++) hours.push(...wireHours(weekdayName(today + i), windowsOn(c, today + i)));
-  return normalizeWire({
-    timezone: c.timezone,
+  const hours: DialingHour[] = [];
+  for (let i = 0; i < 7; i++) hours.push(...slotHours(c, today + i, zone));
+  return normalizeSchedule({
+    timezone: zone ?? c.timezone,
     dialingHours: hours,
     pauseConditions: [...c.pauseConditions],
   });
 }
 
 /** The weekly schedule with no holiday or override in force. */
-export function weeklySchedule(c: CampaignSchedule): WireSchedule {
-  const hours: WireDialingHour[] = [];
+export function weeklySchedule(c: CampaignSchedule): Schedule {
+  const hours: DialingHour[] = [];
   c.weekly.forEach((windows, i) => {
     hours.push(...wireHours(weekdayName(i + 4), windows)); // day 4 since the epoch is a Monday
   });
-  return normalizeWire({
+  return normalizeSchedule({
     timezone: c.timezone,
     dialingHours: hours,
     pauseConditions: [...c.pauseConditions],
@@ -111,7 +148,7 @@ export function weeklySchedule(c: CampaignSchedule): WireSchedule {
 }
 
 export interface Transition {
-  /** The instant the wire schedule changes: local midnight, ISO-8601 with the zone's offset. */
+  /** The instant the schedule changes: local midnight, ISO-8601 with the zone's offset. */
   at: string;
   campaignId: string;
   name: string;
@@ -121,8 +158,9 @@ export interface Transition {
   date: string;
   /** People-readable cause, e.g. "holiday: Christmas Day" or "weekly hours again after override black-friday". */
   reason: string;
-  before: WireDialingHour[];
-  after: WireDialingHour[];
+  /** The slot's windows before and after (in the schedule zone, when there is one). */
+  before: DialingHour[];
+  after: DialingHour[];
 }
 
 function describe(c: CampaignSchedule, day: number, leaving: number): string {
@@ -139,39 +177,81 @@ function sameWindows(a: readonly LocalWindow[], b: readonly LocalWindow[]): bool
   return a.length === b.length && a.every((w, i) => w.start === b[i]?.start && w.end === b[i]?.end);
 }
 
+function sameHours(a: readonly DialingHour[], b: readonly DialingHour[]): boolean {
+  return (
+    a.length === b.length && a.every((h, i) => h.startTime === b[i]?.startTime && h.endTime === b[i]?.endTime)
+  );
+}
+
+/** The slot's hours in `zone`, or none when a window does not fit (the plan reports that). */
+function hoursOrNone(c: CampaignSchedule, day: number, zone: string): DialingHour[] | undefined {
+  try {
+    return slotHours(c, day, zone);
+  } catch (err) {
+    if (err instanceof WindowTranslationError) return undefined;
+    throw err;
+  }
+}
+
 /**
  * Every change of the effective schedule after `at` (exclusive), within `horizonDays` days,
  * in time order. DST-correct: each change is at local midnight in the campaign's zone (or the
- * first instant of the day where midnight does not exist).
+ * first instant of the day where midnight does not exist). With `zone` (the schedule zone),
+ * a slot whose windows are the same locally but translate differently (a clock change in
+ * either zone between the two dates) is a transition too.
  */
-export function upcomingTransitions(c: CampaignSchedule, at: DateTime, horizonDays = 35): Transition[] {
+export function upcomingTransitions(
+  c: CampaignSchedule,
+  at: DateTime,
+  horizonDays = 35,
+  zone?: string,
+): Transition[] {
   const today = localDay(c, at);
   const out: Transition[] = [];
+  const translated = zone !== undefined && zone !== c.timezone;
   // At the start of local date x, the slot for x-1 moves on to describe x+6.
   for (let x = today + 1; x <= today + horizonDays; x++) {
     const leaving = x - 1;
     const entering = x + 6;
     const before = windowsOn(c, leaving);
     const after = windowsOn(c, entering);
-    if (sameWindows(before, after)) continue;
-    const midnight = midnightOf(c.timezone, x);
     const day = weekdayName(entering);
+    let reason: string | undefined;
+    let beforeHours = wireHours(day, before);
+    let afterHours = wireHours(day, after);
+    if (!sameWindows(before, after)) reason = describe(c, entering, leaving);
+    if (translated) {
+      const b = hoursOrNone(c, leaving, zone) ?? [];
+      const a = hoursOrNone(c, entering, zone) ?? [];
+      if (reason === undefined && !sameHours(b, a)) {
+        reason = `clock change: the window moves in ${zone}`;
+      }
+      beforeHours = b.map((h) => ({ ...h, day }));
+      afterHours = a;
+    }
+    if (reason === undefined) continue;
+    const midnight = midnightOf(c.timezone, x);
     out.push({
       at: midnight.toISO() as string,
       campaignId: c.campaignId,
       name: c.name,
       day,
       date: formatDate(entering),
-      reason: describe(c, entering, leaving),
-      before: wireHours(day, before),
-      after: wireHours(day, after),
+      reason,
+      before: beforeHours,
+      after: afterHours,
     });
   }
   return out;
 }
 
 /** The next instant after `at` when the campaign's effective schedule changes, if within the horizon. */
-export function nextTransition(c: CampaignSchedule, at: DateTime, horizonDays = 400): DateTime | undefined {
-  const first = upcomingTransitions(c, at, horizonDays)[0];
+export function nextTransition(
+  c: CampaignSchedule,
+  at: DateTime,
+  horizonDays = 400,
+  zone?: string,
+): DateTime | undefined {
+  const first = upcomingTransitions(c, at, horizonDays, zone)[0];
   return first ? DateTime.fromISO(first.at, { setZone: true }) : undefined;
 }

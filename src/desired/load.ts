@@ -307,7 +307,9 @@ function ingest(
     ...positionIn(root, path, lc, target),
   });
   const fail = (index: number | undefined, value: unknown) => {
-    const meta = (value as { metadata?: { name?: unknown; campaignId?: unknown } } | undefined)?.metadata;
+    const meta = (
+      value as { metadata?: { name?: unknown; campaignId?: unknown; skillId?: unknown } } | undefined
+    )?.metadata;
     state.invalid.push({
       file: source.path,
       index,
@@ -316,7 +318,12 @@ function ingest(
           ? String((value as { kind: string }).kind)
           : undefined,
       name: typeof meta?.name === "string" ? meta.name : undefined,
-      campaignId: typeof meta?.campaignId === "string" ? meta.campaignId : undefined,
+      campaignId:
+        typeof meta?.campaignId === "string"
+          ? meta.campaignId
+          : typeof meta?.skillId === "string"
+            ? meta.skillId
+            : undefined,
     });
   };
 

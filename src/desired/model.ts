@@ -5,9 +5,14 @@
  */
 
 import { parseDate, parseTime } from "./civil-date.js";
-import type { CampaignScheduleDocument, DialingHoursDocument, HolidayCalendarDocument } from "./documents.js";
+import {
+  type CampaignScheduleDocument,
+  type DialingHoursDocument,
+  type HolidayCalendarDocument,
+  liveIdOf,
+} from "./documents.js";
+import { type PauseCondition, weekdayIndex } from "./schedule.js";
 import type { DocPath, LoadedDocument } from "./source.js";
-import { type PauseCondition, weekdayIndex } from "./wire.js";
 
 export interface LocalWindow {
   /** Minutes after local midnight; start < end <= 1439. */
@@ -31,6 +36,7 @@ export interface Override {
 
 export interface CampaignSchedule {
   name: string;
+  /** The CXone id: metadata.campaignId (tutorial) or metadata.skillId (cxone-admin). */
   campaignId: string;
   labels: Readonly<Record<string, string>>;
   /** Relative path of the file it was declared in. */
@@ -110,7 +116,7 @@ export function buildCampaign(
   overrides.sort((a, b) => a.from - b.from);
   return {
     name: metadata.name,
-    campaignId: metadata.campaignId,
+    campaignId: liveIdOf(metadata) ?? "",
     labels: metadata.labels ?? {},
     file: doc.source.path,
     document: doc,

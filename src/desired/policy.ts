@@ -14,8 +14,8 @@ import type { CallingPolicyDocument } from "./documents.js";
 import { windowsOn } from "./effective.js";
 import type { Code } from "./findings.js";
 import type { CampaignSchedule, HolidayCalendar, LocalWindow } from "./model.js";
+import { WEEKDAYS } from "./schedule.js";
 import type { DocPath } from "./source.js";
-import { WEEKDAYS } from "./wire.js";
 import type { ZoneClock, ZoneClocks } from "./zone-clock.js";
 
 const MINUTE = 60_000;

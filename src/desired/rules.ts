@@ -4,20 +4,24 @@
  * calling-hours policy is in policy.ts.
  */
 
+import type { Capabilities } from "../live/capabilities.js";
 import { formatDate, parseDate, parseTime, weekdayName } from "./civil-date.js";
 import { ALL_SECTIONS, type ConfigSection, configProblems, zoneProblem } from "./config-checks.js";
-import type {
-  CallingPolicyDocument,
-  CampaignScheduleDocument,
-  ConfigDocument,
-  DialingHoursDocument,
-  HolidayCalendarDocument,
+import {
+  type CallingPolicyDocument,
+  type CampaignScheduleDocument,
+  type ConfigDocument,
+  type DialingHoursDocument,
+  type HolidayCalendarDocument,
+  liveIdOf,
 } from "./documents.js";
 import { windowsOn } from "./effective.js";
 import { didYouMean } from "./findings.js";
 import type { CampaignSchedule } from "./model.js";
 import type { Reporter } from "./reporter.js";
+import { isProblem, translateWindow } from "./schedule-zone.js";
 import type { DocPath, LoadedDocument } from "./source.js";
+import type { ZoneClocks } from "./zone-clock.js";
 
 type Doc<T> = LoadedDocument<T>;
 
@@ -321,12 +325,14 @@ export function checkConfig(
   for (const p of configProblems(doc.value, sections)) r.error(doc, p.path, p.code, p.message, p.target);
 }
 
-/** Names and campaign ids are unique across the repository. */
+/** Names and campaign (or skill) ids are unique across the repository. */
 export function checkUniqueness(r: Reporter, campaigns: readonly Doc<CampaignScheduleDocument>[]): void {
   const names = new Map<string, Doc<CampaignScheduleDocument>>();
   const ids = new Map<string, Doc<CampaignScheduleDocument>>();
   for (const doc of campaigns) {
-    const { name, campaignId } = doc.value.metadata;
+    const { name } = doc.value.metadata;
+    const campaignId = liveIdOf(doc.value.metadata);
+    const key = doc.value.metadata.campaignId !== undefined ? "campaignId" : "skillId";
     const byName = names.get(name);
     if (byName) {
       r.error(
@@ -336,13 +342,14 @@ export function checkUniqueness(r: Reporter, campaigns: readonly Doc<CampaignSch
         `campaign name ${JSON.stringify(name)} is already used in ${byName.source.path}; names must be unique across the repository. Rename one.`,
       );
     } else names.set(name, doc);
+    if (campaignId === undefined) continue;
     const byId = ids.get(campaignId);
     if (byId) {
       r.error(
         doc,
-        ["metadata", "campaignId"],
+        ["metadata", key],
         "DW131",
-        `campaign id ${campaignId} is already managed by ${byId.value.metadata.name} in ${byId.source.path}; two files would fight over one CXone campaign. Keep one.`,
+        `${key === "skillId" ? "skill" : "campaign"} id ${campaignId} is already managed by ${byId.value.metadata.name} in ${byId.source.path}; two files would fight over one CXone ${key === "skillId" ? "skill" : "campaign"}. Keep one.`,
       );
     } else ids.set(campaignId, doc);
   }
@@ -366,4 +373,109 @@ export function checkUniqueNames<T extends { metadata: { name: string } }>(
     } else byName.set(doc.value.metadata.name, doc);
   }
   return byName;
+}
+
+/**
+ * The campaign names its CXone object with the key its profile uses: metadata.campaignId
+ * under tutorial, metadata.skillId (a PC skill) under cxone-admin; exactly one of them.
+ */
+export function checkLiveId(r: Reporter, doc: Doc<CampaignScheduleDocument>, caps: Capabilities): void {
+  const { campaignId, skillId } = doc.value.metadata;
+  const wanted = caps.idKey;
+  const other = wanted === "skillId" ? "campaignId" : "skillId";
+  const profile = `cxone.profile ${caps.profile}`;
+  const otherValue = wanted === "skillId" ? campaignId : skillId;
+  const wantedValue = wanted === "skillId" ? skillId : campaignId;
+  if (otherValue !== undefined) {
+    r.error(
+      doc,
+      ["metadata", other],
+      "DW132",
+      wantedValue !== undefined
+        ? `give exactly one of metadata.campaignId and metadata.skillId; under ${profile} it is metadata.${wanted}: remove metadata.${other}.`
+        : wanted === "skillId"
+          ? `under ${profile} a CampaignSchedule names its Personal Connection skill: write metadata.skillId: "<the skill's id>" instead of metadata.campaignId (dialwindow import writes it for you).`
+          : `metadata.skillId names a Personal Connection skill of the cxone-admin profile, but dialwindow.yaml says ${profile}: write metadata.campaignId instead, or set cxone.profile: cxone-admin.`,
+      "key",
+    );
+    return;
+  }
+  if (wantedValue === undefined) {
+    r.error(
+      doc,
+      ["metadata"],
+      "DW132",
+      `metadata has no ${wanted}: under ${profile} every CampaignSchedule names its ${caps.noun} with metadata.${wanted}, a quoted string${wanted === "skillId" ? " of digits" : ""}.`,
+      "key",
+    );
+  }
+}
+
+/**
+ * What the profile's schedule cannot hold, before anything is sent: more windows on one
+ * weekday than it keeps, and pause conditions when it has none.
+ */
+export function checkProfileShape(r: Reporter, doc: Doc<CampaignScheduleDocument>, caps: Capabilities): void {
+  const { spec } = doc.value;
+  const perDay = caps.windowsPerDay;
+  if (perDay !== undefined) {
+    const check = (entries: readonly DialingHoursDocument[], base: DocPath) => {
+      const count = new Map<string, number>();
+      entries.forEach((entry, i) => {
+        for (const day of new Set(entry.days)) {
+          const n = (count.get(day) ?? 0) + 1;
+          count.set(day, n);
+          if (n === perDay + 1) {
+            r.error(
+              doc,
+              [...base, i],
+              "DW141",
+              `${day} has ${n} windows, but a ${caps.noun} (cxone.profile ${caps.profile}) holds ${perDay === 1 ? "one window a weekday" : `${perDay} windows a weekday`}. Merge ${day}'s windows into one, or split the campaign into two ${caps.noun}s.`,
+            );
+          }
+        }
+      });
+    };
+    check(spec.dialingHours, ["spec", "dialingHours"]);
+    (spec.overrides ?? []).forEach((o, i) => {
+      check(o.dialingHours, ["spec", "overrides", i, "dialingHours"]);
+    });
+  }
+  if (!caps.pauseConditions && (spec.pauseConditions?.length ?? 0) > 0) {
+    r.error(
+      doc,
+      ["spec", "pauseConditions"],
+      "DW142",
+      `a ${caps.noun} (cxone.profile ${caps.profile}) has no pause conditions to set: remove spec.pauseConditions (set them in CXone's skill settings instead).`,
+      "key",
+    );
+  }
+}
+
+/**
+ * Every window of the coming year (`fromDay` .. +372, holidays and overrides applied) fits one
+ * day in the schedule zone: translated for its own date, it neither crosses midnight there
+ * nor lands on another weekday. One finding per window as written.
+ */
+export function checkScheduleZone(
+  r: Reporter,
+  c: CampaignSchedule,
+  zone: string,
+  fromDay: number,
+  clocks: ZoneClocks,
+): void {
+  if (zone === c.timezone) return;
+  const from = clocks.get(c.timezone);
+  const to = clocks.get(zone);
+  const reported = new Set<string>();
+  for (let day = fromDay; day <= fromDay + 365; day++) {
+    for (const w of windowsOn(c, day)) {
+      const key = JSON.stringify(w.source);
+      if (reported.has(key)) continue;
+      const t = translateWindow(day, w, from, to);
+      if (!isProblem(t)) continue;
+      reported.add(key);
+      r.error(c.document, w.source, "DW143", t.message);
+    }
+  }
 }

@@ -133,7 +133,7 @@ function describe(e: ErrorObject, sources: (path: DocPath) => string | undefined
     case "type": {
       const expected = String((e.params as { type: string }).type);
       const last = path[path.length - 1];
-      if (last === "campaignId" && typeof e.data === "number") {
+      if ((last === "campaignId" || last === "skillId") && typeof e.data === "number") {
         const digits = sources(path) ?? String(e.data);
         const lost = String(e.data) !== digits;
         return {
@@ -141,7 +141,7 @@ function describe(e: ErrorObject, sources: (path: DocPath) => string | undefined
           path,
           target: "value",
           message:
-            `\`metadata.campaignId\` must be a quoted string, not a number: write campaignId: "${digits}".` +
+            `\`metadata.${last}\` must be a quoted string, not a number: write ${last}: "${digits}".` +
             (lost
               ? ` Unquoted, YAML reads it as a number and ${digits} becomes ${String(e.data)} (precision lost), which is a different campaign.`
               : " CXone ids are longer than a number can hold exactly, so they are always strings."),

@@ -6,12 +6,14 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { DateTime } from "luxon";
+import { CAPABILITIES } from "../live/capabilities.js";
 import { packageRoot } from "../util/paths.js";
 import { type ResolvedConfig, resolveConfig } from "./config.js";
-import type {
-  CallingPolicyDocument,
-  CampaignScheduleDocument,
-  HolidayCalendarDocument,
+import {
+  type CallingPolicyDocument,
+  type CampaignScheduleDocument,
+  type HolidayCalendarDocument,
+  liveIdOf,
 } from "./documents.js";
 import { localDay } from "./effective.js";
 import { didYouMean, type Finding, finding, hasErrors, sortFindings } from "./findings.js";
@@ -32,7 +34,10 @@ import {
   checkCampaign,
   checkConfig,
   checkDialingBlocks,
+  checkLiveId,
   checkPolicy,
+  checkProfileShape,
+  checkScheduleZone,
   checkUniqueNames,
   checkUniqueness,
 } from "./rules.js";
@@ -46,7 +51,7 @@ import {
   type TrustedConfig,
   withTrustedSections,
 } from "./trusted-config.js";
-import { ZoneClocks } from "./zone-clock.js";
+import { isValidZone, ZoneClocks } from "./zone-clock.js";
 
 export interface ValidationResult {
   dir: string;
@@ -126,7 +131,20 @@ export async function validateDesiredState(
   checkCalendarsRunOut(r, loaded, config, calendarDocs, policyDocs, at);
 
   checkUniqueness(r, loaded.campaigns);
-  for (const doc of loaded.campaigns) checkCampaign(r, doc, calendarDocs);
+  const caps = CAPABILITIES[config.cxone.profile];
+  for (const doc of loaded.campaigns) {
+    checkLiveId(r, doc, caps);
+    checkProfileShape(r, doc, caps);
+    checkCampaign(r, doc, calendarDocs);
+  }
+  // The schedule zone is known before any network call only when dialwindow.yaml names it;
+  // otherwise (the business unit's) plan reports a window that does not fit, per campaign.
+  const scheduleZone =
+    caps.zone === "tenant" &&
+    config.cxone.scheduleTimezone !== undefined &&
+    isValidZone(config.cxone.scheduleTimezone)
+      ? config.cxone.scheduleTimezone
+      : undefined;
 
   const clocks = new ZoneClocks(at.toMillis() - 3 * 86_400_000, at.toMillis() + 372 * 86_400_000);
   const campaigns: CampaignSchedule[] = [];
@@ -146,6 +164,7 @@ export async function validateDesiredState(
       todayByZone.set(campaign.timezone, today);
     }
     checkDialingBlocks(r, campaign, today, config.limits.maxDialingBlocks);
+    if (scheduleZone !== undefined) checkScheduleZone(r, campaign, scheduleZone, today, clocks);
     if (rules) {
       const applicable = applicableRules(rules, campaign);
       const key = `${today}|${applicable.map((x) => `${x.pack}/${x.name}`).join(",")}|${policySignature(campaign)}`;
@@ -199,7 +218,7 @@ function invalidOf(doc: LoadedDocument<CampaignScheduleDocument>): InvalidDocume
     index: doc.index,
     kind: "CampaignSchedule",
     name: doc.value.metadata.name,
-    campaignId: doc.value.metadata.campaignId,
+    campaignId: liveIdOf(doc.value.metadata),
   };
 }
 

@@ -18,7 +18,7 @@ import {
 } from "./errors.js";
 import { parseRetryAfter } from "./retry.js";
 
-export type HttpMethod = "GET" | "POST" | "PATCH";
+export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT";
 
 export interface OutgoingRequest {
   method: HttpMethod;

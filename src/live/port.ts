@@ -1,34 +1,39 @@
 /**
  * The one interface between dialwindow and CXone: what plan, apply, import and the reconciler
- * need, nothing more. The tutorial HTTP adapter, the cxone-admin adapter and test fakes all
- * implement it, so the core never knows which one it talks to.
+ * need, nothing more. The tutorial adapter, the cxone-admin adapter and test fakes implement
+ * it, so the core never knows which one it talks to: it speaks of versions (not ETags),
+ * canonical schedules (not wire bodies) and the errors below (not HTTP statuses). Adapters
+ * are chosen by cxone.profile in profiles.ts; nothing outside src/live/ imports one.
  */
-import type { WireSchedule } from "../desired/wire.js";
+import type { Schedule } from "../desired/schedule.js";
+import { DialwindowError } from "../util/errors.js";
+import type { Capabilities, ProfileName } from "./capabilities.js";
 
 export interface LiveCampaign {
-  /** The CXone campaign id, always a string (ids exceed 2^53). */
+  /** The CXone id (a campaign's, or a PC skill's), always a string (ids exceed 2^53). */
   id: string;
   name?: string;
   /**
-   * The version guard to send as If-Match when writing this campaign; null when the server
-   * sent none, in which case dialwindow refuses to write it.
+   * The version the schedule was read at, opaque: what a write must expect. The tutorial
+   * profile's ETag, the cxone-admin profile's hash of the normalised schedule. null when the
+   * server gave none, in which case dialwindow refuses to write it.
    */
-  etag: string | null;
-  /** As CXone returned it (not normalised). */
-  schedule: WireSchedule;
+  version: string | null;
+  /** Canonical, as CXone holds it (not normalised). */
+  schedule: Schedule;
 }
 
 export interface WriteResult {
-  /** The campaign's new ETag, from the write's response. */
-  etag: string;
-  /** The schedule as the server stored it, from the write's response. */
-  schedule: WireSchedule;
+  /** The schedule's version after the write. */
+  version: string;
+  /** The schedule as CXone stored it. */
+  schedule: Schedule;
 }
 
 export interface ReadOptions {
   /**
    * Also return campaigns that were not asked for (for `plan --show-unmanaged` and `import`).
-   * Adapters without a list endpoint throw a DialwindowError with code DW_NO_LIST_ENDPOINT.
+   * Adapters that cannot list throw a DialwindowError with code DW_NO_LIST_ENDPOINT.
    */
   includeUnrequested?: boolean;
 }
@@ -43,19 +48,81 @@ export interface ReadResult {
   problems: Map<string, Error>;
 }
 
-export interface CxonePort {
+/** What the planner needs to know about the tenant, settled once per connection. */
+export interface PortTarget {
   /**
-   * Reads the given campaigns. Uses the list endpoint (paged) when the server has one, falling
-   * back to one GET per campaign when it answers 404.
+   * The IANA zone CXone reads every schedule in, for profiles whose schedules carry no zone
+   * (capabilities.zone "tenant"); undefined when each schedule carries its own.
    */
+  scheduleZone?: string;
+}
+
+export interface CxonePort {
+  readonly profile: ProfileName;
+  readonly capabilities: Capabilities;
+  /** Settles the tenant facts planning needs (cxone-admin: the schedule zone). */
+  target(): Promise<PortTarget>;
+  /** Reads the given campaigns (a bulk or paged read where the API has one). */
   readCampaigns(ids: readonly string[], options?: ReadOptions): Promise<ReadResult>;
-  /** One campaign by GET; undefined when it does not exist (404). */
+  /** One campaign; undefined when it does not exist (or is not one this profile manages). */
   readCampaign(id: string): Promise<LiveCampaign | undefined>;
   /**
-   * Writes one schedule guarded by `ifMatch`. The body is exactly `{"schedule": schedule}`.
-   * Throws PreconditionFailedError (412) when the campaign changed since `ifMatch` was read,
-   * UnprocessableError (422) when the API rejects the payload, and refuses to send anything
-   * when `ifMatch` is empty.
+   * Writes one schedule, only if the live schedule is still at `expectedVersion`. Throws
+   * VersionConflictError when it is not, RejectedError when CXone refuses the schedule,
+   * OutcomeUnknownError when it cannot be told whether the write landed, NotFoundError when the
+   * campaign is gone, ReadBackMismatchError when CXone accepted it but holds something else.
+   * Refuses to send anything when `expectedVersion` is empty.
    */
-  writeSchedule(id: string, schedule: WireSchedule, ifMatch: string): Promise<WriteResult>;
+  writeSchedule(id: string, schedule: Schedule, expectedVersion: string): Promise<WriteResult>;
+  close(): Promise<void>;
+}
+
+/** The errors of the port: what apply and the reconciler branch on. `cause` keeps the wire detail. */
+export class PortError extends DialwindowError {}
+
+/** The live schedule is no longer at the expected version: someone changed it since it was read. */
+export class VersionConflictError extends PortError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("VERSION_CONFLICT", message, options);
+  }
+}
+
+/** CXone refused the schedule itself; `reason` is its own words. Not retried. */
+export class RejectedError extends PortError {
+  readonly reason: string;
+  /** How the API answered, for messages ("422", "400"). */
+  readonly answer: string;
+
+  constructor(init: { reason: string; answer: string; message: string }, options?: { cause?: unknown }) {
+    super("REJECTED", init.message, options);
+    this.reason = init.reason;
+    this.answer = init.answer;
+  }
+}
+
+/** The write may or may not have landed (no answer, a timeout, a server error, an unusable success). */
+export class OutcomeUnknownError extends PortError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("OUTCOME_UNKNOWN", message, options);
+  }
+}
+
+/** The campaign does not exist (any more), or is not one this profile manages. */
+export class NotFoundError extends PortError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("NOT_FOUND", message, options);
+  }
+}
+
+/**
+ * CXone accepted the write, but reading it back shows another schedule: reported, never
+ * retried blindly (a second write would most likely be changed the same way).
+ */
+export class ReadBackMismatchError extends PortError {
+  readonly stored: LiveCampaign;
+
+  constructor(message: string, stored: LiveCampaign) {
+    super("READ_BACK_MISMATCH", message);
+    this.stored = stored;
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * The path every request of a tutorial client takes: bounded concurrency, an access token,
+ * The path every request of a CXone client takes (either profile): bounded concurrency, an access token,
  * the credential's rate budget, one exchange, and retries with backoff. Answers come back
  * as they are (any status); mapping them to errors is the caller's, because only the caller
  * knows that, say, a 404 on the list endpoint means "no list endpoint".
@@ -20,7 +20,12 @@ import type { RateBudget } from "./rate-budget.js";
 import { type BackoffPolicy, fullJitterDelay, isRetryableStatus, parseRetryAfter } from "./retry.js";
 import type { Semaphore } from "./semaphore.js";
 
-export type RequestKind = "token" | "list" | "get" | "patch";
+/**
+ * What a request is for (metrics and response-size caps): token, discovery (cxone-admin's
+ * well-known documents and business unit), list (a page of campaigns or skills), bulk
+ * (cxone-admin's every-skill parameters), get (one schedule), patch / put (one write).
+ */
+export type RequestKind = "token" | "discovery" | "list" | "bulk" | "get" | "patch" | "put";
 
 /** One HTTP attempt, for metrics and the benchmark. */
 export interface RequestEvent {
@@ -42,7 +47,7 @@ export interface TokenSource {
 export interface TransportOptions {
   dispatcher: Dispatcher;
   timeoutMs: number;
-  /** Largest success body read, per kind of request (token; get and patch: campaign; list). */
+  /** Largest success body read, per kind of request (token and discovery; get, patch, put: campaign; list; bulk). */
   maxResponseBytes: ResponseLimits;
   maxRetries: number;
   backoff: BackoffPolicy;
@@ -72,6 +77,11 @@ export interface SendOptions {
    * changed it" when a retry would only have seen a 412 for both.
    */
   retryUncertain?: boolean | undefined;
+  /**
+   * Retry 408 and 5xx answers. Default true; false for a read that has its own fallback (the
+   * bulk read falls back to one GET per skill rather than wait out a failing endpoint).
+   */
+  retryServerErrors?: boolean | undefined;
 }
 
 export interface SendResult {
@@ -99,6 +109,7 @@ export class Transport {
     const url = redactUrl(opts.url);
     let attempt = 0;
     let refreshedAuth = false;
+    const maxRetries = o.maxRetries;
     for (;;) {
       // The token is fetched before a concurrency slot and a budget slot are taken, so a
       // reserved budget slot is spent at once and never waits behind a token refresh.
@@ -113,7 +124,7 @@ export class Transport {
       try {
         response = await this.#attempt(opts.kind, request);
       } catch (err) {
-        if (!(err instanceof NetworkError) || attempt >= o.maxRetries || opts.retryUncertain === false)
+        if (!(err instanceof NetworkError) || attempt >= maxRetries || opts.retryUncertain === false)
           throw err;
         const delayMs = fullJitterDelay(attempt, o.backoff, o.random);
         attempt++;
@@ -140,8 +151,8 @@ export class Transport {
       const uncertain = response.status !== 429;
       if (
         isRetryableStatus(response.status) &&
-        attempt < o.maxRetries &&
-        !(uncertain && opts.retryUncertain === false)
+        attempt < maxRetries &&
+        !(uncertain && (opts.retryUncertain === false || opts.retryServerErrors === false))
       ) {
         let delayMs = fullJitterDelay(attempt, o.backoff, o.random);
         const retryAfterMs =
@@ -218,6 +229,7 @@ export class Transport {
 }
 
 function bodyLimit(kind: RequestKind, limits: ResponseLimits): BodyLimit {
-  const key = kind === "get" || kind === "patch" ? "campaign" : kind;
+  const key =
+    kind === "get" || kind === "patch" || kind === "put" ? "campaign" : kind === "discovery" ? "token" : kind;
   return { bytes: limits[key], setting: `cxone.maxResponseBytes.${key}` };
 }

@@ -7,10 +7,19 @@ import { setTimeout as delay } from "node:timers/promises";
 import { Agent, type Dispatcher } from "undici";
 import { defaultResponseLimits, type ResponseLimits } from "../desired/config.js";
 import { httpUrlProblem } from "../desired/config-checks.js";
-import type { WireSchedule } from "../desired/wire.js";
+import type { Schedule } from "../desired/schedule.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
 import { type Logger, silentLogger } from "../util/log.js";
-import { AuthenticationError, NetworkError, ProtocolError, TimeoutError } from "./errors.js";
+import { CAPABILITIES } from "./capabilities.js";
+import {
+  AuthenticationError,
+  HttpError,
+  NetworkError,
+  PreconditionFailedError,
+  ProtocolError,
+  TimeoutError,
+  UnprocessableError,
+} from "./errors.js";
 import {
   header,
   httpErrorFor,
@@ -19,7 +28,17 @@ import {
   redactUrl,
   scrub,
 } from "./http.js";
-import type { CxonePort, LiveCampaign, ReadOptions, ReadResult, WriteResult } from "./port.js";
+import {
+  type CxonePort,
+  type LiveCampaign,
+  NotFoundError,
+  OutcomeUnknownError,
+  type ReadOptions,
+  type ReadResult,
+  RejectedError,
+  VersionConflictError,
+  type WriteResult,
+} from "./port.js";
 import { RateBudget } from "./rate-budget.js";
 import { forEachBounded, Semaphore } from "./semaphore.js";
 import { clientCredentialsGrant, TokenProvider } from "./token-provider.js";
@@ -176,7 +195,7 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
     if (!isSuccess(response.status)) throw failure(response, request);
     const where = `GET ${redactUrl(url)}`;
     const campaign = parseCampaign(json(response, `the response to ${where}`), where, id);
-    return { ...campaign, etag: nonEmpty(header(response, "etag")) };
+    return { ...campaign, version: nonEmpty(header(response, "etag")) };
   }
 
   /**
@@ -246,7 +265,7 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
         try {
           const campaign = parseCampaign(item, `campaign ${id} in ${where}`);
           const etag = isObject(item) ? item.etag : undefined;
-          out.campaigns.set(id, { ...campaign, etag: typeof etag === "string" ? nonEmpty(etag) : null });
+          out.campaigns.set(id, { ...campaign, version: typeof etag === "string" ? nonEmpty(etag) : null });
           out.problems.delete(id);
         } catch (err) {
           if (!(err instanceof ProtocolError)) throw err;
@@ -331,43 +350,69 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
     return out;
   }
 
-  async function writeSchedule(id: string, schedule: WireSchedule, ifMatch: string): Promise<WriteResult> {
+  /**
+   * PATCH with If-Match: the tutorial profile's version is the ETag. The answer is mapped to
+   * the port's errors; the HTTP error stays as the cause.
+   */
+  async function writeSchedule(
+    id: string,
+    schedule: Schedule,
+    expectedVersion: string,
+  ): Promise<WriteResult> {
     const url = campaignUrl(checkId(id));
-    if (ifMatch.trim() === "") {
+    if (expectedVersion.trim() === "") {
       throw new DialwindowError(
         "DW_NO_ETAG",
         `refusing to write campaign ${id} without an ETag: a write without If-Match could overwrite a change made since it was read`,
       );
     }
-    const { response, request } = await transport.send({
-      kind: "patch",
-      retryUncertain: false,
-      method: "PATCH",
-      url,
-      headers: { ...JSON_ACCEPT, "content-type": "application/json", "if-match": ifMatch },
-      body: scheduleBody(schedule),
-      tokens,
-    });
-    if (!isSuccess(response.status)) throw failure(response, request);
+    let sent: Awaited<ReturnType<Transport["send"]>>;
+    try {
+      sent = await transport.send({
+        kind: "patch",
+        retryUncertain: false,
+        method: "PATCH",
+        url,
+        headers: { ...JSON_ACCEPT, "content-type": "application/json", "if-match": expectedVersion },
+        body: scheduleBody(schedule),
+        tokens,
+      });
+    } catch (err) {
+      // No answer (or a timeout): the PATCH may have reached CXone.
+      if (err instanceof NetworkError) throw new OutcomeUnknownError(err.message, { cause: err });
+      throw err;
+    }
+    const { response, request } = sent;
+    if (!isSuccess(response.status)) throw writeFailure(failure(response, request));
     const where = `PATCH ${redactUrl(url)}`;
-    const etag = nonEmpty(header(response, "etag"));
-    if (etag === null) {
-      throw new ProtocolError(
-        `${where} was accepted (${response.status}) but the response carried no ETag, so the next write to campaign ${id} cannot be guarded; read it again before writing`,
-      );
+    try {
+      const etag = nonEmpty(header(response, "etag"));
+      if (etag === null) {
+        throw new ProtocolError(
+          `${where} was accepted (${response.status}) but the response carried no ETag, so the next write to campaign ${id} cannot be guarded; read it again before writing`,
+        );
+      }
+      if (response.body.trim() === "") {
+        // A bodiless success (204) means the server stored what was sent; the ETag above is
+        // still the server's own, never invented here.
+        return { version: etag, schedule: copySchedule(schedule) };
+      }
+      const body = json(response, `the response to ${where}`);
+      if (!isObject(body)) throw new ProtocolError(`${where}: expected the updated campaign, got no object`);
+      return { version: etag, schedule: parseWireSchedule(body.schedule, where) };
+    } catch (err) {
+      // A success the client cannot use: the write most likely landed, but that is for a
+      // fresh read to say.
+      if (err instanceof ProtocolError) throw new OutcomeUnknownError(err.message, { cause: err });
+      throw err;
     }
-    if (response.body.trim() === "") {
-      // A bodiless success (204) means the server stored what was sent; the ETag above is
-      // still the server's own, never invented here.
-      return { etag, schedule: copySchedule(schedule) };
-    }
-    const body = json(response, `the response to ${where}`);
-    if (!isObject(body)) throw new ProtocolError(`${where}: expected the updated campaign, got no object`);
-    return { etag, schedule: parseWireSchedule(body.schedule, where) };
   }
 
   return {
     profile: "tutorial",
+    capabilities: CAPABILITIES.tutorial,
+    // Each schedule carries its own zone: there is nothing to settle.
+    target: async () => ({}),
     get listEndpoint() {
       return listEndpoint;
     },
@@ -378,6 +423,35 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
       if (ownsDispatcher) await dispatcher.close();
     },
   };
+}
+
+/** A PATCH's error answer as the port's error; an answer that proves nothing landed stays as it is. */
+function writeFailure(err: Error): Error {
+  if (err instanceof PreconditionFailedError) return new VersionConflictError(err.message, { cause: err });
+  if (err instanceof UnprocessableError) {
+    const reason = rejectionReason(err);
+    return new RejectedError({ reason, answer: "422", message: err.message }, { cause: err });
+  }
+  if (err instanceof HttpError) {
+    if (err.status === 404) return new NotFoundError(err.message, { cause: err });
+    // 408 and 5xx: the server may have acted before failing.
+    if (err.status === 408 || err.status >= 500) return new OutcomeUnknownError(err.message, { cause: err });
+  }
+  return err;
+}
+
+/** The tutorial's 422 body: `{error, details: [...], message}`, as one line a person reads. */
+function rejectionReason(err: UnprocessableError): string {
+  try {
+    const body = JSON.parse(err.responseBody) as { error?: unknown; details?: unknown; message?: unknown };
+    const details = Array.isArray(body.details) ? body.details.map(String).join("; ") : "";
+    return (
+      [typeof body.message === "string" ? body.message : body.error, details].filter(Boolean).join(": ") ||
+      err.responseBody
+    );
+  } catch {
+    return err.responseBody || err.message;
+  }
 }
 
 /**

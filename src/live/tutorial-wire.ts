@@ -3,34 +3,19 @@
  * the contract here, so a malformed campaign becomes one clear ProtocolError for that
  * campaign instead of a crash somewhere in the planner.
  */
-import {
-  isPauseCondition,
-  isWeekday,
-  type PauseCondition,
-  type WireDialingHour,
-  type WireSchedule,
-} from "../desired/wire.js";
+import { parseSchedule, type Schedule, showValue as show } from "../desired/schedule.js";
 import { ProtocolError } from "./errors.js";
-
-const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export interface ParsedCampaign {
   id: string;
   name?: string;
-  schedule: WireSchedule;
+  schedule: Schedule;
 }
 
 type JsonObject = Record<string, unknown>;
 
 export function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-/** A short, safe description of an unexpected value for an error message. */
-function show(value: unknown): string {
-  if (value === undefined) return "missing";
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 60 ? `${json.slice(0, 60)}…` : json;
 }
 
 /**
@@ -54,42 +39,9 @@ export function parseJson(text: string, what: string): unknown {
   }
 }
 
-export function parseWireSchedule(value: unknown, where: string): WireSchedule {
-  if (!isObject(value)) throw new ProtocolError(`${where}: schedule is ${show(value)}, expected an object`);
-  const timezone = value.timezone;
-  if (typeof timezone !== "string" || timezone === "") {
-    throw new ProtocolError(`${where}: schedule.timezone is ${show(timezone)}, expected an IANA zone name`);
-  }
-  const hours = value.dialingHours;
-  if (!Array.isArray(hours)) {
-    throw new ProtocolError(`${where}: schedule.dialingHours is ${show(hours)}, expected an array`);
-  }
-  const dialingHours = hours.map((hour: unknown, i): WireDialingHour => {
-    const at = `${where}: schedule.dialingHours[${i}]`;
-    if (!isObject(hour))
-      throw new ProtocolError(`${at} is ${show(hour)}, expected {day, startTime, endTime}`);
-    if (!isWeekday(hour.day)) throw new ProtocolError(`${at}.day is ${show(hour.day)}, expected MON..SUN`);
-    for (const key of ["startTime", "endTime"] as const) {
-      const time = hour[key];
-      if (typeof time !== "string" || !HHMM.test(time)) {
-        throw new ProtocolError(`${at}.${key} is ${show(time)}, expected HH:MM (24h)`);
-      }
-    }
-    return { day: hour.day, startTime: hour.startTime as string, endTime: hour.endTime as string };
-  });
-  const pause = value.pauseConditions;
-  if (!Array.isArray(pause)) {
-    throw new ProtocolError(`${where}: schedule.pauseConditions is ${show(pause)}, expected an array`);
-  }
-  const pauseConditions = pause.map((condition: unknown, i): PauseCondition => {
-    if (!isPauseCondition(condition)) {
-      throw new ProtocolError(
-        `${where}: schedule.pauseConditions[${i}] is ${show(condition)}, expected NO_ANSWER, BUSY, DISCONNECTED or ANSWERING_MACHINE`,
-      );
-    }
-    return condition;
-  });
-  return { timezone, dialingHours, pauseConditions };
+/** The tutorial wire's schedule is the canonical one; a malformed one is a ProtocolError. */
+export function parseWireSchedule(value: unknown, where: string): Schedule {
+  return parseSchedule(value, where, (message) => new ProtocolError(message));
 }
 
 /**
@@ -121,12 +73,12 @@ export function parseCampaign(value: unknown, where: string, expectedId?: string
  * are copied one by one, so whatever else rides on the caller's objects (a normalised form's
  * extras, a document's metadata) is never sent.
  */
-export function scheduleBody(schedule: WireSchedule): string {
+export function scheduleBody(schedule: Schedule): string {
   return JSON.stringify({ schedule: copySchedule(schedule) });
 }
 
 /** A schedule with exactly the wire fields, detached from the caller's objects. */
-export function copySchedule(schedule: WireSchedule): WireSchedule {
+export function copySchedule(schedule: Schedule): Schedule {
   return {
     timezone: schedule.timezone,
     dialingHours: schedule.dialingHours.map((h) => ({

@@ -4,7 +4,7 @@
  * `webhook-id` header). Everything comes from the ChangeRecord, so every retry and every
  * redelivery after a crash sends byte-for-byte the same body.
  */
-import type { WireSchedule } from "../desired/wire.js";
+import type { Schedule } from "../desired/schedule.js";
 import type { ChangeRecord } from "../state/change-record.js";
 
 export const WEBHOOK_EVENT = "CAMPAIGN_SCHEDULE_UPDATED";
@@ -12,8 +12,8 @@ export const WEBHOOK_EVENT = "CAMPAIGN_SCHEDULE_UPDATED";
 export interface ScheduleUpdatedEvent {
   event: typeof WEBHOOK_EVENT;
   campaign_id: string;
-  schedule: WireSchedule;
-  previous_schedule: WireSchedule;
+  schedule: Schedule;
+  previous_schedule: Schedule;
   revision: string | null;
   change_id: string;
   /** When the write to CXone succeeded (the change's `at`), not when this delivery was sent. */

@@ -13,9 +13,9 @@
  *     (a change in git and an edit by hand then look the same).
  */
 import type { DateTime } from "luxon";
-import { effectiveSchedule, upcomingTransitions } from "../desired/effective.js";
+import { effectiveSchedule, upcomingTransitions, WindowTranslationError } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
-import { type WireSchedule, wireEquals } from "../desired/wire.js";
+import { type Schedule, schedulesEqual } from "../desired/schedule.js";
 
 export type Cause = "desired" | "drift" | "transition" | "unattributed";
 
@@ -33,26 +33,34 @@ const LOOKBACK_DAYS = 7;
 
 export function attributeUpdate(
   c: CampaignSchedule,
-  live: WireSchedule,
+  live: Schedule,
   at: DateTime,
   /** The campaign at the base revision; null when the base has none; undefined with no base. */
   baseline: CampaignSchedule | null | undefined,
+  /** The schedule zone, for profiles that translate windows into one. */
+  zone?: string,
 ): Attribution {
-  const wanted = effectiveSchedule(c, at);
+  const wanted = effective(c, at, zone);
   if (baseline === null) return { cause: "desired", because: "new in this revision" };
-  if (baseline !== undefined && !wireEquals(effectiveSchedule(baseline, at), wanted)) {
+  const base = baseline === undefined ? undefined : effective(baseline, at, zone);
+  if (
+    baseline !== undefined &&
+    (base === undefined || wanted === undefined || !schedulesEqual(base, wanted))
+  ) {
     return { cause: "desired", because: "changed in this revision" };
   }
   for (let k = 1; k <= LOOKBACK_DAYS; k++) {
     const then = at.minus({ days: k });
-    if (!wireEquals(effectiveSchedule(c, then), live)) continue;
-    const moved = upcomingTransitions(c, then, k).at(-1);
+    const past = effective(c, then, zone);
+    if (past === undefined || !schedulesEqual(past, live)) continue;
+    const moved = upcomingTransitions(c, then, k, zone).at(-1);
     return { cause: "transition", because: moved ? moved.reason : "the effective week moved on" };
   }
   if (baseline !== undefined) {
     // What CXone holds is neither what the base nor this revision wanted: someone edited it.
     for (let k = 1; k <= LOOKBACK_DAYS; k++) {
-      if (wireEquals(effectiveSchedule(baseline, at.minus({ days: k })), live)) {
+      const past = effective(baseline, at.minus({ days: k }), zone);
+      if (past !== undefined && schedulesEqual(past, live)) {
         return { cause: "transition", because: "the effective week moved on" };
       }
     }
@@ -62,4 +70,14 @@ export function attributeUpdate(
     cause: "unattributed",
     because: "CXone differs (no base revision to tell a change in git from an edit in CXone)",
   };
+}
+
+/** The effective schedule, or undefined when a window does not fit the schedule zone then. */
+function effective(c: CampaignSchedule, at: DateTime, zone: string | undefined): Schedule | undefined {
+  try {
+    return effectiveSchedule(c, at, zone);
+  } catch (err) {
+    if (err instanceof WindowTranslationError) return undefined;
+    throw err;
+  }
 }

@@ -3,28 +3,37 @@
  * conditions are compared as sets, so ordering never shows up as a change.
  */
 import {
-  normalizeWire,
+  type DialingHour,
+  normalizeSchedule,
   type PauseCondition,
-  type WireDialingHour,
-  type WireSchedule,
-} from "../desired/wire.js";
+  type Schedule,
+} from "../desired/schedule.js";
 
 export type DiffEntry =
   | { path: "timezone"; op: "replace"; before: string; after: string }
-  | { path: "dialingHours"; op: "add" | "remove"; value: WireDialingHour }
+  /** CXone does not apply the live schedule (cxone-admin isScheduled false); the write switches it on. */
+  | { path: "scheduled"; op: "replace"; before: boolean; after: boolean }
+  | { path: "dialingHours"; op: "add" | "remove"; value: DialingHour }
   | { path: "pauseConditions"; op: "add" | "remove"; value: PauseCondition };
 
-function hourKey(h: WireDialingHour): string {
+function hourKey(h: DialingHour): string {
   return `${h.day} ${h.startTime}-${h.endTime}`;
 }
 
 /** Entries in a stable order: timezone, then windows by weekday and time (removals first), then pause conditions. */
-export function diffSchedules(before: WireSchedule, after: WireSchedule): DiffEntry[] {
-  const a = normalizeWire(before);
-  const b = normalizeWire(after);
+export function diffSchedules(before: Schedule, after: Schedule): DiffEntry[] {
+  const a = normalizeSchedule(before);
+  const b = normalizeSchedule(after);
   const out: DiffEntry[] = [];
   if (a.timezone !== b.timezone)
     out.push({ path: "timezone", op: "replace", before: a.timezone, after: b.timezone });
+  if ((a.scheduled === false) !== (b.scheduled === false))
+    out.push({
+      path: "scheduled",
+      op: "replace",
+      before: a.scheduled !== false,
+      after: b.scheduled !== false,
+    });
 
   const beforeHours = new Map(a.dialingHours.map((h) => [hourKey(h), h]));
   const afterHours = new Map(b.dialingHours.map((h) => [hourKey(h), h]));

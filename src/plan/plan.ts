@@ -5,18 +5,36 @@
  *
  * The plan document is also the saved-plan file (`plan --out`), and `plan --format json`
  * prints it, sealed with its digest (saved-plan.ts): it is versioned and stable. Fields are
- * added, never renamed or removed.
+ * added within a format version, never renamed or removed; a rename is a new format version
+ * (version 2 renamed the tutorial-only ETag field of each change to `version`, and added
+ * `profile`).
  */
 import type { DateTime } from "luxon";
-import { effectiveSchedule, type Transition, upcomingTransitions } from "../desired/effective.js";
+import {
+  effectiveSchedule,
+  type Transition,
+  upcomingTransitions,
+  WindowTranslationError,
+} from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
+import { normalizeSchedule, type Schedule } from "../desired/schedule.js";
+import { Locator } from "../desired/source.js";
 import type { ConfigFrom } from "../desired/trusted-config.js";
-import { normalizeWire, type WireSchedule } from "../desired/wire.js";
+import { CAPABILITIES, type Capabilities, type ProfileName } from "../live/capabilities.js";
 import type { LiveCampaign } from "../live/port.js";
 import { attributeUpdate, type Cause } from "./cause.js";
 import { type DiffEntry, diffSchedules } from "./diff.js";
 
-export const PLAN_FORMAT_VERSION = 1;
+export const PLAN_FORMAT_VERSION = 2;
+
+/** What the plan is made for: the profile's capabilities and, where it has one, the schedule zone. */
+export interface PlanTarget {
+  capabilities: Capabilities;
+  /** The zone CXone reads every schedule in (cxone-admin); absent when each carries its own. */
+  scheduleZone?: string;
+}
+
+export const TUTORIAL_TARGET: PlanTarget = { capabilities: CAPABILITIES.tutorial };
 
 export type Action = "update" | "noop" | "error";
 
@@ -25,12 +43,12 @@ export interface PlannedChange {
   name: string;
   file: string;
   action: Action;
-  /** The ETag the live schedule was read with: the If-Match of the write. */
-  etag: string | null;
+  /** The version the live schedule was read at: what the write expects to find. */
+  version: string | null;
   /** Live schedule, normalised; null when it could not be read. */
-  before: WireSchedule | null;
+  before: Schedule | null;
   /** Desired schedule effective at the plan's instant, normalised. */
-  after: WireSchedule;
+  after: Schedule;
   diff: DiffEntry[];
   error?: string;
   /** Updates only: why (the revision, an edit in CXone, a transition); see cause.ts. */
@@ -45,6 +63,10 @@ export interface UnmanagedCampaign {
 
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
+  /** The CXone API profile the plan was made against: its versions mean nothing to another. */
+  profile: ProfileName;
+  /** The zone the schedules are written in, for profiles with one zone per tenant. */
+  scheduleZone?: string;
   /** The instant the desired state was evaluated at (ISO-8601). */
   at: string;
   /** Git revision of the desired state, null outside git; "-dirty" when it had uncommitted changes. */
@@ -75,6 +97,8 @@ export interface PlanInput {
    * then say whether this revision asked for them. Without it, only transitions are told apart.
    */
   baseline?: ReadonlyMap<string, CampaignSchedule>;
+  /** The profile planned for; default tutorial. */
+  target?: PlanTarget;
 }
 
 /** One campaign's action: the unit the reconciler plans one at a time. */
@@ -83,13 +107,25 @@ export function planCampaign(
   live: LiveCampaign | undefined,
   problem: Error | undefined,
   at: DateTime,
+  target: PlanTarget = TUTORIAL_TARGET,
 ): PlannedChange {
-  const after = effectiveSchedule(c, at);
+  const caps = target.capabilities;
+  let after: Schedule;
+  let untranslatable: string | undefined;
+  try {
+    after = effectiveSchedule(c, at, target.scheduleZone);
+  } catch (err) {
+    if (!(err instanceof WindowTranslationError)) throw err;
+    // Shown in the campaign's own zone; the error says why it cannot be written.
+    after = effectiveSchedule(c, at);
+    const pos = new Locator().locate(c.document, err.problem.source);
+    untranslatable = `${c.file}:${pos.line}:${pos.col}: ${err.message}`;
+  }
   // Keys in the order DESIGN.md lists them: the JSON plan is read by people too.
   const change = (
     action: Action,
-    etag: string | null,
-    before: WireSchedule | null,
+    version: string | null,
+    before: Schedule | null,
     diff: DiffEntry[],
     error?: string,
   ): PlannedChange => ({
@@ -97,12 +133,13 @@ export function planCampaign(
     name: c.name,
     file: c.file,
     action,
-    etag,
+    version,
     before,
     after,
     diff,
     ...(error === undefined ? {} : { error }),
   });
+  if (untranslatable !== undefined) return change("error", null, null, [], untranslatable);
   if (problem) return change("error", null, null, [], `reading it from CXone failed: ${problem.message}`);
   if (!live) {
     return change(
@@ -110,25 +147,26 @@ export function planCampaign(
       null,
       null,
       [],
-      `campaign ${c.campaignId} does not exist in CXone; check metadata.campaignId in ${c.file}`,
+      `${caps.noun} ${c.campaignId} does not exist in CXone${caps.idKey === "skillId" ? " (or is not a Personal Connection skill)" : ""}; check metadata.${caps.idKey} in ${c.file}`,
     );
   }
-  const before = normalizeWire(live.schedule);
+  const before = normalizeSchedule(live.schedule);
   const diff = diffSchedules(before, after);
-  if (diff.length === 0) return change("noop", live.etag, before, diff);
-  if (!live.etag) {
+  if (diff.length === 0) return change("noop", live.version, before, diff);
+  if (!live.version) {
     return change(
       "error",
       null,
       before,
       diff,
-      "CXone returned no ETag for this campaign, so it cannot be written safely (If-Match is required); nothing was sent",
+      `CXone returned no ${caps.versionName} for this ${caps.noun}, so it cannot be written safely (a write must name the version it replaces); nothing was sent`,
     );
   }
-  return change("update", live.etag, before, diff);
+  return change("update", live.version, before, diff);
 }
 
 export function buildPlan(input: PlanInput): Plan {
+  const target = input.target ?? TUTORIAL_TARGET;
   const changes = [...input.campaigns]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((c) => {
@@ -137,17 +175,20 @@ export function buildPlan(input: PlanInput): Plan {
         input.live.get(c.campaignId),
         input.problems.get(c.campaignId),
         input.at,
+        target,
       );
       if (change.action !== "update" || change.before === null) return change;
       const base = input.baseline ? (input.baseline.get(c.campaignId) ?? null) : undefined;
-      return { ...change, ...attributeUpdate(c, change.before, input.at, base) };
+      return { ...change, ...attributeUpdate(c, change.before, input.at, base, target.scheduleZone) };
     });
   const days = input.transitionDays ?? 14;
   const transitions = (days > 0 ? input.campaigns : [])
-    .flatMap((c) => upcomingTransitions(c, input.at, days))
+    .flatMap((c) => upcomingTransitions(c, input.at, days, target.scheduleZone))
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.name < b.name ? -1 : 1));
   const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,
+    profile: target.capabilities.profile,
+    ...(target.scheduleZone === undefined ? {} : { scheduleZone: target.scheduleZone }),
     at: input.at.toUTC().toISO() as string,
     revision: input.revision,
     summary: {

@@ -25,6 +25,8 @@ function diffLine(d: DiffEntry): string {
   switch (d.path) {
     case "timezone":
       return `timezone  ${t(d.before)} → ${t(d.after)}`;
+    case "scheduled":
+      return "schedule  switched on (CXone does not apply it now: isScheduled is false)";
     case "dialingHours":
       return `${t(d.value.day)}  ${d.op === "add" ? "+" : "-"} ${t(d.value.startTime)}–${t(d.value.endTime)}`;
     case "pauseConditions":
@@ -100,6 +102,8 @@ function diffLinesForMarkdown(d: DiffEntry): string[] {
   switch (d.path) {
     case "timezone":
       return [`- timezone ${d.before}`, `+ timezone ${d.after}`];
+    case "scheduled":
+      return ["- schedule not applied (isScheduled: false)", "+ schedule applied"];
     case "dialingHours":
       return [`${d.op === "add" ? "+" : "-"} ${d.value.day} ${d.value.startTime}–${d.value.endTime}`];
     case "pauseConditions":
@@ -118,6 +122,7 @@ function describeChange(c: PlannedChange): string {
   if (windows > 0) parts.push(`${windows} window ${windows === 1 ? "line" : "lines"}`);
   if (c.diff.some((d) => d.path === "pauseConditions")) parts.push("pause conditions");
   if (c.diff.some((d) => d.path === "timezone")) parts.push("time zone");
+  if (c.diff.some((d) => d.path === "scheduled")) parts.push("schedule switched on");
   return parts.join(", ");
 }
 

@@ -4,22 +4,27 @@
  *
  * - It is bound to itself: `digest` is `sha256:` and the SHA-256 of the canonical JSON (keys
  *   sorted, no whitespace; util/canonical-json.ts) of the whole document without `digest`. Any
- *   edit (a duplicated change, another `at`, another ETag or schedule) or a removed digest is
+ *   edit (a duplicated change, another `at`, another version or schedule) or a removed digest is
  *   refused. This is integrity, not authentication: it catches hand edits and an artifact
  *   changed between plan and apply, but whoever can run plan can make a new plan.
  * - It holds what every plan holds, even if someone recomputed the digest: one change per
- *   campaign, a summary that counts its changes, an `at` that is an instant, and updates
- *   whose ETag, before, after and diff belong together.
+ *   campaign, a summary that counts its changes, an `at` that is an instant, a known profile,
+ *   and updates whose version, before, after and diff belong together.
  *
- * Adding `digest` did not change the format version: fields are added to version 1, never
- * renamed or removed, so a reader of version 1 reads these files as before. Only apply is
- * stricter: it refuses a plan without a digest (one from an older dialwindow, or an edited
- * one), and plans are short-lived, so "run plan again" is the whole migration.
+ * Format versions: 2 renamed each change's version guard to `version` (it was the tutorial
+ * profile's ETag, under a key of that name) and added `profile`. A version 1 file could only
+ * have been made under the tutorial profile, and its digest covers it as written, so it is
+ * still read: checked as written, then taken as a version 2 plan of the tutorial profile.
+ * Only apply is strict about digests: it refuses a plan without one (one from an older
+ * dialwindow, or an edited one), and plans are short-lived, so "run plan again" is the whole
+ * migration.
  */
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { DateTime } from "luxon";
+import { parseSchedule } from "../desired/schedule.js";
 import { toJson } from "../escape/json.js";
-import { isObject, parseWireSchedule } from "../live/tutorial-wire.js";
+import { isProfileName } from "../live/capabilities.js";
+import { withCurrentVersionNames } from "../state/legacy-names.js";
 import { canonicalJson, sha256Hex } from "../util/canonical-json.js";
 import { UsageError } from "../util/errors.js";
 import { type DiffEntry, diffSchedules } from "./diff.js";
@@ -65,13 +70,14 @@ export async function readPlanFile(path: string): Promise<Plan> {
   return parsePlan(doc, path);
 }
 
-export function parsePlan(doc: unknown, path: string): Plan {
+export function parsePlan(input: unknown, path: string): Plan {
   const bad = (why: string) =>
     new UsageError(`${path} is not a usable saved plan: ${why}. Run dialwindow plan --out ${path} again.`);
-  if (!isObject(doc)) throw bad("expected a JSON object");
-  if (doc.formatVersion !== PLAN_FORMAT_VERSION) {
+  if (!isObject(input)) throw bad("expected a JSON object");
+  let doc: Record<string, unknown> = input;
+  if (doc.formatVersion !== PLAN_FORMAT_VERSION && doc.formatVersion !== 1) {
     throw bad(
-      `formatVersion is ${JSON.stringify(doc.formatVersion)}, this dialwindow reads ${PLAN_FORMAT_VERSION}`,
+      `formatVersion is ${JSON.stringify(doc.formatVersion)}, this dialwindow reads 1 and ${PLAN_FORMAT_VERSION}`,
     );
   }
   if (typeof doc.digest !== "string") {
@@ -85,6 +91,11 @@ export function parsePlan(doc: unknown, path: string): Plan {
     );
   }
 
+  if (doc.formatVersion === 1) doc = upgradeFromVersion1(doc);
+  if (!isProfileName(doc.profile))
+    throw bad(`\`profile\` is ${JSON.stringify(doc.profile)}, not a known profile`);
+  if (doc.scheduleZone !== undefined && (typeof doc.scheduleZone !== "string" || doc.scheduleZone === ""))
+    throw bad("`scheduleZone` must be a zone name");
   if (typeof doc.at !== "string" || !DateTime.fromISO(doc.at, { setZone: true }).isValid)
     throw bad(`\`at\` is ${JSON.stringify(doc.at)}, not an ISO-8601 instant`);
   if (doc.revision !== null && typeof doc.revision !== "string")
@@ -114,6 +125,22 @@ export function parsePlan(doc: unknown, path: string): Plan {
   return { ...(doc as unknown as Plan), changes };
 }
 
+/**
+ * A version 1 plan (tutorial profile only; its version guards under their old name) as version
+ * 2, after its digest was checked as written. The digest is kept: it is not checked again.
+ */
+function upgradeFromVersion1(doc: Record<string, unknown>): Record<string, unknown> {
+  const changes = Array.isArray(doc.changes)
+    ? doc.changes.map((c) => (isObject(c) ? { version: null, ...withCurrentVersionNames(c) } : c))
+    : doc.changes;
+  const { formatVersion: _, ...rest } = doc;
+  return { formatVersion: PLAN_FORMAT_VERSION, profile: "tutorial", ...rest, changes };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 /** One change, checked as the planner makes it (plan.ts, planCampaign). */
 function parseChange(c: unknown, where: string, bad: (why: string) => UsageError): PlannedChange {
   if (!isObject(c)) throw bad(`${where} is not an object`);
@@ -126,8 +153,9 @@ function parseChange(c: unknown, where: string, bad: (why: string) => UsageError
   if (!Array.isArray(c.diff)) throw bad(`${where}.diff must be a list`);
   const schedule = (value: unknown, at: string) => {
     try {
-      return parseWireSchedule(value, at);
+      return parseSchedule(value, at, (message) => bad(message));
     } catch (err) {
+      if (err instanceof UsageError) throw err;
       throw bad((err as Error).message);
     }
   };
@@ -136,8 +164,8 @@ function parseChange(c: unknown, where: string, bad: (why: string) => UsageError
     if (typeof c.error !== "string") throw bad(`${where} is an error without its reason`);
     return { ...(c as unknown as PlannedChange), after };
   }
-  if (c.action === "update" && (typeof c.etag !== "string" || c.etag === ""))
-    throw bad(`${where} is an update without the ETag it was planned against`);
+  if (c.action === "update" && (typeof c.version !== "string" || c.version === ""))
+    throw bad(`${where} is an update without the version it was planned against`);
   const before = schedule(c.before, `${where}.before`);
   // The diff is what a reviewer reads; it must be exactly what applying `after` over `before` does.
   const diff = diffSchedules(before, after);

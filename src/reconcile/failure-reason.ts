@@ -13,6 +13,13 @@ import {
   ResponseTooLargeError,
   UnprocessableError,
 } from "../live/errors.js";
+import {
+  NotFoundError,
+  OutcomeUnknownError,
+  ReadBackMismatchError,
+  RejectedError,
+  VersionConflictError,
+} from "../live/port.js";
 
 export const FAILURE_REASONS = [
   /** Blocked: the campaign's own file is invalid. */
@@ -41,6 +48,11 @@ export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 /** The reason for an error thrown while talking to CXone. */
 export function reasonOf(err: unknown): FailureReason {
+  // The port's own errors first: they are what both profiles' adapters throw.
+  if (err instanceof RejectedError || err instanceof ReadBackMismatchError) return "rejected";
+  if (err instanceof VersionConflictError) return "conflict";
+  if (err instanceof NotFoundError) return "not_found";
+  if (err instanceof OutcomeUnknownError) return "unavailable";
   if (err instanceof UnprocessableError) return "rejected";
   if (err instanceof PreconditionFailedError) return "conflict";
   if (err instanceof AuthenticationError) return "unauthorized";

@@ -26,10 +26,10 @@ import { Locator } from "../desired/source.js";
 import { validateDesiredState } from "../desired/validate.js";
 import { type Connection, connect } from "../live/connect.js";
 import { AuthenticationError } from "../live/errors.js";
-import type { LiveCampaign } from "../live/port.js";
+import type { CxonePort, LiveCampaign } from "../live/port.js";
 import { RateBudget } from "../live/rate-budget.js";
 import { attributeUpdate } from "../plan/cause.js";
-import { PLAN_FORMAT_VERSION, type PlannedChange, planCampaign } from "../plan/plan.js";
+import { PLAN_FORMAT_VERSION, type PlannedChange, type PlanTarget, planCampaign } from "../plan/plan.js";
 import type { ChangeRecord } from "../state/change-record.js";
 import { mergeRetryRequests, takeRetryRequests } from "../state/retry-requests.js";
 import { checkStateDir, resolveStateDir } from "../state/state-dir.js";
@@ -157,6 +157,8 @@ export class Reconciler {
   private desiredDir!: string;
   private pipeline!: WritePipeline;
   private connection!: Connection;
+  /** What plans are made for, settled from the port once CXone answers (see planTarget()). */
+  private settledTarget: PlanTarget | undefined;
   private queue!: WorkQueue;
   private syncWindows!: SyncWindows;
   private server: DaemonHttpServer | undefined;
@@ -313,7 +315,7 @@ export class Reconciler {
         });
         this.log.info({ url: this.server.url }, "listening for /healthz, /readyz, /metrics");
       }
-      const recovery = await this.pipeline.recover(this.connection.client);
+      const recovery = await this.pipeline.recover(this.connection.port);
       this.recovery = recovery;
       if (recovery.confirmed + recovery.abandoned > 0) this.scheduleFlush(0);
       this.log.info(
@@ -399,7 +401,7 @@ export class Reconciler {
     const report: OnceReport = {
       at: at.toUTC().toISO() as string,
       revision: this.snapshot.revision,
-      target: this.connection.target,
+      target: this.connection.endpoint,
       auditBranch: this.config.audit.branch,
       stateDir: this.pipeline.stateDir.path,
       readError: read ? undefined : (this.lastResyncError ?? "CXone could not be read"),
@@ -601,9 +603,11 @@ export class Reconciler {
     const ids = [...new Set([...this.snapshot.campaigns.keys(), ...this.snapshot.blocked.keys()])];
     if (ids.length === 0) return true;
     const started = Date.now();
-    let read: Awaited<ReturnType<Connection["client"]["readCampaigns"]>>;
+    let read: Awaited<ReturnType<CxonePort["readCampaigns"]>>;
+    let target: PlanTarget;
     try {
-      read = await this.connection.client.readCampaigns(ids);
+      target = await this.planTarget();
+      read = await this.connection.port.readCampaigns(ids);
     } catch (err) {
       this.lastResyncError = (err as Error).message;
       const reason = reasonOf(err);
@@ -633,7 +637,7 @@ export class Reconciler {
         });
         continue;
       }
-      const planned = planCampaign(c, live, undefined, at);
+      const planned = planCampaign(c, live, undefined, at, target);
       if (planned.action === "noop") {
         this.drifted.delete(id);
         this.markOk(id, "in_sync", c);
@@ -649,6 +653,21 @@ export class Reconciler {
     this.metrics.markReconcileSuccess(new Date());
     this.log.info({ campaigns: ids.length, drifted, ms: Date.now() - started }, "live resync done");
     return true;
+  }
+
+  /**
+   * The profile's capabilities and the tenant's schedule zone, asked of CXone once: a daemon
+   * that starts while CXone is unreachable asks again on the next resync. A change of the
+   * business unit's zone takes a restart (as every cxone setting does).
+   */
+  private async planTarget(): Promise<PlanTarget> {
+    if (!this.settledTarget) {
+      const port = this.connection.port;
+      this.settledTarget = { capabilities: port.capabilities, ...(await port.target()) };
+      // Transitions found before the zone was known missed the clock changes it brings.
+      if (this.settledTarget.scheduleZone !== undefined) this.scheduleTransitions();
+    }
+    return this.settledTarget;
   }
 
   private scheduleResync(): void {
@@ -667,7 +686,8 @@ export class Reconciler {
     this.nextTransitions.clear();
     let earliest: number | undefined;
     for (const [id, c] of this.snapshot.campaigns) {
-      const t = upcomingTransitions(c, at, TRANSITION_HORIZON_DAYS)[0];
+      // With a schedule zone, clock changes that move a translated window are transitions too.
+      const t = upcomingTransitions(c, at, TRANSITION_HORIZON_DAYS, this.settledTarget?.scheduleZone)[0];
       if (!t) continue;
       const ms = Date.parse(t.at);
       this.nextTransitions.set(id, ms);
@@ -736,9 +756,18 @@ export class Reconciler {
     const base = { name: c.name, file: c.file };
     let live = this.liveCache.get(id);
     this.liveCache.delete(id);
+    let target: PlanTarget;
+    try {
+      target = await this.planTarget();
+    } catch (err) {
+      return finish("failed", {
+        ...base,
+        detail: `reading the tenant's settings failed: ${(err as Error).message}`,
+      });
+    }
     if (!live) {
       try {
-        live = await this.connection.client.readCampaign(id);
+        live = await this.connection.port.readCampaign(id);
         this.credentialError = undefined;
       } catch (err) {
         const detail = `reading it from CXone failed: ${(err as Error).message}`;
@@ -748,7 +777,7 @@ export class Reconciler {
       }
     }
     const at = this.now();
-    const planned = planCampaign(c, live, undefined, at);
+    const planned = planCampaign(c, live, undefined, at, target);
     if (planned.action === "noop") {
       this.drifted.delete(id);
       this.held.delete(id);
@@ -796,13 +825,15 @@ export class Reconciler {
       result = await applyPlan(
         {
           formatVersion: PLAN_FORMAT_VERSION,
+          profile: target.capabilities.profile,
+          ...(target.scheduleZone === undefined ? {} : { scheduleZone: target.scheduleZone }),
           at: at.toUTC().toISO() as string,
           revision: this.snapshot.revision,
           summary: { update: 1, noop: 0, error: 0 },
           changes: [planned],
           transitions: [],
         },
-        witness.watch(this.connection.client, "cxone"),
+        witness.watch(this.connection.port, "cxone"),
         {
           mode: "fresh",
           actor: actorName("reconcile"),
@@ -957,7 +988,7 @@ export class Reconciler {
     if (this.flushing) return this.flushing;
     this.flushing = (async () => {
       try {
-        if (this.pipeline.openIntentCount() > 0) await this.pipeline.recover(this.connection.client);
+        if (this.pipeline.openIntentCount() > 0) await this.pipeline.recover(this.connection.port);
         await this.takeRetryRequests();
         const summary = await this.pipeline.finish({
           deliveryDeadlineMs: this.stopping ? 5_000 : FLUSH_DELIVERY_MS,

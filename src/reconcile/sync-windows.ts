@@ -12,7 +12,7 @@ import { DateTime, IANAZone } from "luxon";
 import { parseTime, weekdayOf } from "../desired/civil-date.js";
 import { syncWindowProblems } from "../desired/config-checks.js";
 import type { SyncWindowDocument } from "../desired/documents.js";
-import { WEEKDAYS } from "../desired/wire.js";
+import { WEEKDAYS } from "../desired/schedule.js";
 import { ZoneClock } from "../desired/zone-clock.js";
 
 const MINUTE = 60_000;

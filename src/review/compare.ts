@@ -11,7 +11,7 @@ import { formatDate, weekdayName } from "../desired/civil-date.js";
 import { dayKind, windowsOn } from "../desired/effective.js";
 import type { Finding } from "../desired/findings.js";
 import type { CampaignSchedule, LocalWindow } from "../desired/model.js";
-import type { Weekday } from "../desired/wire.js";
+import type { Weekday } from "../desired/schedule.js";
 
 /** One revision of the desired state, as compare needs it. */
 export interface ReviewSide {

@@ -1,3 +1,56 @@
+/**
+ * The local CXone simulator, one entry point per API profile: `startSimulator` serves the
+ * `tutorial` profile, `startAdminSimulator` the `cxone-admin` one (the real Admin API's shapes;
+ * see admin/simulator.ts for the Swagger operations it serves and where it is stricter).
+ */
+export type {
+  AdminFault,
+  AdminFaultRule,
+  AdminFaultSpec,
+  AdminLoggedKind,
+  AdminRequestKind,
+} from "./admin/faults.js";
+export {
+  loadSkillsFile,
+  type RunAdminSimulatorIo,
+  type RunAdminSimulatorOptions,
+  runAdminSimulator,
+} from "./admin/run.js";
+export {
+  ADMIN_WEEKDAYS,
+  type AdminWeekday,
+  type BulkScheduleSettings,
+  SCHEDULE_SETTINGS_FIELDS,
+  type ScheduleSettings,
+} from "./admin/schedule-settings.js";
+export {
+  type AdminSimulatorSettings,
+  type BulkEndpointMode,
+  type BusinessUnit,
+  type BusinessUnitTimeZone,
+  DEFAULT_ADMIN_SETTINGS,
+  DEFAULT_BUSINESS_UNIT,
+  type TunableAdminSettings,
+} from "./admin/settings.js";
+export {
+  type AdminRequestCounts,
+  type AdminRequestLogEntry,
+  type AdminSimulator,
+  type AdminSimulatorOptions,
+  DEFAULT_API_VERSION,
+  DEMO_ACCESS_KEY_ID,
+  DEMO_ACCESS_KEY_SECRET,
+  DEMO_TENANT_ID,
+  startAdminSimulator,
+} from "./admin/simulator.js";
+export {
+  PERSONAL_CONNECTION,
+  PHONE_MEDIA_TYPE_ID,
+  type SkillSeed,
+  type SkillSnapshot,
+  type TimeZoneBinding,
+  type TimeZoneBindingInput,
+} from "./admin/skill-store.js";
 export type { CampaignSeed, CampaignSnapshot } from "./campaign-store.js";
 export type { Fault, FaultRule, FaultSpec, RequestKind } from "./faults.js";
 export type { LoggedKind, RequestCounts, RequestLogEntry } from "./request-log.js";

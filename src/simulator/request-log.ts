@@ -8,7 +8,10 @@ import type { RequestKind } from "./faults.js";
 /** `other` is anything that matched no route or used a wrong method. */
 export type LoggedKind = RequestKind | "other";
 
-export interface RequestLogEntry {
+const TUTORIAL_KINDS: readonly LoggedKind[] = ["token", "list", "get", "patch", "other"];
+
+/** One request; `K` is the profile's set of request kinds (the tutorial's by default). */
+export interface RequestLogEntry<K extends string = LoggedKind> {
   /** 1-based, in arrival order since the simulator started. */
   seq: number;
   /** Arrival time on the simulator's clock (epoch ms). */
@@ -16,7 +19,7 @@ export interface RequestLogEntry {
   method: string;
   path: string;
   query: Record<string, string>;
-  kind: LoggedKind;
+  kind: K;
   /** The client the request belongs to: from its bearer token, or from a token request's credentials. */
   clientId: string | undefined;
   /** The If-Match header exactly as received. */
@@ -32,28 +35,35 @@ export interface RequestLogEntry {
   fault: string | undefined;
 }
 
-export type RequestCounts = Record<LoggedKind, number>;
+export type RequestCounts<K extends string = LoggedKind> = Record<K, number>;
 
-export class RequestLog {
-  #entries: RequestLogEntry[] = [];
-  #counts: RequestCounts = emptyCounts();
+/**
+ * `E` lets a profile log more per request (the cxone-admin profile adds the skill id); the
+ * fields every profile has are filled in here.
+ */
+export class RequestLog<K extends string = LoggedKind, E extends RequestLogEntry<K> = RequestLogEntry<K>> {
+  #entries: E[] = [];
+  readonly #kinds: readonly K[];
+  #counts: RequestCounts<K>;
   #seq = 0;
   readonly #limit: number;
 
-  constructor(limit: number) {
+  constructor(limit: number, kinds: readonly K[] = TUTORIAL_KINDS as readonly K[]) {
     this.#limit = limit;
+    this.#kinds = kinds;
+    this.#counts = this.#emptyCounts();
   }
 
   /** Records a request on arrival; the server fills in the outcome on the returned entry. */
-  begin(init: Omit<RequestLogEntry, "seq" | "status" | "fault" | "clientId" | "body">): RequestLogEntry {
-    const entry: RequestLogEntry = {
+  begin(init: Omit<E, "seq" | "status" | "fault" | "clientId" | "body">): E {
+    const entry = {
       ...init,
       seq: ++this.#seq,
       clientId: undefined,
       body: undefined,
       status: undefined,
       fault: undefined,
-    };
+    } as E;
     this.#counts[entry.kind]++;
     this.#entries.push(entry);
     // Trim in chunks so the cost is amortised rather than paid on every request.
@@ -61,26 +71,26 @@ export class RequestLog {
     return entry;
   }
 
-  entries(kind?: LoggedKind): RequestLogEntry[] {
+  entries(kind?: K): E[] {
     const selected = kind === undefined ? this.#entries : this.#entries.filter((e) => e.kind === kind);
     return selected.map((e) => ({ ...e, query: { ...e.query } }));
   }
 
-  count(kind?: LoggedKind): number {
+  count(kind?: K): number {
     if (kind !== undefined) return this.#counts[kind];
-    return Object.values(this.#counts).reduce((a, b) => a + b, 0);
+    return (Object.values(this.#counts) as number[]).reduce((a, b) => a + b, 0);
   }
 
-  counts(): RequestCounts {
+  counts(): RequestCounts<K> {
     return { ...this.#counts };
   }
 
   clear(): void {
     this.#entries = [];
-    this.#counts = emptyCounts();
+    this.#counts = this.#emptyCounts();
   }
-}
 
-function emptyCounts(): RequestCounts {
-  return { token: 0, list: 0, get: 0, patch: 0, other: 0 };
+  #emptyCounts(): RequestCounts<K> {
+    return Object.fromEntries(this.#kinds.map((kind) => [kind, 0])) as RequestCounts<K>;
+  }
 }

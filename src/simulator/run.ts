@@ -60,20 +60,25 @@ export async function runSimulator(options: RunSimulatorOptions, io: RunSimulato
     ].join("\n"),
   );
 
-  await new Promise<void>((resolve) => {
+  await untilStopped(io.signal);
+  await simulator.close();
+  io.stdout.write("simulator stopped\n");
+}
+
+/** Resolves on SIGINT, SIGTERM or when `signal` aborts, whichever comes first. */
+export function untilStopped(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
-      io.signal?.removeEventListener("abort", stop);
+      signal?.removeEventListener("abort", stop);
       resolve();
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
-    if (io.signal?.aborted) stop();
-    else io.signal?.addEventListener("abort", stop, { once: true });
+    if (signal?.aborted) stop();
+    else signal?.addEventListener("abort", stop, { once: true });
   });
-  await simulator.close();
-  io.stdout.write("simulator stopped\n");
 }
 
 /**

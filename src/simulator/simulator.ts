@@ -4,15 +4,15 @@
  * log, revoke tokens, inject faults). It is strict on purpose: anything a real tenant could
  * reject, it rejects, so a client bug fails a test instead of passing against a kind fake.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { WireSchedule } from "../desired/wire.js";
-import { DialwindowError, UsageError } from "../util/errors.js";
-import { guardedListener, listenFailure, requestUrl } from "../util/http-listener.js";
+import { UsageError } from "../util/errors.js";
+import { requestUrl } from "../util/http-listener.js";
 import { type Logger, silentLogger } from "../util/log.js";
 import { type CampaignSeed, type CampaignSnapshot, CampaignStore } from "./campaign-store.js";
 import { type Fault, FaultQueue, type FaultRule, seededRandom } from "./faults.js";
+import { breakConnection, LoopbackServer, readRequestBody, writeReply } from "./loopback-server.js";
 import { SlidingWindowLimiter } from "./rate-limiter.js";
 import { errorReply, jsonReply, type Reply, replyText } from "./reply.js";
 import { type LoggedKind, type RequestCounts, RequestLog, type RequestLogEntry } from "./request-log.js";
@@ -30,9 +30,6 @@ import {
 /** The well-known test credentials every simulator accepts unless `clients` says otherwise. */
 export const DEMO_CLIENT_ID = "dialwindow-demo";
 export const DEMO_CLIENT_SECRET = "dialwindow-demo-secret";
-
-const HOST = "127.0.0.1";
-const MAX_BODY_BYTES = 1024 * 1024;
 
 export const DEFAULT_SETTINGS: Readonly<SimulatorSettings> = {
   tokenTtlSeconds: 3600,
@@ -150,12 +147,8 @@ class RunningSimulator implements Simulator {
   readonly #log: RequestLog;
   readonly #api: TutorialApi;
   readonly #writer: StateWriter | undefined;
-  readonly #server: Server;
-  readonly #sockets = new Set<Socket>();
-  // Aborted by close(), so requests sleeping out their latency stop instead of answering late.
-  readonly #closing = new AbortController();
+  readonly #server: LoopbackServer;
   #closed: Promise<void> | undefined;
-  #port = 0;
 
   constructor(options: SimulatorOptions, settings: SimulatorSettings) {
     this.#settings = settings;
@@ -187,47 +180,23 @@ class RunningSimulator implements Simulator {
       now: this.#now,
       random: seededRandom(options.seed ?? 1),
     });
-    this.#server = createServer(
-      guardedListener((req, res) => this.#serve(req, res), {
-        onHandlerError: (error, _req, res) => this.#internalError(res, error),
-        onStreamError: (error) => this.#logger.debug({ err: error }, "simulator exchange broke off"),
-      }),
-    );
-    this.#server.on("connection", (socket) => {
-      this.#sockets.add(socket);
-      socket.once("close", () => this.#sockets.delete(socket));
-    });
+    this.#server = new LoopbackServer((req, res) => this.#serve(req, res), this.#logger);
   }
 
   get apiUrl(): string {
-    return `http://${HOST}:${this.#port}${API_PREFIX}`;
+    return `${this.#server.origin}${API_PREFIX}`;
   }
 
   get tokenUrl(): string {
-    return `http://${HOST}:${this.#port}${TOKEN_PATH}`;
+    return `${this.#server.origin}${TOKEN_PATH}`;
   }
 
   get port(): number {
-    return this.#port;
+    return this.#server.port;
   }
 
   listen(port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (error: Error) => {
-        reject(
-          new DialwindowError("DW_SIMULATOR_LISTEN", listenFailure(`${HOST}:${port}`, error, "--port"), {
-            cause: error,
-          }),
-        );
-      };
-      this.#server.once("error", onError);
-      this.#server.listen(port, HOST, () => {
-        this.#server.off("error", onError);
-        const address = this.#server.address();
-        this.#port = typeof address === "object" && address !== null ? address.port : port;
-        resolve();
-      });
-    });
+    return this.#server.listen(port);
   }
 
   upsertCampaigns(campaigns: readonly CampaignSeed[]): void {
@@ -304,10 +273,7 @@ class RunningSimulator implements Simulator {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      this.#closing.abort();
-      const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-      for (const socket of this.#sockets) socket.destroy();
-      await stopped;
+      await this.#server.close();
       await this.#writer?.flush();
     })();
     return this.#closed;
@@ -330,7 +296,7 @@ class RunningSimulator implements Simulator {
       kind: routed.kind,
       ifMatch: req.headers["if-match"],
     });
-    const body = await readBody(req);
+    const body = await readRequestBody(req);
     if (body === undefined) {
       this.#send(
         res,
@@ -346,7 +312,7 @@ class RunningSimulator implements Simulator {
     }
     if (this.#settings.latencyMs > 0) {
       try {
-        await sleep(this.#settings.latencyMs, undefined, { signal: this.#closing.signal });
+        await sleep(this.#settings.latencyMs, undefined, { signal: this.#server.closing });
       } catch {
         return; // closing: the connection is being destroyed
       }
@@ -358,7 +324,7 @@ class RunningSimulator implements Simulator {
       return;
     }
     if ((fault?.type === "reset" || fault?.type === "hang") && fault.afterProcessing !== true) {
-      this.#breakConnection(req, fault.type);
+      breakConnection(req, fault.type);
       return;
     }
     const outcome = this.#api.handle({
@@ -371,7 +337,7 @@ class RunningSimulator implements Simulator {
     entry.clientId = outcome.clientId;
     if (outcome.fault !== undefined) entry.fault = outcome.fault;
     if (fault?.type === "reset" || fault?.type === "hang") {
-      this.#breakConnection(req, fault.type);
+      breakConnection(req, fault.type);
       return;
     }
     let reply = outcome.reply;
@@ -380,13 +346,7 @@ class RunningSimulator implements Simulator {
     this.#send(res, entry, reply);
   }
 
-  #breakConnection(req: IncomingMessage, how: "reset" | "hang"): void {
-    // A hung request is simply never answered; close() destroys its socket.
-    if (how === "reset") req.socket.resetAndDestroy();
-  }
-
   #send(res: ServerResponse, entry: RequestLogEntry, reply: Reply): void {
-    const text = replyText(reply);
     entry.status = reply.status;
     this.#logger.debug(
       {
@@ -398,46 +358,8 @@ class RunningSimulator implements Simulator {
       },
       "simulator request",
     );
-    if (res.destroyed) return;
-    res.writeHead(reply.status, {
-      "content-type": "application/json; charset=utf-8",
-      "content-length": Buffer.byteLength(text),
-      ...reply.headers,
-    });
-    res.end(text);
+    writeReply(res, reply);
   }
-
-  #internalError(res: ServerResponse, error: unknown): void {
-    // A client that hangs up mid-request is routine (timeouts, aborts), not a simulator fault.
-    if (res.destroyed || res.socket?.destroyed !== false) {
-      this.#logger.debug({ err: error }, "simulator request abandoned by the client");
-      res.destroy();
-      return;
-    }
-    this.#logger.error({ err: error }, "simulator request failed");
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const text = JSON.stringify({ error: "internal_error", message: "the simulator failed; see its log" });
-    res.writeHead(500, {
-      "content-type": "application/json; charset=utf-8",
-      "content-length": Buffer.byteLength(text),
-    });
-    res.end(text);
-  }
-}
-
-/** The body as text; undefined when it exceeds the limit. */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function describeBody(kind: LoggedKind, body: string): unknown {

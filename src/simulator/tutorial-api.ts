@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { CampaignSnapshot, CampaignStore } from "./campaign-store.js";
 import type { FaultQueue, RequestKind } from "./faults.js";
+import { mediaType, parseBasic, parseBearer } from "./http-parsing.js";
 import type { SlidingWindowLimiter } from "./rate-limiter.js";
 import { errorReply, jsonReply, type Reply } from "./reply.js";
 import type { LoggedKind } from "./request-log.js";
@@ -361,33 +362,6 @@ function positiveInteger(value: string | null, fallback: number, name: string, d
     return fallback;
   }
   return Number(value);
-}
-
-function mediaType(header: string | undefined): string | undefined {
-  return header?.split(";")[0]?.trim().toLowerCase() || undefined;
-}
-
-function parseBearer(header: string | undefined): string | undefined {
-  const match = header === undefined ? null : /^Bearer +([^\s]+) *$/i.exec(header);
-  return match?.[1];
-}
-
-function parseBasic(header: string | undefined): { clientId: string; secret: string } | undefined {
-  const match = header === undefined ? null : /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header);
-  if (!match?.[1]) return undefined;
-  const decoded = Buffer.from(match[1], "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (colon < 0) return undefined;
-  // RFC 6749 section 2.3.1: both halves are form-urlencoded before base64.
-  return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
-}
-
-function formDecode(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, " "));
-  } catch {
-    return text;
-  }
 }
 
 function decodeSegment(segment: string): string | undefined {

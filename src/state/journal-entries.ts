@@ -20,8 +20,15 @@
  * code that produces them. Headers are never journalled.
  */
 import type { ChangeRecord, WriteIntent } from "./change-record.js";
+import { withCurrentVersionNames } from "./legacy-names.js";
 
-export const JOURNAL_FORMAT_VERSION = 1;
+/**
+ * 2: the version guards of intents and changes are `versionBefore` / `versionAfter` (in 1 they
+ * were named after the tutorial profile's ETags). Version 1 lines are read as version 2
+ * (`upgradeEntry`), so a journal left by an older dialwindow is replayed, not refused; an older
+ * dialwindow refuses a version 2 journal as written by a newer one.
+ */
+export const JOURNAL_FORMAT_VERSION = 2;
 
 interface EntryBase {
   v: typeof JOURNAL_FORMAT_VERSION;
@@ -109,6 +116,14 @@ export type EntryBody<E extends JournalEntry = JournalEntry> = E extends Journal
   ? Omit<E, "v" | "ts">
   : never;
 
+/** A parsed line of an older format as the current one; anything else as it is. */
+export function upgradeEntry(value: unknown): unknown {
+  if (!isObject(value) || value.v !== 1) return value;
+  const out: Record<string, unknown> = { ...withCurrentVersionNames(value), v: JOURNAL_FORMAT_VERSION };
+  if (isObject(value.change)) out.change = withCurrentVersionNames(value.change);
+  return out;
+}
+
 /**
  * Checks a parsed line. Returns the problem in words, or undefined when the entry is well formed.
  * Shallow on purpose: the journal is our own file, so this catches truncation, hand edits and
@@ -138,7 +153,7 @@ export function entryProblem(value: unknown): string | undefined {
         revision: isStringOrNull,
         before: isSchedule,
         after: isSchedule,
-        etagBefore: isString,
+        versionBefore: isString,
       });
     case "written":
       return (
@@ -190,8 +205,8 @@ function changeProblem(change: unknown): string | undefined {
     revision: isStringOrNull,
     before: isSchedule,
     after: isSchedule,
-    etagBefore: isString,
-    etagAfter: isString,
+    versionBefore: isString,
+    versionAfter: isString,
     actor: isString,
     at: isString,
   };

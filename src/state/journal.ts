@@ -28,6 +28,7 @@ import {
   JOURNAL_FORMAT_VERSION,
   type JournalEntry,
   type RequeuedEntry,
+  upgradeEntry,
   type WrittenEntry,
 } from "./journal-entries.js";
 import { JournalView } from "./journal-view.js";
@@ -163,7 +164,7 @@ export class Journal {
       revision: input.revision,
       before: input.before,
       after: input.after,
-      etagBefore: input.etagBefore,
+      versionBefore: input.versionBefore,
     });
   }
 
@@ -414,6 +415,7 @@ function replay(path: string, data: Buffer, logger: Logger): ReplayResult {
       );
     }
     if (!terminated) return { view, validBytes, torn: { line: lineNo } };
+    value = upgradeEntry(value);
     const problem = entryProblem(value);
     if (problem !== undefined) {
       throw new JournalError(

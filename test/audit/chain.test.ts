@@ -152,7 +152,7 @@ describe("audit chain", () => {
       fc.property(
         fc.integer({ min: 1, max: 6 }),
         fc.nat(),
-        fc.constantFrom("name", "etagAfter", "actor", "campaignId", "revision"),
+        fc.constantFrom("name", "versionAfter", "actor", "campaignId", "revision"),
         fc.string({ minLength: 1, maxLength: 8 }),
         (count, which, field, value) => {
           const records = Array.from({ length: count }, (_, i) =>

@@ -95,11 +95,19 @@ const CASES: Case[] = [
     message: /audit\.branch "HEAD" is not a valid git branch name/,
   },
   {
-    what: "an API profile that is not implemented",
-    edit: (t) => t.replace("profile: tutorial", "profile: cxone-admin"),
-    mark: "cxone-admin",
-    code: "DW175 profile-not-implemented",
-    message: /cxone\.profile cxone-admin is not implemented yet/,
+    what: "a schedule zone that is not an IANA zone",
+    edit: (t) =>
+      t.replace("profile: tutorial", 'profile: cxone-admin\n  scheduleTimezone: "Mountain Standard Time"'),
+    mark: '"Mountain Standard Time"',
+    code: "DW110 unknown-timezone",
+    message: /"Mountain Standard Time" is not an IANA time zone/,
+  },
+  {
+    what: "an issuer that is not an http(s) URL",
+    edit: (t) => t.replace("profile: tutorial", "profile: cxone-admin\n  issuer: ftp://cxone.example"),
+    mark: "ftp://cxone.example",
+    code: "DW172 url-not-http",
+    message: /cxone\.issuer must be an http:\/\/ or https:\/\/ URL/,
   },
   {
     what: "a sync window that ends before it starts",
@@ -199,7 +207,7 @@ describe("the run-time checks are the same functions, with the same words", () =
     );
   });
 
-  it("the CXone connection: profile and URL scheme (also of a URL from the environment)", () => {
+  it("the CXone connection: URL schemes (also of a URL from the environment), under either profile", () => {
     const env = {
       CXONE_CLIENT_ID: "id",
       CXONE_CLIENT_SECRET: "secret",
@@ -208,9 +216,19 @@ describe("the run-time checks are the same functions, with the same words", () =
     };
     const config = resolveConfig(undefined, env);
     const logger = silentLogger();
+    const admin = {
+      ...env,
+      CXONE_ACCESS_KEY_ID: "k",
+      CXONE_ACCESS_KEY_SECRET: "s",
+      CXONE_ISSUER: "ftp://x.example",
+    };
+    const adminConfig = resolveConfig(
+      { apiVersion: "dialwindow/v1", kind: "Config", cxone: { profile: "cxone-admin" } },
+      admin,
+    );
     assert.throws(
-      () => connect({ ...config, cxone: { ...config.cxone, profile: "cxone-admin" } }, env, { logger }),
-      /cxone\.profile cxone-admin is not implemented yet/,
+      () => connect(adminConfig, admin, { logger }),
+      /CXONE_ISSUER must be an http:\/\/ or https:\/\/ URL, not ftp:/,
     );
     assert.throws(
       () => connect(config, env, { logger }),

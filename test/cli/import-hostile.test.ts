@@ -7,13 +7,13 @@ import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { after, describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
-import type { WireSchedule } from "../../src/desired/wire.js";
+import type { Schedule } from "../../src/desired/schedule.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator } from "../../src/simulator/index.js";
 import { runInProcess } from "../helpers/cli.js";
 import { tempDir } from "../helpers/fs.js";
 
 const AT = "2026-12-01T15:00:00Z";
-const SCHEDULE: WireSchedule = {
+const SCHEDULE: Schedule = {
   timezone: "America/Chicago",
   dialingHours: [{ day: "MON", startTime: "09:00", endTime: "17:00" }],
   pauseConditions: ["BUSY"],

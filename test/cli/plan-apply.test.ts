@@ -108,6 +108,7 @@ describe("plan", () => {
     const doc = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(doc), [
       "formatVersion",
+      "profile",
       "at",
       "revision",
       "summary",
@@ -115,7 +116,8 @@ describe("plan", () => {
       "transitions",
       "digest",
     ]);
-    assert.equal(doc.formatVersion, 1);
+    assert.equal(doc.formatVersion, 2);
+    assert.equal(doc.profile, "tutorial");
     assert.match(doc.digest, /^sha256:[0-9a-f]{64}$/);
     assert.deepEqual(doc.summary, { update: 1, noop: 6, error: 0 });
     const change = doc.changes.find((c: { campaignId: string }) => c.campaignId === Q4);
@@ -124,7 +126,7 @@ describe("plan", () => {
       "name",
       "file",
       "action",
-      "etag",
+      "version",
       "before",
       "after",
       "diff",
@@ -133,7 +135,8 @@ describe("plan", () => {
     ]);
     // Not a git checkout: nothing to tell a change in git from an edit by hand.
     assert.equal(change.cause, "unattributed");
-    assert.equal(change.etag, world.sim.getCampaign(Q4)?.etag);
+    // Under the tutorial profile a change's version is the campaign's ETag.
+    assert.equal(change.version, world.sim.getCampaign(Q4)?.etag);
     assert.deepEqual(change.diff, [
       { path: "dialingHours", op: "add", value: { day: "TUE", startTime: "09:00", endTime: "17:00" } },
     ]);
@@ -425,7 +428,7 @@ describe("the real binary against the simulator", () => {
     await writeFile(out, JSON.stringify({ formatVersion: 99, at: AT, changes: [] }));
     const a = await runBinary(["apply", "--dir", world.dir, "--plan", out], { env: world.env });
     assert.equal(a.code, 1);
-    assert.match(a.stderr, /is not a usable saved plan: formatVersion is 99, this dialwindow reads 1/);
+    assert.match(a.stderr, /is not a usable saved plan: formatVersion is 99, this dialwindow reads 1 and 2/);
     assert.equal(world.sim.countRequests(), 0);
   });
 });

@@ -23,7 +23,7 @@ interface SavedPlan {
   changes: {
     campaignId: string;
     action: string;
-    etag: string | null;
+    version: string | null;
     before: { dialingHours: { startTime: string }[] } | null;
     after: { dialingHours: { startTime: string }[] };
   }[];
@@ -83,6 +83,32 @@ describe("apply --plan: a saved plan is bound to itself", () => {
     assert.equal(world.sim.countRequests("patch"), 2);
   });
 
+  it("a version 1 plan (an older dialwindow's, its versions under `etag`) still applies exactly", async () => {
+    const { world, file, doc } = await savedPlan();
+    const { digest: _, profile: __, ...rest } = doc as SavedPlan & { profile?: string };
+    const v1: Record<string, unknown> = {
+      ...rest,
+      formatVersion: 1,
+      changes: doc.changes.map(({ version, ...c }) => ({ ...c, etag: version })),
+    };
+    v1.digest = `sha256:${sha256Hex(canonicalJson(v1))}`;
+    await writeFile(file, JSON.stringify(v1, null, 2));
+    const r = await runInProcess(["apply", "--dir", world.dir, "--plan", file], { env: world.env, now: AT });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(world.sim.countRequests("patch"), 2);
+  });
+
+  it("a plan made for another profile is refused before anything is sent", async () => {
+    const { world, file, doc } = await savedPlan();
+    (doc as SavedPlan & { profile: string }).profile = "cxone-admin";
+    doc.digest = digestOf(doc);
+    await writeFile(file, JSON.stringify(doc, null, 2));
+    const r = await runInProcess(["apply", "--dir", world.dir, "--plan", file], { env: world.env, now: AT });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /was made for the cxone-admin profile.*cxone\.profile: tutorial/);
+    assert.equal(world.sim.countRequests("patch"), 0);
+  });
+
   it("a duplicated change entry is refused", async () => {
     const { world, file, doc } = await savedPlan();
     doc.changes.push(structuredClone(change(doc, Q4)));
@@ -101,9 +127,9 @@ describe("apply --plan: a saved plan is bound to itself", () => {
     await assertRefused(world, file, doc, MODIFIED);
   });
 
-  it("a changed ETag or `before` is refused", async () => {
+  it("a changed version or `before` is refused", async () => {
     const { world, file, doc } = await savedPlan();
-    change(doc, Q4).etag = '"forged"';
+    change(doc, Q4).version = '"forged"';
     await assertRefused(world, file, doc, MODIFIED);
     const again = await savedPlan();
     (change(again.doc, EAST).before?.dialingHours[0] as { startTime: string }).startTime = "07:00";

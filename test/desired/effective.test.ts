@@ -12,7 +12,7 @@ import {
   windowsOn,
 } from "../../src/desired/effective.js";
 import { buildCampaign, type CampaignSchedule, type HolidayCalendar } from "../../src/desired/model.js";
-import { normalizeWire, WEEKDAYS, type Weekday } from "../../src/desired/wire.js";
+import { normalizeSchedule, WEEKDAYS, type Weekday } from "../../src/desired/schedule.js";
 
 function make(
   spec: Partial<CampaignScheduleDocument["spec"]>,
@@ -155,7 +155,7 @@ describe("effective schedule: properties", () => {
     fc.assert(
       fc.property(campaignArb, instantArb, (c, at) => {
         const s = effectiveSchedule(c, at);
-        assert.deepEqual(normalizeWire(s), s);
+        assert.deepEqual(normalizeSchedule(s), s);
       }),
     );
   });

@@ -11,8 +11,8 @@ import { after } from "node:test";
 import { promisify } from "node:util";
 import { DateTime } from "luxon";
 import { effectiveSchedule } from "../../src/desired/effective.js";
+import type { Schedule } from "../../src/desired/schedule.js";
 import { validateDesiredState } from "../../src/desired/validate.js";
-import type { WireSchedule } from "../../src/desired/wire.js";
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
@@ -33,7 +33,7 @@ export interface World {
   /** The bare remote, when `git: true`. */
   origin?: string;
   /** The desired (effective) wire schedule of each campaign at `at`, by id. */
-  desired: Map<string, WireSchedule>;
+  desired: Map<string, Schedule>;
   at: DateTime;
 }
 
@@ -83,7 +83,7 @@ export async function makeWorld(options: WorldOptions = {}): Promise<World> {
     result.campaigns.map((c) => ({
       id: c.campaignId,
       name: c.name,
-      schedule: desired.get(c.campaignId) as WireSchedule,
+      schedule: desired.get(c.campaignId) as Schedule,
     })),
   );
 

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { WireSchedule } from "../../src/desired/wire.js";
+import type { Schedule } from "../../src/desired/schedule.js";
 import {
   createTutorialClient,
   type TutorialClient,
@@ -183,7 +183,7 @@ export const TOKEN_PATH = "/oauth/token";
 export const CAMPAIGN_PATH = /^\/api\/v2\/outbound\/campaigns\/[^/?]+$/;
 export const LIST_PATH = /^\/api\/v2\/outbound\/campaigns\?/;
 
-export function schedule(timezone = "America/Chicago"): WireSchedule {
+export function schedule(timezone = "America/Chicago"): Schedule {
   return {
     timezone,
     dialingHours: [
@@ -194,7 +194,7 @@ export function schedule(timezone = "America/Chicago"): WireSchedule {
   };
 }
 
-export function campaign(id: string): { id: string; name: string; schedule: WireSchedule } {
+export function campaign(id: string): { id: string; name: string; schedule: Schedule } {
   return { id, name: `campaign ${id}`, schedule: schedule() };
 }
 

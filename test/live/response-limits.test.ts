@@ -200,6 +200,7 @@ describe("CXone response bodies are capped", () => {
       token: 65_536,
       campaign: 1_048_576,
       list: 3_276_800,
+      bulk: 33_554_432,
     });
     const set = resolveConfig({
       apiVersion: "dialwindow/v1",

@@ -77,7 +77,7 @@ test("a 401 mid-run refreshes the token once and retries the request once", () =
     server.expect("POST", TOKEN_PATH, tokenReply("tok-2"));
     server.expect("GET", "/api/v2/outbound/campaigns/7", campaignReply("tok-2"));
     const found = await client().readCampaign("7");
-    assert.equal(found?.etag, '"v1-7"');
+    assert.equal(found?.version, '"v1-7"');
   }));
 
 test("concurrent requests refused with the same revoked token cause one refresh", () =>

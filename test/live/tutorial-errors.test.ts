@@ -9,6 +9,7 @@ import {
   TimeoutError,
   UnprocessableError,
 } from "../../src/live/errors.js";
+import { OutcomeUnknownError, RejectedError, VersionConflictError } from "../../src/live/port.js";
 import type { RequestEvent } from "../../src/live/tutorial-client.js";
 import {
   CAMPAIGN_PATH,
@@ -175,19 +176,20 @@ test("a body that stops arriving halfway is a TimeoutError too", () =>
     await assert.rejects(client({ timeoutMs: 100, maxRetries: 0 }).readCampaign("1"), TimeoutError);
   }));
 
-test("412 is a PreconditionFailedError and is not retried", () =>
+test("412 is the port's VersionConflictError (caused by a PreconditionFailedError) and is not retried", () =>
   withFake(async ({ server, time, client }) => {
     server.expect("POST", TOKEN_PATH, tokenReply("tok-1"));
     server.expect("PATCH", CAMPAIGN_PATH, { status: 412, body: { message: "etag mismatch" } });
     await assert.rejects(client().writeSchedule("1", schedule(), '"v1"'), (err: unknown) => {
-      assert.ok(err instanceof PreconditionFailedError);
-      assert.equal(err.status, 412);
+      assert.ok(err instanceof VersionConflictError);
+      assert.ok(err.cause instanceof PreconditionFailedError);
+      assert.equal(err.cause.status, 412);
       return true;
     });
     assert.deepEqual(time.sleeps, []);
   }));
 
-test("422 is an UnprocessableError carrying the API's reason, not retried", () =>
+test("422 is the port's RejectedError (caused by an UnprocessableError) carrying the API's reason, not retried", () =>
   withFake(async ({ server, time, client }) => {
     server.expect("POST", TOKEN_PATH, tokenReply("tok-1"));
     server.expect("PATCH", CAMPAIGN_PATH, {
@@ -195,8 +197,9 @@ test("422 is an UnprocessableError carrying the API's reason, not retried", () =
       body: { message: "Maximum 5 schedule blocks allowed for this licence tier" },
     });
     await assert.rejects(client().writeSchedule("1", schedule(), '"v1"'), (err: unknown) => {
-      assert.ok(err instanceof UnprocessableError);
-      assert.equal(err.status, 422);
+      assert.ok(err instanceof RejectedError);
+      assert.ok(err.cause instanceof UnprocessableError);
+      assert.equal(err.cause.status, 422);
       assert.match(err.message, /Maximum 5 schedule blocks allowed for this licence tier/);
       return true;
     });
@@ -212,7 +215,11 @@ test("a PATCH whose answer was lost is not retried blindly: the caller settles i
     });
     // A retry would only see 412 whether the first attempt landed or someone else wrote: the
     // client leaves that to the caller (apply re-reads the campaign), so no second PATCH.
-    await assert.rejects(client().writeSchedule("1", schedule(), '"v1"'), NetworkError);
+    await assert.rejects(client().writeSchedule("1", schedule(), '"v1"'), (err: unknown) => {
+      assert.ok(err instanceof OutcomeUnknownError);
+      assert.ok(err.cause instanceof NetworkError);
+      return true;
+    });
   }));
 
 test("a PATCH answered 503 is not retried blindly either; a 429 is (it was refused before being processed)", () =>
@@ -221,8 +228,9 @@ test("a PATCH answered 503 is not retried blindly either; a 429 is (it was refus
     server.expect("PATCH", CAMPAIGN_PATH, { status: 429, headers: { "retry-after": "0" } });
     server.expect("PATCH", CAMPAIGN_PATH, { status: 503 });
     await assert.rejects(client().writeSchedule("1", schedule(), '"v1"'), (err: unknown) => {
-      assert.ok(err instanceof HttpError);
-      assert.equal(err.status, 503);
+      assert.ok(err instanceof OutcomeUnknownError);
+      assert.ok(err.cause instanceof HttpError);
+      assert.equal(err.cause.status, 503);
       return true;
     });
   }));

@@ -68,8 +68,8 @@ describe("a hostile list endpoint", () => {
       server.expect("GET", "/api/v2/outbound/campaigns/9", campaignReply());
       const result = await client({ pageSize: 2 }).readCampaigns(["1", "7", "9"]);
       assert.deepEqual([...result.campaigns.keys()].sort(), ["1", "7", "9"]);
-      assert.equal(result.campaigns.get("1")?.etag, '"L-1"', "what the listing did show is kept");
-      assert.equal(result.campaigns.get("7")?.etag, '"v1-7"');
+      assert.equal(result.campaigns.get("1")?.version, '"L-1"', "what the listing did show is kept");
+      assert.equal(result.campaigns.get("7")?.version, '"v1-7"');
     }));
 
   test("pages that repeat, when every campaign is wanted (import): a clear error after two pages", () =>

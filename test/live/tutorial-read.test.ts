@@ -38,12 +38,12 @@ function listOf(ids: readonly string[], overrides: Record<string, unknown> = {})
   };
 }
 
-test("a GET without an ETag header reads as etag null, never an invented one", () =>
+test("a GET without an ETag header reads as version null, never an invented one", () =>
   withFake(async ({ server, client }) => {
     server.expect("POST", TOKEN_PATH, tokenReply("tok-1"));
     server.expect("GET", CAMPAIGN_PATH, { status: 200, body: campaign("1") });
     const found = await client().readCampaign("1");
-    assert.equal(found?.etag, null);
+    assert.equal(found?.version, null);
     assert.deepEqual(found?.schedule, schedule());
     assert.equal(found?.name, "campaign 1");
   }));
@@ -58,7 +58,7 @@ test("the list endpoint is paged from page 1 until the requested campaigns are f
     const c = client({ pageSize: 2 });
     const result = await c.readCampaigns(["1", "5"]);
     assert.deepEqual([...result.campaigns.keys()].sort(), ["1", "5"]);
-    assert.equal(result.campaigns.get("5")?.etag, '"L-5"');
+    assert.equal(result.campaigns.get("5")?.version, '"L-5"');
     assert.deepEqual(result.campaigns.get("5")?.schedule, schedule());
     assert.equal(result.problems.size, 0);
     assert.equal(c.listEndpoint, "available");
@@ -138,7 +138,7 @@ test("a list endpoint answering 404 falls back to one GET per campaign, and that
     const c = client();
     const first = await c.readCampaigns(["1", "2", "3"]);
     assert.deepEqual([...first.campaigns.keys()].sort(), ["1", "2", "3"]);
-    assert.equal(first.campaigns.get("2")?.etag, '"v1-2"');
+    assert.equal(first.campaigns.get("2")?.version, '"v1-2"');
     assert.equal(c.listEndpoint, "missing");
 
     // The second read goes straight to GETs: no list request is expected by the fake.

@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import type { WireSchedule } from "../../src/desired/wire.js";
+import type { Schedule } from "../../src/desired/schedule.js";
 import { ProtocolError } from "../../src/live/errors.js";
+import { OutcomeUnknownError } from "../../src/live/port.js";
 import { DialwindowError } from "../../src/util/errors.js";
 import { CAMPAIGN_PATH, schedule, TOKEN_PATH, tokenReply, withFake } from "./fake-cxone.js";
 
@@ -12,7 +13,7 @@ test("the PATCH body is exactly {schedule:{timezone,dialingHours,pauseConditions
       holidays: ["2026-12-25"],
       dialingHours: [{ day: "MON", startTime: "08:00", endTime: "16:00", note: "from yaml" }],
       metadata: { name: "q4" },
-    } as unknown as WireSchedule;
+    } as unknown as Schedule;
     const stored = {
       timezone: "America/Chicago",
       dialingHours: [{ day: "MON", startTime: "08:00", endTime: "16:00" }],
@@ -34,7 +35,7 @@ test("the PATCH body is exactly {schedule:{timezone,dialingHours,pauseConditions
       };
     });
     const result = await client().writeSchedule("123456789012345678", input, 'W/"etag-7"');
-    assert.equal(result.etag, '"etag-8"');
+    assert.equal(result.version, '"etag-8"');
     assert.deepEqual(result.schedule, stored);
   }));
 
@@ -51,12 +52,13 @@ test("an empty If-Match is refused with DW_NO_ETAG before any request (not even 
     assert.equal(server.requests.length, 0);
   }));
 
-test("a PATCH response without an ETag is a ProtocolError", () =>
+test("a PATCH response without an ETag is an OutcomeUnknownError caused by a ProtocolError", () =>
   withFake(async ({ server, client }) => {
     server.expect("POST", TOKEN_PATH, tokenReply("tok-1"));
     server.expect("PATCH", CAMPAIGN_PATH, { status: 200, body: { id: "1", schedule: schedule() } });
     await assert.rejects(client().writeSchedule("1", schedule(), '"v1"'), (err: unknown) => {
-      assert.ok(err instanceof ProtocolError);
+      assert.ok(err instanceof OutcomeUnknownError);
+      assert.ok(err.cause instanceof ProtocolError);
       assert.match(err.message, /no ETag/);
       return true;
     });
@@ -67,7 +69,7 @@ test("a 204 with an ETag means stored as sent", () =>
     server.expect("POST", TOKEN_PATH, tokenReply("tok-1"));
     server.expect("PATCH", CAMPAIGN_PATH, { status: 204, headers: { etag: '"v2"' } });
     const result = await client().writeSchedule("1", schedule(), '"v1"');
-    assert.deepEqual(result, { etag: '"v2"', schedule: schedule() });
+    assert.deepEqual(result, { version: '"v2"', schedule: schedule() });
   }));
 
 test("a PATCH response with a malformed stored schedule is a ProtocolError", () =>

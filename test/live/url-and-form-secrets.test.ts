@@ -99,8 +99,8 @@ describe("credentials inside URLs", () => {
     };
     const connection = connect(resolveConfig(undefined, env), env, { logger: silentLogger() });
     try {
-      assert.doesNotMatch(connection.target, /pl4n-pass|svc:|pl4n-tok/);
-      assert.match(connection.target, /^https:\/\/acme\.example\/api\/v2/);
+      assert.doesNotMatch(connection.endpoint, /pl4n-pass|svc:|pl4n-tok/);
+      assert.match(connection.endpoint, /^https:\/\/acme\.example\/api\/v2/);
     } finally {
       await connection.close();
     }

@@ -5,7 +5,7 @@ import { DateTime } from "luxon";
 import type { CampaignScheduleDocument } from "../../src/desired/documents.js";
 import { effectiveSchedule } from "../../src/desired/effective.js";
 import { buildCampaign, type CampaignSchedule } from "../../src/desired/model.js";
-import { normalizeWire, PAUSE_CONDITIONS, WEEKDAYS, type WireSchedule } from "../../src/desired/wire.js";
+import { normalizeSchedule, PAUSE_CONDITIONS, type Schedule, WEEKDAYS } from "../../src/desired/schedule.js";
 import type { LiveCampaign } from "../../src/live/port.js";
 import { diffSchedules } from "../../src/plan/diff.js";
 import { buildPlan, planCampaign, planExitCode } from "../../src/plan/plan.js";
@@ -25,12 +25,12 @@ const hourArb = fc
     startTime: `${String(h).padStart(2, "0")}:00`,
     endTime: `${String(Math.min(h + len, 23)).padStart(2, "0")}:30`,
   }));
-const scheduleArb: fc.Arbitrary<WireSchedule> = fc.record({
+const scheduleArb: fc.Arbitrary<Schedule> = fc.record({
   timezone: fc.constantFrom("America/Chicago", "Europe/London"),
   dialingHours: fc.array(hourArb, { maxLength: 10 }),
   pauseConditions: fc.subarray([...PAUSE_CONDITIONS]),
 });
-const shuffled = (s: WireSchedule, seed: number): WireSchedule => {
+const shuffled = (s: Schedule, seed: number): Schedule => {
   const rotate = <T>(xs: T[]) =>
     xs.length === 0 ? xs : [...xs.slice(seed % xs.length), ...xs.slice(0, seed % xs.length)];
   return {
@@ -71,8 +71,8 @@ describe("planner properties", () => {
   it("normalisation is idempotent and order-insensitive", () => {
     fc.assert(
       fc.property(scheduleArb, fc.nat(), (s, seed) => {
-        assert.deepEqual(normalizeWire(normalizeWire(s)), normalizeWire(s));
-        assert.deepEqual(normalizeWire(shuffled(s, seed)), normalizeWire(s));
+        assert.deepEqual(normalizeSchedule(normalizeSchedule(s)), normalizeSchedule(s));
+        assert.deepEqual(normalizeSchedule(shuffled(s, seed)), normalizeSchedule(s));
       }),
     );
   });
@@ -81,10 +81,10 @@ describe("planner properties", () => {
     fc.assert(
       fc.property(scheduleArb, (live) => {
         const c = campaign();
-        const first = planCampaign(c, { id: "1", etag: '"a"', schedule: live }, undefined, AT);
+        const first = planCampaign(c, { id: "1", version: '"a"', schedule: live }, undefined, AT);
         if (first.action === "noop") return;
         assert.equal(first.action, "update");
-        const afterApply: LiveCampaign = { id: "1", etag: '"b"', schedule: first.after };
+        const afterApply: LiveCampaign = { id: "1", version: '"b"', schedule: first.after };
         assert.equal(planCampaign(c, afterApply, undefined, AT).action, "noop");
       }),
     );
@@ -96,17 +96,17 @@ describe("planner properties", () => {
         const d = diffSchedules(a, b);
         const key = (h: { day: string; startTime: string; endTime: string }) =>
           `${h.day}${h.startTime}${h.endTime}`;
-        const after = new Set(normalizeWire(a).dialingHours.map(key));
+        const after = new Set(normalizeSchedule(a).dialingHours.map(key));
         for (const e of d) if (e.path === "dialingHours" && e.op === "remove") after.delete(key(e.value));
         for (const e of d) if (e.path === "dialingHours" && e.op === "add") after.add(key(e.value));
-        assert.deepEqual([...after].sort(), normalizeWire(b).dialingHours.map(key).sort());
+        assert.deepEqual([...after].sort(), normalizeSchedule(b).dialingHours.map(key).sort());
       }),
     );
   });
 });
 
 describe("plan output (snapshots: a change to the wording shows in review)", () => {
-  const live = (schedule: WireSchedule, etag = '"e1"'): LiveCampaign => ({ id: "x", etag, schedule });
+  const live = (schedule: Schedule, version = '"e1"'): LiveCampaign => ({ id: "x", version, schedule });
   const q4 = campaign(
     {
       pauseConditions: ["NO_ANSWER", "BUSY"],
@@ -157,7 +157,9 @@ describe("plan output (snapshots: a change to the wording shows in review)", () 
       ],
       [
         "223456789012345678",
-        live({ ...normalizeWire({ timezone: "America/New_York", dialingHours: [], pauseConditions: [] }) }),
+        live({
+          ...normalizeSchedule({ timezone: "America/New_York", dialingHours: [], pauseConditions: [] }),
+        }),
       ],
       ["523456789012345678", live(effectiveSchedule(reminders, AT.minus({ days: 1 })))],
     ]),
@@ -211,7 +213,7 @@ describe("plan output (snapshots: a change to the wording shows in review)", () 
           c.campaignId,
           {
             id: c.campaignId,
-            etag: '"e"',
+            version: '"e"',
             schedule: { timezone: "America/Chicago", dialingHours: [], pauseConditions: [] },
           },
         ]),

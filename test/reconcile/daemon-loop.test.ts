@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import { DateTime } from "luxon";
 import { Reconciler } from "../../src/reconcile/reconciler.js";
 import { silentLogger } from "../../src/util/log.js";
+import { makeAdminWorld, SKILL_NY } from "../helpers/admin-world.js";
 import { waitFor } from "../helpers/cli.js";
 import { makeWorld, setReconcileConfig } from "../helpers/world.js";
 import { FakeTimers } from "./helpers.js";
@@ -49,6 +50,49 @@ describe("reconciler wake-ups", () => {
       await waitFor("the THU slot to be emptied at the transition", () => thursday().length === 0, 10_000);
       const patch = world.sim.requests("patch")[0];
       assert.ok(patch?.path.endsWith(Q4));
+    } finally {
+      const stopping = reconciler.stop("test done");
+      await fake.advance(60_000);
+      await stopping;
+    }
+  });
+});
+
+describe("reconciler wake-ups under cxone-admin", () => {
+  it("at the local midnight when a clock change moves a translated window, the skill is rewritten", async () => {
+    // east-collections (New York, 09:00-17:00) is written in Phoenix time, which has no DST. At
+    // 23:59 on Thursday 5 March the THU slot describes the 5th (07:00 in Phoenix); at 00:00 on the
+    // 6th it moves on to the 12th, after the US change of the 8th: 06:00 in Phoenix. No holiday
+    // or override is involved: only the clock change makes this a transition.
+    const start = DateTime.fromISO("2026-03-05T23:59:00", { zone: "America/New_York" });
+    const world = await makeAdminWorld({
+      at: start.toUTC().toISO() as string,
+      scheduleTimezone: "America/Phoenix",
+    });
+    const thursday = () => world.sim.scheduleSettings(SKILL_NY)?.thursdayStartTime;
+    assert.equal(thursday(), "07:00");
+    const fake = new FakeTimers(start.toMillis());
+    const reconciler = await Reconciler.start({
+      dir: world.dir,
+      cwd: world.dir,
+      env: world.env,
+      logger: silentLogger(),
+      now: () => DateTime.fromMillis(fake.now(), { zone: "UTC" }),
+      timers: fake,
+      random: () => 0.5,
+      auditRemote: null,
+    });
+    try {
+      await reconciler.run();
+      assert.equal(world.sim.countRequests("put-schedule"), 0, "nothing to do before the transition");
+      assert.ok(
+        (await reconciler.metrics.metricsText()).includes(
+          `dialwindow_next_transition_timestamp_seconds ${start.plus({ minutes: 1 }).toSeconds()}`,
+        ),
+      );
+      await fake.advance(61_000);
+      await waitFor("the THU window to move to 06:00 Phoenix time", () => thursday() === "06:00", 10_000);
+      assert.equal(world.sim.countRequests("put-schedule"), 1);
     } finally {
       const stopping = reconciler.stop("test done");
       await fake.advance(60_000);

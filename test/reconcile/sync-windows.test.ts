@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { DateTime } from "luxon";
 import type { SyncWindowDocument } from "../../src/desired/documents.js";
-import { WEEKDAYS, type Weekday } from "../../src/desired/wire.js";
+import { WEEKDAYS, type Weekday } from "../../src/desired/schedule.js";
 import { SyncWindows } from "../../src/reconcile/sync-windows.js";
 
 const CHICAGO = "America/Chicago";

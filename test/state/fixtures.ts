@@ -2,18 +2,18 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { WireSchedule } from "../../src/desired/wire.js";
+import type { Schedule } from "../../src/desired/schedule.js";
 import type { ChangeRecord } from "../../src/state/change-record.js";
 import type { IntentInput } from "../../src/state/journal.js";
 import { createLogger, type Logger } from "../../src/util/log.js";
 
-export const BEFORE: WireSchedule = {
+export const BEFORE: Schedule = {
   timezone: "America/Chicago",
   dialingHours: [{ day: "MON", startTime: "09:00", endTime: "17:00" }],
   pauseConditions: ["BUSY"],
 };
 
-export const AFTER: WireSchedule = {
+export const AFTER: Schedule = {
   timezone: "America/Chicago",
   dialingHours: [
     { day: "MON", startTime: "08:00", endTime: "16:00" },
@@ -31,7 +31,7 @@ export function intentFor(n: number): IntentInput {
     revision: "0123456789abcdef0123456789abcdef01234567",
     before: BEFORE,
     after: AFTER,
-    etagBefore: `"etag-${n}-a"`,
+    versionBefore: `"etag-${n}-a"`,
   };
 }
 
@@ -45,8 +45,8 @@ export function changeFor(n: number, overrides: Partial<ChangeRecord> = {}): Cha
     revision: intent.revision,
     before: BEFORE,
     after: AFTER,
-    etagBefore: intent.etagBefore,
-    etagAfter: `"etag-${n}-b"`,
+    versionBefore: intent.versionBefore,
+    versionAfter: `"etag-${n}-b"`,
     actor: "dialwindow apply (test@host)",
     at: "2026-03-01T12:00:00.000Z",
     ...overrides,

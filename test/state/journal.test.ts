@@ -37,6 +37,52 @@ async function lines(path: string): Promise<string[]> {
 }
 
 describe("Journal", () => {
+  it("replays a format 1 journal (version guards under their old names) and appends format 2", async (t) => {
+    const path = join(await tempDir(t), "journal.jsonl");
+    const intent = intentFor(1);
+    const change = changeFor(2);
+    const { versionBefore, ...intentRest } = intent;
+    const { versionBefore: cb, versionAfter: ca, ...changeRest } = change;
+    const old = [
+      {
+        v: 1,
+        ts: "2026-03-01T11:00:00.000Z",
+        type: "intent",
+        ...intentRest,
+        intentId: "int_1",
+        etagBefore: versionBefore,
+      },
+      {
+        v: 1,
+        ts: "2026-03-01T11:00:01.000Z",
+        type: "intent",
+        ...intentFor(2),
+        versionBefore: undefined,
+        intentId: "int_2",
+        etagBefore: cb,
+      },
+      {
+        v: 1,
+        ts: "2026-03-01T11:00:02.000Z",
+        type: "written",
+        intentId: "int_2",
+        change: { ...changeRest, etagBefore: cb, etagAfter: ca },
+        targets: ["wfm"],
+        audit: true,
+      },
+    ];
+    await writeFile(path, `${old.map((e) => JSON.stringify(e)).join("\n")}\n`);
+    const journal = await openAt(path);
+    t.after(() => journal.close());
+    const [open] = journal.view.openIntents();
+    assert.equal(open?.versionBefore, versionBefore);
+    const replayed = journal.view.change(change.changeId)?.change;
+    assert.equal(replayed?.versionBefore, cb);
+    assert.equal(replayed?.versionAfter, ca);
+    await journal.recordAbandoned("int_1", "did not land");
+    assert.equal(JSON.parse((await lines(path)).at(-2) ?? "{}").v, 2);
+  });
+
   it("has each entry on disk, one JSON line, when the append resolves; a reopen replays them", async (t) => {
     const path = join(await tempDir(t), "journal.jsonl");
     const journal = await openAt(path);
@@ -97,7 +143,7 @@ describe("Journal", () => {
     assert.equal(open.campaignId, intentFor(7).campaignId);
     assert.deepEqual(open.before, intentFor(7).before);
     assert.deepEqual(open.after, intentFor(7).after);
-    assert.equal(open.etagBefore, intentFor(7).etagBefore);
+    assert.equal(open.versionBefore, intentFor(7).versionBefore);
     // Recovery closes it either way.
     await after.recordWritten(intent.intentId, changeFor(7), { targets: [] });
     assert.deepEqual(after.view.openIntents(), []);
