@@ -187,6 +187,9 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
       at,
       revision: null,
       transitionDays: 7,
+      // The demo seeded CXone from these very files before editing it "by hand": git is the
+      // base, so the plan can say the differences are drift.
+      baseline: new Map(desired.campaigns.map((c) => [c.campaignId, c])),
     });
     out("1. dialwindow plan: what differs between git and CXone");
     out();
