@@ -139,6 +139,8 @@ export interface ReconcilerOptions {
   now?: () => DateTime;
   timers?: Timers;
   random?: () => number;
+  /** Reads and validates the desired state; default validateDesiredState (tests make it fail). */
+  readDesiredState?: typeof validateDesiredState;
 }
 
 /** How long a write pipeline flush waits for webhook receivers before leaving deliveries pending. */
@@ -168,6 +170,7 @@ export class Reconciler {
   private readonly timers: Timers;
   private readonly now: () => DateTime;
   private readonly random: () => number;
+  private readonly readDesiredState: typeof validateDesiredState;
   private readonly log: Logger;
   private readonly liveCache = new Map<string, LiveCampaign>();
   private readonly drifted = new Set<string>();
@@ -177,7 +180,6 @@ export class Reconciler {
   /** Set while the desired state cannot be read at all (the previous state stays in force). */
   private readError: string | undefined;
   private lastResyncError: string | undefined;
-  private readErrorBefore = false;
   private stopping = false;
   private flushing: Promise<void> | undefined;
   private reloading: Promise<void> = Promise.resolve();
@@ -208,6 +210,7 @@ export class Reconciler {
     this.timers = options.timers ?? systemTimers();
     this.now = options.now ?? (() => DateTime.utc());
     this.random = options.random ?? Math.random;
+    this.readDesiredState = options.readDesiredState ?? validateDesiredState;
     this.log = options.logger;
     this.done = new Promise((resolve) => {
       this.stopped = resolve;
@@ -255,7 +258,7 @@ export class Reconciler {
       this.desiredDir = o.dir as string;
     }
 
-    const result = await validateDesiredState(this.desiredDir, {
+    const result = await this.readDesiredState(this.desiredDir, {
       at: this.now(),
       env: o.env,
       schemas: this.schemas,
@@ -488,11 +491,13 @@ export class Reconciler {
 
   private async reloadNow(): Promise<void> {
     const at = this.now();
-    const result = await validateDesiredState(this.desiredDir, {
+    const result = await this.readDesiredState(this.desiredDir, {
       at,
       env: this.options.env,
       schemas: this.schemas,
     });
+    // Writes held back while the desired state was unreadable or invalid go out below.
+    const wasFrozen = this.snapshot.held !== undefined || this.readError !== undefined;
     this.readError = undefined;
     if (this.loggedReadError !== undefined) {
       this.log.info("the desired state can be read again");
@@ -509,12 +514,10 @@ export class Reconciler {
       )
         changed.push(id);
     }
-    const wasFrozen = previous.held !== undefined || this.readErrorBefore;
     this.snapshot = next;
     if (!next.held) this.applySettings(next.config);
     this.reportSnapshot(next);
     for (const id of changed) this.queue.add(id);
-    // Writes held back while the desired state was unreadable or invalid go out now.
     if (wasFrozen && !next.held) for (const id of this.drifted) this.queue.add(id);
     for (const id of next.blocked.keys()) if (!previous.blocked.has(id)) this.queue.add(id);
     this.scheduleTransitions();
