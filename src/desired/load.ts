@@ -63,6 +63,27 @@ export interface InvalidDocument {
   /** metadata.name / metadata.campaignId when they could be read despite the errors. */
   name: string | undefined;
   campaignId: string | undefined;
+  /** metadata.labels (its string values) when it could be read: whose campaign it is (--selector). */
+  labels: Readonly<Record<string, string>> | undefined;
+}
+
+/** A file that could not be read or listed: nothing in it can be told. */
+function unreadableFile(file: string): InvalidDocument {
+  return {
+    file,
+    index: undefined,
+    kind: undefined,
+    name: undefined,
+    campaignId: undefined,
+    labels: undefined,
+  };
+}
+
+/** The string values of `metadata.labels` (none when it is left out), unless it is not a mapping. */
+function readableLabels(labels: unknown): Record<string, string> | undefined {
+  if (labels === undefined) return {};
+  if (labels === null || typeof labels !== "object" || Array.isArray(labels)) return undefined;
+  return Object.fromEntries(Object.entries(labels).filter(([, v]) => typeof v === "string"));
 }
 
 export interface LoadOptions {
@@ -77,13 +98,7 @@ export async function loadDesiredState(dir: string, options: LoadOptions = {}): 
   const tree = await listDesiredTree(dir, CONFIG_FILE, FOLDERS);
   for (const p of tree.problems) {
     state.findings.push(finding(p.code, "error", p.message, { file: p.file, line: 1, col: 1 }));
-    state.invalid.push({
-      file: p.file,
-      index: undefined,
-      kind: undefined,
-      name: undefined,
-      campaignId: undefined,
-    });
+    state.invalid.push(unreadableFile(p.file));
   }
 
   const configProblem = tree.problems.some((p) => p.file === CONFIG_FILE);
@@ -288,13 +303,7 @@ function ingest(
   if (read.kind === "missing") return;
   if (read.kind === "failed") {
     state.findings.push(finding(read.code, "error", read.message, read));
-    state.invalid.push({
-      file: read.file,
-      index: undefined,
-      kind: undefined,
-      name: undefined,
-      campaignId: undefined,
-    });
+    state.invalid.push(unreadableFile(read.file));
     return;
   }
   const { source } = read;
@@ -308,7 +317,9 @@ function ingest(
   });
   const fail = (index: number | undefined, value: unknown) => {
     const meta = (
-      value as { metadata?: { name?: unknown; campaignId?: unknown; skillId?: unknown } } | undefined
+      value as
+        | { metadata?: { name?: unknown; campaignId?: unknown; skillId?: unknown; labels?: unknown } }
+        | undefined
     )?.metadata;
     state.invalid.push({
       file: source.path,
@@ -324,6 +335,7 @@ function ingest(
           : typeof meta?.skillId === "string"
             ? meta.skillId
             : undefined,
+      labels: readableLabels(meta?.labels),
     });
   };
 

@@ -219,6 +219,7 @@ function invalidOf(doc: LoadedDocument<CampaignScheduleDocument>): InvalidDocume
     kind: "CampaignSchedule",
     name: doc.value.metadata.name,
     campaignId: liveIdOf(doc.value.metadata),
+    labels: doc.value.metadata.labels ?? {},
   };
 }
 

@@ -42,7 +42,7 @@ import { GitSource } from "./git-source.js";
 import { GIT_WEBHOOK_SECRET_ENV } from "./github-hook.js";
 import { type DaemonHttpServer, type Readiness, startHttpServer } from "./http-server.js";
 import { DaemonMetrics, type ReconcileResult } from "./metrics.js";
-import { nextSnapshot, type Snapshot, selectCampaigns } from "./snapshot.js";
+import { nextSnapshot, type Snapshot } from "./snapshot.js";
 import { SyncWindows } from "./sync-windows.js";
 import { type CancelTimer, systemTimers, type Timers } from "./timers.js";
 import { WorkQueue } from "./work-queue.js";
@@ -272,7 +272,7 @@ export class Reconciler {
         `cannot start: ${first ? `${first.file}:${first.line}:${first.col} ${first.message}` : "dialwindow.yaml is invalid"}`,
       );
     }
-    this.snapshot = this.select(nextSnapshot(result, await this.revision(), undefined));
+    this.snapshot = nextSnapshot(result, await this.revision(), undefined, o.selector);
     this.config = o.transformConfig ? o.transformConfig(this.snapshot.config) : this.snapshot.config;
     this.syncWindows = new SyncWindows(this.config.reconcile.syncWindows);
     this.reportSnapshot(this.snapshot);
@@ -504,7 +504,7 @@ export class Reconciler {
       this.loggedReadError = undefined;
     }
     const previous = this.snapshot;
-    const next = this.select(nextSnapshot(result, await this.revision(), previous));
+    const next = nextSnapshot(result, await this.revision(), previous, this.options.selector);
     const changed: string[] = [];
     for (const [id, c] of next.campaigns) {
       const before = previous.campaigns.get(id);
@@ -546,10 +546,6 @@ export class Reconciler {
     if (this.git && config.reconcile.gitIntervalMs !== before.gitIntervalMs) {
       this.every("git", config.reconcile.gitIntervalMs, () => this.fetchNow("interval"));
     }
-  }
-
-  private select(s: Snapshot): Snapshot {
-    return this.options.selector ? selectCampaigns(s, this.options.selector) : s;
   }
 
   /** `fresh` is already transformed (transformConfig). */

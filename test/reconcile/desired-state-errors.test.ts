@@ -4,14 +4,19 @@
  * team's campaigns (`--selector`) reports only that team's broken files.
  */
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DateTime } from "luxon";
 import { validateDesiredState } from "../../src/desired/validate.js";
 import { Reconciler } from "../../src/reconcile/reconciler.js";
-import { driftByHand, makeWorld, setReconcileConfig } from "../helpers/world.js";
+import { driftByHand, editFile, makeWorld, setReconcileConfig } from "../helpers/world.js";
 import { capturingLogger, FakeTimers, waitFor } from "./helpers.js";
+import { parsePromText, sampleValue } from "./prom-text.js";
 
 const Q4 = "123456789012345678";
+const SURVEY_EAST = "623456789012345678";
+const REMINDERS = "523456789012345678";
 
 describe("reconciler: a desired state that cannot be read", () => {
   it("a write held back while the desired state could not be read goes out when it can be read again, not at the next resync", async () => {
@@ -57,6 +62,80 @@ describe("reconciler: a desired state that cannot be read", () => {
       assert.equal(reconciler.status().held, null);
       assert.deepEqual(reconciler.status().problems, []);
       assert.equal(world.sim.countRequests("patch"), 1);
+    } finally {
+      const stopping = reconciler.stop("test done");
+      await fake.advance(60_000);
+      await stopping;
+    }
+  });
+});
+
+describe("reconciler --selector: another team's broken files", () => {
+  it("a daemon for team=care reports care's invalid file, and neither collections' invalid file nor an unreadable file it cannot tell is its own", async () => {
+    const start = DateTime.fromISO("2026-12-01T15:00:00Z");
+    const world = await makeWorld({ at: start.toISO() as string, noWebhooks: true });
+    await setReconcileConfig(world, ["mode: enforce", "resyncInterval: 1h", "debounce: 200ms"]);
+    // Collections' campaign breaks a rule; sales adds a file that is not YAML at all; care's breaks too.
+    await editFile(world, "campaigns/collections/q4-outreach.yaml", (t) =>
+      t.replace('start: "09:00"', 'start: "25:00"'),
+    );
+    await writeFile(join(world.dir, "campaigns/sales/new-team.yaml"), "metadata: [unclosed\n");
+    await editFile(world, "campaigns/care/surveys.yaml", (t) =>
+      t.replace('{ days: [TUE, THU], start: "11:00"', '{ days: [TUE, THU], start: "25:00"'),
+    );
+    const fake = new FakeTimers(start.toMillis());
+    const log = capturingLogger();
+    const reconciler = await Reconciler.start({
+      dir: world.dir,
+      cwd: world.dir,
+      env: world.env,
+      logger: log.logger,
+      listen: "127.0.0.1:0",
+      selector: new Map([["team", "care"]]),
+      now: () => DateTime.fromMillis(fake.now(), { zone: "UTC" }),
+      timers: fake,
+      random: () => 0.5,
+      auditRemote: null,
+    });
+    const url = reconciler.address as string;
+    try {
+      await reconciler.run();
+      const status = (await (await fetch(`${url}/status`)).json()) as ReturnType<Reconciler["status"]>;
+      assert.deepEqual(
+        status.invalidFiles.map((f) => f.file),
+        ["campaigns/care/surveys.yaml"],
+      );
+      assert.deepEqual(
+        status.problems.map((p) => [p.campaignId, p.state, p.file]),
+        [[SURVEY_EAST, "blocked", "campaigns/care/surveys.yaml"]],
+      );
+      assert.equal(status.counts.blocked, 1);
+      const samples = parsePromText(await (await fetch(`${url}/metrics`)).text());
+      assert.equal(sampleValue(samples, "dialwindow_invalid_desired_state_files"), 1);
+      const loud = log.lines.filter((l) => l.level === "warn" || l.level === "error");
+      assert.ok(
+        loud.some((l) => l.campaignId === SURVEY_EAST),
+        "care's broken file is logged",
+      );
+      for (const other of [Q4, "q4-outreach", "campaigns/collections", "campaigns/sales/new-team.yaml"]) {
+        assert.ok(!JSON.stringify(loud).includes(other), `the log names ${other}: ${JSON.stringify(loud)}`);
+      }
+
+      // A file of its own that stops being YAML is still its own: it declared a care campaign.
+      await writeFile(join(world.dir, "campaigns/care/appointment-reminders.yaml"), "metadata: [unclosed\n");
+      await reconciler.reload();
+      const after = reconciler.status();
+      assert.deepEqual(
+        after.invalidFiles.map((f) => f.file),
+        ["campaigns/care/appointment-reminders.yaml", "campaigns/care/surveys.yaml"],
+      );
+      assert.deepEqual(
+        after.problems.map((p) => [p.campaignId, p.state]),
+        [
+          [REMINDERS, "blocked"],
+          [SURVEY_EAST, "blocked"],
+        ],
+      );
     } finally {
       const stopping = reconciler.stop("test done");
       await fake.advance(60_000);
