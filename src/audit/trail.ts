@@ -9,6 +9,7 @@
 import { branchNameProblem } from "../desired/config-checks.js";
 import type { ChangeRecord } from "../state/change-record.js";
 import { UsageError } from "../util/errors.js";
+import { redactUrls } from "../util/git.js";
 import type { Logger } from "../util/log.js";
 import {
   type AuditEntry,
@@ -18,7 +19,6 @@ import {
   pickRecord,
   planAppend,
 } from "./chain.js";
-import { redactUrls } from "./errors.js";
 import { type BareRepo, openAuditRepo } from "./git.js";
 import { type AuditCommitMeta, formatAuditMessage, parseAuditMessage } from "./message.js";
 import { normalizeAuditPath, walkAt } from "./read.js";

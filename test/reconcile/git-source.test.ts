@@ -327,3 +327,19 @@ describe("readCheckoutRevision", () => {
     assert.equal(await readCheckoutRevision(join(plain, "missing")), null);
   });
 });
+
+describe("GitSource in the daemon's environment", () => {
+  it("a GIT_SSH_COMMAND (how a deploy key is often chosen) is passed to git, not refused", async () => {
+    const r = await remoteWithHistory();
+    const dir = join(await tempDir("dw-state-"), "checkout");
+    const before = process.env.GIT_SSH_COMMAND;
+    process.env.GIT_SSH_COMMAND = "ssh -i /etc/dialwindow/deploy-key -o IdentitiesOnly=yes";
+    try {
+      const source = await GitSource.open({ url: r.remote, dir });
+      assert.deepEqual(await source.fetch(), { status: "changed", revision: r.first, previous: null });
+    } finally {
+      if (before === undefined) delete process.env.GIT_SSH_COMMAND;
+      else process.env.GIT_SSH_COMMAND = before;
+    }
+  });
+});
