@@ -11,10 +11,8 @@
  * Work left unfinished (a receiver down, a remote unreachable) stays in the journal and is
  * finished first by the next command that writes.
  */
-import { execFile } from "node:child_process";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { Dispatcher } from "undici";
 import { type AuditTrail, openAuditTrail } from "../audit/trail.js";
 import type { ResolvedConfig } from "../desired/config.js";
@@ -25,11 +23,10 @@ import { loadWebhookTargets } from "../notify/targets.js";
 import { changeRecordFor } from "../state/change-record.js";
 import { Journal } from "../state/journal.js";
 import { openStateDir, type StateDir } from "../state/state-dir.js";
+import { gitMaybe } from "../util/git.js";
 import { newChangeId } from "../util/ids.js";
 import type { Logger } from "../util/log.js";
 import type { WriteRecorder } from "./apply.js";
-
-const run = promisify(execFile);
 
 export interface PipelineOptions {
   stateDir: string;
@@ -322,10 +319,6 @@ function auditAuthor(env: Readonly<Record<string, string | undefined>>): { name:
 
 /** The desired-state checkout's origin URL, or null when it has none (or is not a checkout). */
 export async function originOf(dir: string): Promise<string | null> {
-  try {
-    const url = (await run("git", ["-C", dir, "remote", "get-url", "origin"])).stdout.trim();
-    return url === "" ? null : url;
-  } catch {
-    return null;
-  }
+  const url = (await gitMaybe(["remote", "get-url", "origin"], { cwd: dir }).catch(() => undefined))?.trim();
+  return url ? url : null;
 }
