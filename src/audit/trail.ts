@@ -11,6 +11,7 @@ import type { ChangeRecord } from "../state/change-record.js";
 import { UsageError } from "../util/errors.js";
 import { redactUrls } from "../util/git.js";
 import type { Logger } from "../util/log.js";
+import { SerialQueue } from "../util/serial-queue.js";
 import {
   type AuditEntry,
   type ChainTail,
@@ -138,7 +139,8 @@ class GitAuditTrail implements AuditTrail {
   readonly #trackingRef: string;
   readonly #log: Logger;
   readonly #now: () => Date;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Appends and pushes must not interleave: each reads the branch tip the previous one left. */
+  readonly #serial = new SerialQueue();
   #state: TrailState | undefined;
 
   constructor(repo: BareRepo, options: AuditTrailOptions, path: string, remote: string | undefined) {
@@ -157,7 +159,7 @@ class GitAuditTrail implements AuditTrail {
   async append(records: readonly ChangeRecord[], meta: AppendMeta): Promise<AppendResult> {
     // Refuse the whole batch before writing anything, so a bad record cannot leave half a commit.
     for (const record of records) checkRecord(record);
-    return this.#exclusive(async () => {
+    return this.#serial.run(async () => {
       const tip = await this.#repo.resolveRef(this.#localRef);
       const state = await this.#stateAt(tip);
       const fresh: ChangeRecord[] = [];
@@ -195,7 +197,7 @@ class GitAuditTrail implements AuditTrail {
   }
 
   pushPending(): Promise<PushResult> {
-    return this.#exclusive(async () => {
+    return this.#serial.run(async () => {
       if (!this.#pushes()) return { pushed: false, status: "local-only" };
       const { pushed, status } = await this.#push(null);
       return { pushed, status };
@@ -203,7 +205,7 @@ class GitAuditTrail implements AuditTrail {
   }
 
   entries(): Promise<AuditEntry[]> {
-    return this.#exclusive(async () => {
+    return this.#serial.run(async () => {
       const walk = await walkAt(this.#repo, await this.#repo.resolveRef(this.#localRef), this.path);
       return walk.entries;
     });
@@ -211,7 +213,7 @@ class GitAuditTrail implements AuditTrail {
 
   /** Brings the local branch up to date with the remote's; run once when the trail is opened. */
   sync(): Promise<void> {
-    return this.#exclusive(async () => {
+    return this.#serial.run(async () => {
       if (this.#remote === undefined) return;
       const remoteTip = await this.#fetch();
       if (remoteTip === null) return;
@@ -227,13 +229,6 @@ class GitAuditTrail implements AuditTrail {
 
   #pushes(): boolean {
     return this.#options.push && this.#remote !== undefined;
-  }
-
-  /** Appends and pushes must not interleave: each reads the branch tip the previous one left. */
-  #exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task, task);
-    this.#queue = run.catch(() => undefined);
-    return run;
   }
 
   async #stateAt(tip: string | null): Promise<TrailState> {

@@ -24,6 +24,7 @@ import type { Journal } from "../state/journal.js";
 import type { DeliveryState, DeliveryStatus, JournalView } from "../state/journal-view.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
+import { SerialQueue } from "../util/serial-queue.js";
 import { attemptDelivery } from "./attempt.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from "./retry-policy.js";
 import type { WebhookTarget } from "./targets.js";
@@ -111,7 +112,7 @@ export class Outbox {
   readonly #concurrency: number;
   readonly #onOutcome: NonNullable<OutboxOptions["onOutcome"]>;
   /** Drains run one at a time; two at once would deliver the same change twice. */
-  #running: Promise<unknown> = Promise.resolve();
+  readonly #serial = new SerialQueue();
 
   constructor(options: OutboxOptions) {
     this.#journal = options.journal;
@@ -147,7 +148,7 @@ export class Outbox {
    * Without a deadline, the drain waits out retries that fall due while it runs.
    */
   drain(options: DrainOptions = {}): Promise<DrainResult> {
-    return this.#serially(() => this.#drainNow(options, undefined));
+    return this.#serial.run(() => this.#drainNow(options, undefined));
   }
 
   /**
@@ -190,7 +191,7 @@ export class Outbox {
       }
     }
     const wanted = changeIds === undefined ? undefined : new Set(changeIds);
-    return this.#serially(async () => {
+    return this.#serial.run(async () => {
       const letters = this.#journal.view
         .deadLetters()
         .filter((d) => wanted === undefined || wanted.has(d.change.changeId));
@@ -218,12 +219,6 @@ export class Outbox {
       const result = await this.#drainNow(options, wanted ?? "all");
       return { ...result, requeued, superseded };
     });
-  }
-
-  #serially<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#running.then(work);
-    this.#running = run.catch(() => undefined);
-    return run;
   }
 
   /** `force`: lanes holding these changes go now, whatever their next-attempt times say. */

@@ -18,6 +18,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
 import { CONFIG_FILE } from "../desired/load.js";
 import { type Logger, silentLogger } from "../util/log.js";
+import { SerialQueue } from "../util/serial-queue.js";
 import { Debounce } from "./debounce.js";
 import { type CancelTimer, systemTimers, type Timers } from "./timers.js";
 
@@ -120,7 +121,7 @@ class Watcher implements DirWatcher {
   #swapped = false;
   #cancelPoll: CancelTimer = () => {};
   /** Serialises real-path checks, so a poll and a report never re-watch twice. */
-  #checking: Promise<void> = Promise.resolve();
+  readonly #checking = new SerialQueue();
   #closed = false;
 
   constructor(options: DirWatcherOptions) {
@@ -150,7 +151,7 @@ class Watcher implements DirWatcher {
     this.#closed = true;
     this.#cancelPoll();
     this.#debounce.cancel();
-    await this.#checking;
+    await this.#checking.idle();
     await this.#fsw?.close();
     this.#fsw = undefined;
   }
@@ -223,10 +224,9 @@ class Watcher implements DirWatcher {
   }
 
   #checkRealpath(): Promise<void> {
-    this.#checking = this.#checking
-      .then(() => this.#rewatchIfMoved())
+    return this.#checking
+      .run(() => this.#rewatchIfMoved())
       .catch((err: unknown) => this.#logger.error({ err, dir: this.#dir }, "checking the directory failed"));
-    return this.#checking;
   }
 
   async #rewatchIfMoved(): Promise<void> {

@@ -21,6 +21,7 @@ import { directoryNoFollow } from "../state/no-follow.js";
 import { DialwindowError } from "../util/errors.js";
 import { type GitAttempt, gitAttempt, redactUrls as redact } from "../util/git.js";
 import { type Logger, silentLogger } from "../util/log.js";
+import { SerialQueue } from "../util/serial-queue.js";
 
 /**
  * Why the git source could not do what was asked. Callers branch on `code`:
@@ -109,7 +110,7 @@ export class GitSource {
   #applied: string | null;
   /** The newest remote head looked at; ahead of #applied by audit commits only. */
   #examined: string | null;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #serial = new SerialQueue();
 
   private constructor(options: GitSourceOptions, dir: string, applied: string | null) {
     this.dir = dir;
@@ -175,9 +176,7 @@ export class GitSource {
    * checkout stays as it was. Calls are serialised; each one looks at the remote afresh.
    */
   fetch(options: FetchOptions = {}): Promise<FetchResult> {
-    const next = this.#queue.then(() => this.#fetch(options.auditPath ?? "audit"));
-    this.#queue = next.catch(() => {});
-    return next;
+    return this.#serial.run(() => this.#fetch(options.auditPath ?? "audit"));
   }
 
   async #fetch(auditPath: string): Promise<FetchResult> {

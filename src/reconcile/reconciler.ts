@@ -35,6 +35,7 @@ import { mergeRetryRequests, takeRetryRequests } from "../state/retry-requests.j
 import { checkStateDir, resolveStateDir } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
+import { SerialQueue } from "../util/serial-queue.js";
 import { CampaignBoard, type CampaignProblem, type CampaignState } from "./campaign-status.js";
 import { type DirWatcher, watchDesiredDir } from "./dir-watcher.js";
 import { AttemptWitness, type FailureReason, reasonOf } from "./failure-reason.js";
@@ -182,7 +183,7 @@ export class Reconciler {
   private lastResyncError: string | undefined;
   private stopping = false;
   private flushing: Promise<void> | undefined;
-  private reloading: Promise<void> = Promise.resolve();
+  private readonly reloads = new SerialQueue();
   /** Campaigns whose write a deny window is holding right now. */
   private readonly held = new Set<string>();
   /** Where each campaign stands, for /status, the metrics and the log. */
@@ -470,7 +471,7 @@ export class Reconciler {
 
   /** Re-reads the desired state; queues the campaigns whose effective schedule changed. */
   reload(): Promise<void> {
-    this.reloading = this.reloading.then(async () => {
+    return this.reloads.run(async () => {
       if (this.stopping) return;
       try {
         await this.reloadNow();
@@ -486,7 +487,6 @@ export class Reconciler {
         this.loggedReadError = this.readError;
       }
     });
-    return this.reloading;
   }
 
   private async reloadNow(): Promise<void> {
@@ -1183,7 +1183,7 @@ export class Reconciler {
     // Failures whose retry the shutdown cancelled are still worth their one line.
     for (const id of [...this.unlogged]) this.logFailing(id);
     this.unlogged.clear();
-    await this.reloading.catch(() => undefined);
+    await this.reloads.idle();
     await this.flush();
     await this.closeResources();
     this.log.info("stopped");

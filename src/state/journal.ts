@@ -15,6 +15,7 @@ import { type FileHandle, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import { DialwindowError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
+import { SerialQueue } from "../util/serial-queue.js";
 import type { ChangeRecord, WriteIntent } from "./change-record.js";
 import {
   type AbandonedEntry,
@@ -87,7 +88,7 @@ export class Journal {
   #size: number;
   #fh: FileHandle | undefined;
   /** Serialises appends and compaction; always settled-ok so one failure does not block the next. */
-  #tail: Promise<void> = Promise.resolve();
+  readonly #serial = new SerialQueue();
   #broken: Error | undefined;
   #closed = false;
   #sizeAfterCompaction = 0;
@@ -242,7 +243,7 @@ export class Journal {
    * rename over, fsync the directory): a crash leaves either the old file or the new one.
    */
   async compact(): Promise<CompactionResult> {
-    return this.#exclusive(() => this.#compactNow());
+    return this.#serial.run(() => this.#compactNow());
   }
 
   /**
@@ -253,7 +254,7 @@ export class Journal {
   async maybeCompact(
     thresholdBytes = DEFAULT_COMPACT_THRESHOLD_BYTES,
   ): Promise<CompactionResult | undefined> {
-    return this.#exclusive(async () => {
+    return this.#serial.run(async () => {
       if (this.#size <= thresholdBytes || this.#size < 2 * this.#sizeAfterCompaction) return undefined;
       return this.#compactNow();
     });
@@ -263,14 +264,14 @@ export class Journal {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#tail;
+    await this.#serial.idle();
     const fh = this.#fh;
     this.#fh = undefined;
     await fh?.close();
   }
 
   async #append<E extends JournalEntry>(body: EntryBody<E>): Promise<E> {
-    return this.#exclusive(async () => {
+    return this.#serial.run(async () => {
       const fh = this.#writable();
       const entry = { v: JOURNAL_FORMAT_VERSION, ts: this.#now().toISOString(), ...body } as unknown as E;
       // Checked before writing, applied only after the fsync: the view never runs ahead of the disk.
@@ -358,15 +359,6 @@ export class Journal {
       "journal compacted",
     );
     return { bytesBefore, bytesAfter: this.#size, entriesKept: entries.length };
-  }
-
-  #exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#tail.then(work);
-    this.#tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
   }
 }
 
