@@ -21,6 +21,7 @@ import {
   UnprocessableError,
 } from "./errors.js";
 import {
+  apiReason,
   header,
   httpErrorFor,
   type IncomingResponse,
@@ -429,7 +430,7 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
 function writeFailure(err: Error): Error {
   if (err instanceof PreconditionFailedError) return new VersionConflictError(err.message, { cause: err });
   if (err instanceof UnprocessableError) {
-    const reason = rejectionReason(err);
+    const reason = apiReason(err.responseBody) ?? err.message;
     return new RejectedError({ reason, answer: "422", message: err.message }, { cause: err });
   }
   if (err instanceof HttpError) {
@@ -438,20 +439,6 @@ function writeFailure(err: Error): Error {
     if (err.status === 408 || err.status >= 500) return new OutcomeUnknownError(err.message, { cause: err });
   }
   return err;
-}
-
-/** The tutorial's 422 body: `{error, details: [...], message}`, as one line a person reads. */
-function rejectionReason(err: UnprocessableError): string {
-  try {
-    const body = JSON.parse(err.responseBody) as { error?: unknown; details?: unknown; message?: unknown };
-    const details = Array.isArray(body.details) ? body.details.map(String).join("; ") : "";
-    return (
-      [typeof body.message === "string" ? body.message : body.error, details].filter(Boolean).join(": ") ||
-      err.responseBody
-    );
-  } catch {
-    return err.responseBody || err.message;
-  }
 }
 
 /**
