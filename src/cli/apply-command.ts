@@ -11,6 +11,7 @@ import type { ResolvedConfig } from "../desired/config.js";
 import { effectiveSchedule, WindowTranslationError } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
 import { type Schedule, schedulesEqual } from "../desired/schedule.js";
+import { parseSelectors } from "../desired/selector.js";
 import type { ConfigFrom } from "../desired/trusted-config.js";
 import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
@@ -20,7 +21,7 @@ import { readPlanFile } from "../plan/saved-plan.js";
 import { SyncWindows } from "../reconcile/sync-windows.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
-import { parseAt, parseSelectors, resolveDir } from "./common.js";
+import { parseAt, resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
 import { loadDesired, planFrom, planTargetOf } from "./session.js";
 

@@ -5,12 +5,13 @@
  */
 
 import { noRevisionNote } from "../desired/revision.js";
+import { parseSelectors } from "../desired/selector.js";
 import { safeText as t } from "../escape/text.js";
 import { shortRevision } from "../plan/render.js";
 import { type OnceReport, Reconciler } from "../reconcile/reconciler.js";
 import { UsageError } from "../util/errors.js";
 import { afterWriteLines, auditFailure, outcomeLines, recoveryLines } from "./apply-command.js";
-import { parseSelectors, resolveDir } from "./common.js";
+import { resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
 
 export interface ReconcileFlags {

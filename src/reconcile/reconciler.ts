@@ -22,6 +22,7 @@ import { effectiveSchedule, upcomingTransitions } from "../desired/effective.js"
 import type { CampaignSchedule } from "../desired/model.js";
 import { desiredRevision } from "../desired/revision.js";
 import { SchemaValidators } from "../desired/schema.js";
+import type { Selector } from "../desired/selector.js";
 import { Locator } from "../desired/source.js";
 import { validateDesiredState } from "../desired/validate.js";
 import { type Connection, connect } from "../live/connect.js";
@@ -126,7 +127,7 @@ export interface ReconcilerOptions {
   /** Overrides reconcile.mode. */
   mode?: "enforce" | "report";
   /** Manage only campaigns with these labels (`--selector`). */
-  selector?: ReadonlyMap<string, string>;
+  selector?: Selector;
   /** HOST:PORT for /healthz, /readyz, /metrics and /hooks/git. */
   listen?: string;
   cwd: string;

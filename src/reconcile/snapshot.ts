@@ -16,6 +16,7 @@ import type { ResolvedConfig } from "../desired/config.js";
 import type { Finding } from "../desired/findings.js";
 import type { InvalidDocument } from "../desired/load.js";
 import type { CampaignSchedule } from "../desired/model.js";
+import { matches, type Selector } from "../desired/selector.js";
 import type { ValidationResult } from "../desired/validate.js";
 
 /** Where a finding points, for /status: file, line and column, and its code. */
@@ -51,13 +52,6 @@ export interface Snapshot {
   held: string | undefined;
   /** The error behind `held`, when there is one to point at. */
   heldAt?: FindingAt | undefined;
-}
-
-export type Selector = ReadonlyMap<string, string>;
-
-function matches(selector: Selector, labels: Readonly<Record<string, string>>): boolean {
-  for (const [k, v] of selector) if (labels[k] !== v) return false;
-  return true;
 }
 
 /** Whether an invalid document belongs to a daemon with this selector (see the opening comment). */
