@@ -110,16 +110,7 @@ export class WritePipeline {
     const log = options.logger;
     // Secrets are resolved before the lock is taken and before anything is written, so a
     // missing WFM secret stops the command before it changes CXone.
-    const targets = loadWebhookTargets(
-      options.config.webhooks.map((w) => ({
-        name: w.name,
-        url: w.url,
-        secretEnv: w.secretEnv,
-        timeoutMs: w.timeoutMs,
-        maxAttempts: w.maxAttempts,
-      })),
-      options.env,
-    );
+    const targets = loadWebhookTargets(options.config.webhooks, options.env);
     const stateDir = await openStateDir(options.stateDir, { logger: log, command: options.command });
     try {
       const journal = await Journal.open(stateDir.journalPath, { logger: log });

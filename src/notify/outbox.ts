@@ -27,11 +27,11 @@ import type { Logger } from "../util/log.js";
 import { SerialQueue } from "../util/serial-queue.js";
 import { attemptDelivery } from "./attempt.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from "./retry-policy.js";
-import type { WebhookTarget } from "./targets.js";
+import type { SigningTarget } from "./targets.js";
 
 export interface OutboxOptions {
   journal: Journal;
-  targets: readonly WebhookTarget[];
+  targets: readonly SigningTarget[];
   logger: Logger;
   /** Default: undici's global dispatcher. */
   dispatcher?: Dispatcher;
@@ -94,7 +94,7 @@ type ItemResult = "delivered" | "pending" | "dead";
 
 interface WorkItem {
   change: ChangeRecord;
-  target: WebhookTarget | undefined;
+  target: SigningTarget | undefined;
   targetName: string;
   /** Epoch ms the next attempt is due; undefined when due at once. */
   dueAt: number | undefined;
@@ -102,7 +102,7 @@ interface WorkItem {
 
 export class Outbox {
   readonly #journal: Journal;
-  readonly #targets: ReadonlyMap<string, WebhookTarget>;
+  readonly #targets: ReadonlyMap<string, SigningTarget>;
   readonly #logger: Logger;
   readonly #dispatcher: Dispatcher | undefined;
   readonly #now: () => number;
