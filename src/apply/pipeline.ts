@@ -12,7 +12,6 @@
  * finished first by the next command that writes.
  */
 import { hostname, userInfo } from "node:os";
-import { join } from "node:path";
 import type { Dispatcher } from "undici";
 import { type AuditTrail, openAuditTrail } from "../audit/trail.js";
 import type { ResolvedConfig } from "../desired/config.js";
@@ -22,7 +21,7 @@ import { Outbox } from "../notify/outbox.js";
 import { loadWebhookTargets } from "../notify/targets.js";
 import { changeRecordFor } from "../state/change-record.js";
 import { Journal } from "../state/journal.js";
-import { openStateDir, type StateDir } from "../state/state-dir.js";
+import { openStateDir, type StateDir, statePath } from "../state/state-dir.js";
 import { gitMaybe } from "../util/git.js";
 import { newChangeId } from "../util/ids.js";
 import type { Logger } from "../util/log.js";
@@ -130,7 +129,7 @@ export class WritePipeline {
         remote = options.auditRemote === undefined ? await originOf(options.desiredDir) : options.auditRemote;
         try {
           audit = await openAuditTrail({
-            workDir: join(stateDir.path, "audit-repo"),
+            workDir: statePath(stateDir.path, "auditRepo"),
             ...(remote ? { remote } : {}),
             branch: options.config.audit.branch,
             path: options.config.audit.path,

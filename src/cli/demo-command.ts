@@ -38,7 +38,7 @@ import {
   startAdminSimulator,
   startSimulator,
 } from "../simulator/index.js";
-import { checkStateDir } from "../state/state-dir.js";
+import { checkStateDir, DEFAULT_STATE_DIR_NAME } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import { git } from "../util/git.js";
 import { guardedListener } from "../util/http-listener.js";
@@ -92,7 +92,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
     ? resolveDir(io, flags.dir)
     : join(packageRoot(), profile === "cxone-admin" ? join("examples", "cxone-admin") : "desired-state");
   const shown = t(relative(io.cwd, dir) || ".");
-  const stateDir = join(dir, ".dialwindow", "demo");
+  const stateDir = join(dir, DEFAULT_STATE_DIR_NAME, "demo");
   const out = (line = "") => io.stdout(`${line}\n`);
 
   const at = io.now();

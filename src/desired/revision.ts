@@ -4,6 +4,8 @@
  * audit record never claims a commit that does not contain what was applied). Null outside
  * git.
  */
+
+import { DEFAULT_STATE_DIR_NAME } from "../state/state-dir.js";
 import { git, gitMaybe } from "../util/git.js";
 
 export async function desiredRevision(dir: string): Promise<string | null> {
@@ -12,7 +14,9 @@ export async function desiredRevision(dir: string): Promise<string | null> {
     if (!head) return null;
     const status = await git(["status", "--porcelain", "--", "."], { cwd: dir });
     // Only what dialwindow reads counts: its own state directory is never part of the desired state.
-    const dirty = status.split("\n").some((line) => line.trim() !== "" && !line.includes(".dialwindow/"));
+    const dirty = status
+      .split("\n")
+      .some((line) => line.trim() !== "" && !line.includes(`${DEFAULT_STATE_DIR_NAME}/`));
     return dirty ? `${head}-dirty` : head;
   } catch {
     return null;

@@ -13,7 +13,6 @@
  *   - retries with capped per-campaign backoff.
  * After writes, webhooks and the audit commit are flushed in batches.
  */
-import { join } from "node:path";
 import { DateTime } from "luxon";
 import { applyPlan, type CampaignOutcome } from "../apply/apply.js";
 import { actorName, type FinishSummary, type RecoverySummary, WritePipeline } from "../apply/pipeline.js";
@@ -33,7 +32,7 @@ import { attributeUpdate } from "../plan/cause.js";
 import { PLAN_FORMAT_VERSION, type PlannedChange, type PlanTarget, planCampaign } from "../plan/plan.js";
 import type { ChangeRecord } from "../state/change-record.js";
 import { mergeRetryRequests, takeRetryRequests } from "../state/retry-requests.js";
-import { checkStateDir, resolveStateDir } from "../state/state-dir.js";
+import { checkStateDir, resolveStateDir, statePath } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { SerialQueue } from "../util/serial-queue.js";
@@ -250,7 +249,7 @@ export class Reconciler {
       this.git = await GitSource.open({
         url: o.repo.url,
         ...(o.repo.branch ? { branch: o.repo.branch } : {}),
-        dir: join(stateDir, "checkout"),
+        dir: statePath(stateDir, "checkout"),
         logger: this.log,
       });
       const first = await this.git.fetch();

@@ -18,9 +18,9 @@ import { join } from "node:path";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { directoryNoFollow, NO_FOLLOW, openNoFollow, readNoFollow, StateLinkError } from "./no-follow.js";
+import { statePath } from "./state-dir.js";
 import { syncDir } from "./sync-dir.js";
 
-export const REQUESTS_DIR_NAME = "requests";
 const REQUEST_FORMAT_VERSION = 1;
 
 export interface RetryRequest {
@@ -49,7 +49,7 @@ export async function requestRetry(
   if (changeIds !== "all" && changeIds.length === 0) {
     throw new UsageError("a retry request needs at least one change id, or all");
   }
-  const dir = join(stateDirPath, REQUESTS_DIR_NAME);
+  const dir = statePath(stateDirPath, "requests");
   await makeRequestsDir(stateDirPath, dir);
   const at = (options.now ?? (() => new Date()))();
   const request: RetryRequest = {
@@ -85,7 +85,7 @@ export async function takeRetryRequests(
   stateDirPath: string,
   options: { logger: Logger },
 ): Promise<RetryRequest[]> {
-  const dir = join(stateDirPath, REQUESTS_DIR_NAME);
+  const dir = statePath(stateDirPath, "requests");
   // A link in place of requests/ would have us read, and delete, files elsewhere.
   if ((await directoryNoFollow(dir)) === undefined) return [];
   let names: string[];
