@@ -6,7 +6,7 @@
 import { CAPABILITIES, type ProfileName } from "../live/capabilities.js";
 import { type Env, readEnv } from "../util/env.js";
 import type { ConfigDocument, SyncWindowDocument } from "./documents.js";
-import { DEFAULT_MAX_FILE_BYTES } from "./load.js";
+import { DEFAULT_MAX_FILE_BYTES } from "./read-source.js";
 
 /** A webhook target as dialwindow.yaml configures it; notify/ signs for it (SigningTarget). */
 export interface WebhookTarget {

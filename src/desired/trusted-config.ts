@@ -12,8 +12,10 @@
 import { UsageError } from "../util/errors.js";
 import { type GitRunOptions, git, gitBytes, gitMaybe } from "../util/git.js";
 import type { ConfigDocument } from "./documents.js";
+import { CONFIG_FILE } from "./documents.js";
 import { type Finding, finding } from "./findings.js";
-import { CONFIG_FILE, DEFAULT_MAX_FILE_BYTES, loadConfigText } from "./load.js";
+import { loadConfigText } from "./load.js";
+import { DEFAULT_MAX_FILE_BYTES } from "./read-source.js";
 import { SchemaValidators } from "./schema.js";
 import type { LoadedDocument } from "./source.js";
 

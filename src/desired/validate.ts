@@ -17,7 +17,8 @@ import {
 } from "./documents.js";
 import { localDay } from "./effective.js";
 import { didYouMean, type Finding, finding, hasErrors, sortFindings } from "./findings.js";
-import { type InvalidDocument, type LoadedState, loadDesiredState, loadFilesOfKind } from "./load.js";
+import type { InvalidDocument, LoadedState } from "./ingest.js";
+import { loadDesiredState, loadFilesOfKind } from "./load.js";
 import { buildCalendar, buildCampaign, type CampaignSchedule, type HolidayCalendar } from "./model.js";
 import {
   applicableRules,

@@ -16,7 +16,7 @@ import { lstatSync, realpathSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
-import { CONFIG_FILE } from "../desired/load.js";
+import { CONFIG_FILE } from "../desired/documents.js";
 import { type Logger, silentLogger } from "../util/log.js";
 import { SerialQueue } from "../util/serial-queue.js";
 import { Debounce } from "./debounce.js";

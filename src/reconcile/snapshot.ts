@@ -14,7 +14,7 @@
  */
 import type { ResolvedConfig } from "../desired/config.js";
 import type { Finding } from "../desired/findings.js";
-import type { InvalidDocument } from "../desired/load.js";
+import type { InvalidDocument } from "../desired/ingest.js";
 import type { CampaignSchedule } from "../desired/model.js";
 import { matches, type Selector } from "../desired/selector.js";
 import type { ValidationResult } from "../desired/validate.js";
