@@ -273,7 +273,6 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(dir())
     .addOption(stateDir())
     .option("--change <id>", "only this change id (repeatable)", collect)
-    .option("--ignore-sync-windows", "write even inside a reconcile.syncWindows deny window")
     .option("--webhook-wait <seconds>", "how long to keep trying", "60")
     .action((o: { dir: string; stateDir?: string; change?: string[]; webhookWait: string }) =>
       run(() => webhooksRetryCommand(io, defined(o))),

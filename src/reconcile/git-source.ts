@@ -79,21 +79,6 @@ function runGit(
   });
 }
 
-/**
- * The commit checked out in `dir` (a plain `--dir` that may be a git checkout, or a folder
- * inside one), or null when it is not in a git repository or the repository has no commits.
- */
-export async function readCheckoutRevision(dir: string, timeoutMs = 10_000): Promise<string | null> {
-  const absolute = resolve(dir);
-  if (!existsSync(absolute)) return null;
-  const result = await runGit(absolute, ["rev-parse", "--verify", "HEAD^{commit}"], {
-    pinned: false,
-    timeoutMs,
-  });
-  const sha = result.ok ? result.stdout.trim() : "";
-  return SHA_RE.test(sha) ? sha : null;
-}
-
 interface LoggedCommit {
   sha: string;
   message: string;

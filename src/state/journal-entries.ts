@@ -109,8 +109,6 @@ export type JournalEntry =
   | RequeuedEntry
   | AuditedEntry;
 
-export type JournalEntryType = JournalEntry["type"];
-
 /** Distributes Omit over the union so each member keeps its own fields. */
 export type EntryBody<E extends JournalEntry = JournalEntry> = E extends JournalEntry
   ? Omit<E, "v" | "ts">

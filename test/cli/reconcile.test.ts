@@ -8,12 +8,12 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { DateTime } from "luxon";
 import { verifyAuditTrail } from "../../src/audit/verify.js";
-import { signGitHubPayload } from "../../src/reconcile/github-hook.js";
 import { Journal } from "../../src/state/journal.js";
 import { silentLogger } from "../../src/util/log.js";
 import { runBinary, waitFor } from "../helpers/cli.js";
 import { type Daemon, startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/fs.js";
+import { signGitHubPayload } from "../helpers/github-hook.js";
 import { sendRaw } from "../helpers/http-fuzz.js";
 import { driftByHand, editFile, gitIn, makeWorld, setReconcileConfig, type World } from "../helpers/world.js";
 

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { GitSource, readCheckoutRevision } from "../../src/reconcile/git-source.js";
+import { GitSource } from "../../src/reconcile/git-source.js";
 import { tempDir } from "../helpers/fs.js";
 import { git } from "../helpers/git.js";
 import { capturingLogger } from "./helpers.js";
@@ -308,23 +308,6 @@ describe("GitSource", { concurrency: 4 }, () => {
     await assert.rejects(GitSource.open({ url: "/x", branch: "--force", dir: join(root, "co") }), {
       code: "DW_GIT_BRANCH",
     });
-  });
-});
-
-describe("readCheckoutRevision", () => {
-  it("reads HEAD of a checkout, also from a folder inside it", async () => {
-    const r = await remoteWithHistory();
-    assert.equal(await readCheckoutRevision(r.work), r.first);
-    assert.equal(await readCheckoutRevision(join(r.work, "campaigns")), r.first);
-  });
-
-  it("is null outside git, in a repository without commits, and for a missing directory", async () => {
-    const plain = await tempDir("dw-plain-");
-    assert.equal(await readCheckoutRevision(plain), null);
-    const empty = await tempDir("dw-empty-");
-    git(empty, "init", "-q");
-    assert.equal(await readCheckoutRevision(empty), null);
-    assert.equal(await readCheckoutRevision(join(plain, "missing")), null);
   });
 });
 
