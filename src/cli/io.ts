@@ -41,5 +41,5 @@ export function processIo(): CliIo {
   };
 }
 
-/** Exit codes, as DESIGN.md's CLI table defines them. */
+/** Exit codes, as the README's CLI reference defines them. */
 export const EXIT = { ok: 0, failure: 1, changes: 2 } as const;

@@ -1,7 +1,7 @@
 /**
- * The `tutorial` API profile: the CxonePort over the REST contract of DESIGN.md ("Wire
- * protocol: API profiles"). OAuth2 client credentials, GET/PATCH per campaign guarded by
- * ETags, and an optional paged list endpoint.
+ * The `tutorial` API profile: the CxonePort over the tutorial REST contract (the one the
+ * simulator serves, see src/simulator/tutorial-api.ts). OAuth2 client credentials, GET/PATCH
+ * per campaign guarded by ETags, and an optional paged list endpoint.
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { Agent, type Dispatcher } from "undici";

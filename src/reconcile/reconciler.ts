@@ -82,8 +82,8 @@ export interface DaemonStatus {
   mode: "enforce" | "report";
   revision: string | null;
   counts: Record<CampaignState, number>;
-  /** Set while writes to every campaign are held: the desired state is invalid or unreadable. */
-  held: { reason: FailureReason; message: string; file?: string; line?: number } | null;
+  /** Set while writes to every campaign are frozen: the desired state is invalid or unreadable. */
+  frozen: { reason: FailureReason; message: string; file?: string; line?: number } | null;
   invalidFiles: { file: string; findings: { line: number; col: number; code: string; message: string }[] }[];
   /** Every blocked or failing campaign: blocked first, then by file. */
   problems: CampaignStatusEntry[];
@@ -197,7 +197,7 @@ export class Reconciler {
   /** Set while the journal in the state directory cannot be written. */
   private stateDirError: string | undefined;
   /** What was last logged about the desired state as a whole, so a reload does not repeat it. */
-  private loggedHeld: string | undefined;
+  private loggedFrozen: string | undefined;
   private loggedReadError: string | undefined;
   /** What interrupted runs left, settled at start. */
   private recovery: RecoverySummary = { confirmed: 0, abandoned: 0, unsettled: 0 };
@@ -496,8 +496,8 @@ export class Reconciler {
       env: this.options.env,
       schemas: this.schemas,
     });
-    // Writes held back while the desired state was unreadable or invalid go out below.
-    const wasFrozen = this.snapshot.held !== undefined || this.readError !== undefined;
+    // Writes frozen while the desired state was unreadable or invalid go out below.
+    const wasFrozen = this.snapshot.frozen !== undefined || this.readError !== undefined;
     this.readError = undefined;
     if (this.loggedReadError !== undefined) {
       this.log.info("the desired state can be read again");
@@ -515,10 +515,10 @@ export class Reconciler {
         changed.push(id);
     }
     this.snapshot = next;
-    if (!next.held) this.applySettings(next.config);
+    if (!next.frozen) this.applySettings(next.config);
     this.reportSnapshot(next);
     for (const id of changed) this.queue.add(id);
-    if (wasFrozen && !next.held) for (const id of this.drifted) this.queue.add(id);
+    if (wasFrozen && !next.frozen) for (const id of this.drifted) this.queue.add(id);
     for (const id of next.blocked.keys()) if (!previous.blocked.has(id)) this.queue.add(id);
     this.scheduleTransitions();
     this.options.events?.onLoaded?.(next, changed);
@@ -565,14 +565,19 @@ export class Reconciler {
   /** Logs what the snapshot blocks, each problem once (a reload repeats nothing already said). */
   private reportSnapshot(s: Snapshot): void {
     this.metrics.setInvalidFiles(s.invalidFiles.length);
-    if (s.held !== this.loggedHeld) {
-      if (s.held)
+    if (s.frozen !== this.loggedFrozen) {
+      if (s.frozen)
         this.log.error(
-          { reason: "desired_state_invalid", error: s.held, file: s.heldAt?.file, line: s.heldAt?.line },
+          {
+            reason: "desired_state_invalid",
+            error: s.frozen,
+            file: s.frozenAt?.file,
+            line: s.frozenAt?.line,
+          },
           "desired state invalid; previous state stays in force",
         );
-      else if (this.loggedHeld) this.log.info("desired state valid again; held-back writes go out");
-      this.loggedHeld = s.held;
+      else if (this.loggedFrozen) this.log.info("desired state valid again; writes frozen meanwhile go out");
+      this.loggedFrozen = s.frozen;
     }
     this.board.keepOnly((id) => s.campaigns.has(id) || s.blocked.has(id));
     const now = this.timers.now();
@@ -789,7 +794,7 @@ export class Reconciler {
         live ? "invalid_response" : "not_found",
       );
     this.drifted.add(id);
-    const frozen = this.readError ? `cannot read the desired state: ${this.readError}` : this.snapshot.held;
+    const frozen = this.readError ? `cannot read the desired state: ${this.readError}` : this.snapshot.frozen;
     if (frozen) {
       // A broken config, calendar or policy can change what any campaign should be: write nothing.
       return finish("blocked", { ...base, planned, detail: frozen }, "desired_state_invalid");
@@ -1091,7 +1096,7 @@ export class Reconciler {
     if (this.credentialError) reasons.push(`CXone refuses the credentials: ${this.credentialError}`);
     if (this.stateDirError)
       reasons.push(`the journal in the state directory cannot be written: ${this.stateDirError}`);
-    const config = this.snapshot.held
+    const config = this.snapshot.frozen
       ? this.snapshot.invalidFiles.find((f) => f.file === "dialwindow.yaml")
       : undefined;
     if (config)
@@ -1143,13 +1148,13 @@ export class Reconciler {
         (a.line ?? 0) - (b.line ?? 0),
     );
     const s = this.snapshot;
-    const held: DaemonStatus["held"] = this.readError
+    const frozen: DaemonStatus["frozen"] = this.readError
       ? { reason: "desired_state_invalid", message: `cannot read the desired state: ${this.readError}` }
-      : s.held
+      : s.frozen
         ? {
             reason: "desired_state_invalid",
-            message: s.held,
-            ...(s.heldAt ? { file: s.heldAt.file, line: s.heldAt.line } : {}),
+            message: s.frozen,
+            ...(s.frozenAt ? { file: s.frozenAt.file, line: s.frozenAt.line } : {}),
           }
         : null;
     return {
@@ -1157,7 +1162,7 @@ export class Reconciler {
       mode: this.mode,
       revision: s.revision,
       counts: this.board.counts(),
-      held,
+      frozen,
       invalidFiles: s.invalidFiles.map((f) => ({
         file: f.file,
         findings: f.findings.map(({ line, col, code, message }) => ({ line, col, code, message })),

@@ -48,10 +48,10 @@ export interface Snapshot {
   blockedDetail: ReadonlyMap<string, BlockedCampaign>;
   /** Files with errors, with their first few findings (as text, and located). */
   invalidFiles: { file: string; reasons: string[]; findings: FindingAt[] }[];
-  /** Set when an error outside campaign files keeps the previous state in force. */
-  held: string | undefined;
-  /** The error behind `held`, when there is one to point at. */
-  heldAt?: FindingAt | undefined;
+  /** Set when an error outside campaign files freezes every write: the previous state stays in force. */
+  frozen: string | undefined;
+  /** The error behind `frozen`, when there is one to point at. */
+  frozenAt?: FindingAt | undefined;
 }
 
 /** Whether an invalid document belongs to a daemon with this selector (see the opening comment). */
@@ -110,8 +110,8 @@ export function nextSnapshot(
       blocked: previous?.blocked ?? new Map(),
       blockedDetail: previous?.blockedDetail ?? new Map(),
       invalidFiles,
-      held: `${first ? describe(first) : "a file outside campaigns/ is invalid"}; the previous valid desired state stays in force until this is fixed`,
-      heldAt: first ? at(first) : undefined,
+      frozen: `${first ? describe(first) : "a file outside campaigns/ is invalid"}; the previous valid desired state stays in force until this is fixed`,
+      frozenAt: first ? at(first) : undefined,
     };
   }
 
@@ -141,6 +141,6 @@ export function nextSnapshot(
     blocked,
     blockedDetail,
     invalidFiles,
-    held: undefined,
+    frozen: undefined,
   };
 }

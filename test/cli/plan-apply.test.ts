@@ -99,7 +99,7 @@ describe("plan", () => {
     assert.match(r.stdout, /Plan: 0 to update, 3 unchanged\./);
   });
 
-  it("json is the versioned document DESIGN.md specifies, and --out saves it", async () => {
+  it("json is the versioned document the README specifies, and --out saves it", async () => {
     const world = await makeWorld();
     driftByHand(world, Q4);
     const out = join(world.dir, "plan.json");

@@ -52,7 +52,7 @@ async function readyz(d: Daemon): Promise<{ status: number; body: { ready: boole
 }
 
 interface Status {
-  held: { reason: string; message: string } | null;
+  frozen: { reason: string; message: string } | null;
   problems: { campaignId: string; file: string; line?: number; reason: string; message: string }[];
 }
 
@@ -411,17 +411,17 @@ describe("reconcile: changes to dialwindow.yaml and unreadable directories", () 
     await rename(calendars, aside);
     await symlink("calendars", calendars);
     await waitFor("/status to report the problem", async () => {
-      const held = (await status(d)).held;
-      return held?.reason === "desired_state_invalid" && held.message.includes("calendars");
+      const frozen = (await status(d)).frozen;
+      return frozen?.reason === "desired_state_invalid" && frozen.message.includes("calendars");
     });
-    assert.equal((await readyz(d)).status, 200, "writes are held, but the daemon works");
+    assert.equal((await readyz(d)).status, 200, "writes are frozen, but the daemon works");
     assert.equal(d.run.child.exitCode, null, "still running");
     driftByHand(w, EAST, "MON");
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(w.sim.countRequests("patch"), 0, "no writes while the desired state cannot be read");
     await unlink(calendars);
     await rename(aside, calendars);
-    await waitFor("recovery", async () => (await status(d)).held === null);
+    await waitFor("recovery", async () => (await status(d)).frozen === null);
     await waitFor("the hand edit to be reverted", () => matches(w, EAST));
     assert.equal((await d.stop()).code, 0);
   });

@@ -19,7 +19,7 @@ const SURVEY_EAST = "623456789012345678";
 const REMINDERS = "523456789012345678";
 
 describe("reconciler: a desired state that cannot be read", () => {
-  it("a write held back while the desired state could not be read goes out when it can be read again, not at the next resync", async () => {
+  it("a write frozen while the desired state could not be read goes out when it can be read again, not at the next resync", async () => {
     const start = DateTime.fromISO("2026-12-01T15:00:00Z");
     const world = await makeWorld({ at: start.toISO() as string, noWebhooks: true });
     await setReconcileConfig(world, ["mode: enforce", "resyncInterval: 1h", "debounce: 200ms"]);
@@ -43,13 +43,13 @@ describe("reconciler: a desired state that cannot be read", () => {
       await reconciler.run();
       unreadable = true;
       await reconciler.reload();
-      assert.match(JSON.stringify(reconciler.status().held), /cannot read the desired state: EIO/);
+      assert.match(JSON.stringify(reconciler.status().frozen), /cannot read the desired state: EIO/);
 
       // A hand edit found by the resync is not undone while the desired state is unreadable.
       driftByHand(world, Q4);
       await fake.advance(3_600_000 * 1.1);
       await waitFor(
-        "the drifted campaign to be held back",
+        "the drifted campaign to be frozen",
         () => reconciler.status().problems.some((p) => p.campaignId === Q4 && p.state === "blocked"),
         10_000,
       );
@@ -57,9 +57,9 @@ describe("reconciler: a desired state that cannot be read", () => {
 
       unreadable = false;
       await reconciler.reload();
-      await waitFor("the held-back write", () => world.sim.countRequests("patch") === 1, 5_000);
+      await waitFor("the frozen write", () => world.sim.countRequests("patch") === 1, 5_000);
       await waitFor("the campaign to be in sync", () => reconciler.status().counts.in_sync === 7, 5_000);
-      assert.equal(reconciler.status().held, null);
+      assert.equal(reconciler.status().frozen, null);
       assert.deepEqual(reconciler.status().problems, []);
       assert.equal(world.sim.countRequests("patch"), 1);
     } finally {
