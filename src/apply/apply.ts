@@ -27,6 +27,7 @@ import {
 import { forEachBounded } from "../live/semaphore.js";
 import type { Plan, PlannedChange } from "../plan/plan.js";
 import { type ChangeRecord, changeRecordFor, type WriteIntent } from "../state/change-record.js";
+import { systemClock } from "../util/clock.js";
 import { newChangeId } from "../util/ids.js";
 import type { Logger } from "../util/log.js";
 
@@ -82,7 +83,7 @@ const noRecorder: WriteRecorder = {
 };
 
 export async function applyPlan(plan: Plan, port: CxonePort, options: ApplyOptions): Promise<ApplyResult> {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock.now;
   const outcomes: CampaignOutcome[] = [];
   const updates: PlannedChange[] = [];
   for (const c of plan.changes) {

@@ -22,6 +22,7 @@ import { loadWebhookTargets } from "../notify/targets.js";
 import { changeRecordFor } from "../state/change-record.js";
 import { Journal } from "../state/journal.js";
 import { openStateDir, type StateDir, statePath } from "../state/state-dir.js";
+import { systemClock } from "../util/clock.js";
 import { gitMaybe } from "../util/git.js";
 import { newChangeId } from "../util/ids.js";
 import type { Logger } from "../util/log.js";
@@ -163,7 +164,7 @@ export class WritePipeline {
    */
   async recover(port: CxonePort): Promise<RecoverySummary> {
     const summary: RecoverySummary = { confirmed: 0, abandoned: 0, unsettled: 0 };
-    const now = this.options.now ?? Date.now;
+    const now = this.options.now ?? systemClock.now;
     const open = this.journal.view.openIntents().filter((i) => !this.inFlight.has(i.intentId));
     const byCampaign = new Map<string, typeof open>();
     for (const intent of open)

@@ -8,6 +8,7 @@
 
 import { branchNameProblem } from "../desired/config-checks.js";
 import type { ChangeRecord } from "../state/change-record.js";
+import { dateNow, systemClock } from "../util/clock.js";
 import { UsageError } from "../util/errors.js";
 import { redactUrls } from "../util/git.js";
 import type { Logger } from "../util/log.js";
@@ -153,7 +154,7 @@ class GitAuditTrail implements AuditTrail {
     this.#localRef = `refs/heads/${options.branch}`;
     this.#trackingRef = `refs/remotes/origin/${options.branch}`;
     this.#log = options.logger;
-    this.#now = options.now ?? (() => new Date());
+    this.#now = options.now ?? (() => dateNow(systemClock));
   }
 
   async append(records: readonly ChangeRecord[], meta: AppendMeta): Promise<AppendResult> {

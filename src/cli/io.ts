@@ -2,7 +2,8 @@
  * What a command needs from the process, passed in so commands can run in-process in tests:
  * output streams, environment, working directory and the clock.
  */
-import { DateTime } from "luxon";
+import type { DateTime } from "luxon";
+import { systemClock, utcNow } from "../util/clock.js";
 import { createLogger, type Logger } from "../util/log.js";
 
 export interface CliIo {
@@ -25,7 +26,7 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),
-    now: () => DateTime.utc(),
+    now: () => utcNow(systemClock),
     logger: (defaultLevel) =>
       createLogger({ level: process.env.DIALWINDOW_LOG_LEVEL ?? defaultLevel, stderr: true }),
     daemonLogger: (defaultLevel) => createLogger({ level: process.env.DIALWINDOW_LOG_LEVEL ?? defaultLevel }),

@@ -5,8 +5,9 @@
  */
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { DateTime } from "luxon";
+import type { DateTime } from "luxon";
 import { CAPABILITIES } from "../live/capabilities.js";
+import { systemClock, utcNow } from "../util/clock.js";
 import { packageRoot } from "../util/paths.js";
 import { type ResolvedConfig, resolveConfig } from "./config.js";
 import {
@@ -94,7 +95,7 @@ export async function validateDesiredState(
   dir: string,
   options: ValidateOptions = {},
 ): Promise<ValidationResult> {
-  const at = options.at ?? DateTime.utc();
+  const at = options.at ?? utcNow(systemClock);
   const schemas = options.schemas ?? new SchemaValidators();
   const loaded = await loadDesiredState(dir, { schemas });
   const r = new Reporter();

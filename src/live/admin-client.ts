@@ -10,6 +10,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { Agent, type Dispatcher } from "undici";
 import { defaultResponseLimits, type ResponseLimits } from "../desired/config.js";
 import { type Schedule, schedulesEqual } from "../desired/schedule.js";
+import { systemClock } from "../util/clock.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
 import { type Logger, silentLogger } from "../util/log.js";
 import {
@@ -120,7 +121,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   const concurrency = positiveInteger("concurrency", options.concurrency ?? 4);
   const pageSize = Math.min(MAX_PAGE, positiveInteger("pageSize", options.pageSize ?? MAX_PAGE));
   const timeoutMs = positiveInteger("timeoutMs", options.timeoutMs ?? 30_000);
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock.now;
   const sleep = options.sleep ?? ((ms: number) => delay(ms));
   const logger = options.logger ?? silentLogger();
   const budget =

@@ -8,6 +8,7 @@ import { Agent, type Dispatcher } from "undici";
 import { defaultResponseLimits, type ResponseLimits } from "../desired/config.js";
 import { httpUrlProblem } from "../desired/config-checks.js";
 import type { Schedule } from "../desired/schedule.js";
+import { systemClock } from "../util/clock.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
 import { type Logger, silentLogger } from "../util/log.js";
 import { CAPABILITIES } from "./capabilities.js";
@@ -93,7 +94,7 @@ export interface TutorialClientOptions {
   /** Default: an Agent of the client's own, closed by close(). A given one is left open. */
   dispatcher?: Dispatcher | undefined;
   logger?: Logger | undefined;
-  /** Wall-clock ms (an HTTP-date Retry-After is compared with it). Default Date.now. */
+  /** Wall-clock ms (an HTTP-date Retry-After is compared with it). Default the system clock. */
   now?: (() => number) | undefined;
   sleep?: ((ms: number) => Promise<void>) | undefined;
   /** In [0, 1); backoff jitter. Default Math.random. */
@@ -124,7 +125,7 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
   const pageSize = positiveInteger("pageSize", options.pageSize ?? 100);
   const timeoutMs = positiveInteger("timeoutMs", options.timeoutMs ?? 30_000);
   const maxRetries = nonNegativeInteger("maxRetries", options.maxRetries ?? 4);
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock.now;
   const sleep = options.sleep ?? ((ms: number) => delay(ms));
   const logger = options.logger ?? silentLogger();
   const budget = options.budget ?? makeBudget(options.requestsPerMinute, options.now, sleep);

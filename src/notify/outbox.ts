@@ -22,6 +22,7 @@ import type { Dispatcher } from "undici";
 import type { ChangeRecord } from "../state/change-record.js";
 import type { Journal } from "../state/journal.js";
 import type { DeliveryState, DeliveryStatus, JournalView } from "../state/journal-view.js";
+import { systemClock } from "../util/clock.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { SerialQueue } from "../util/serial-queue.js";
@@ -119,7 +120,7 @@ export class Outbox {
     this.#targets = new Map(options.targets.map((t) => [t.name, t]));
     this.#logger = options.logger;
     this.#dispatcher = options.dispatcher;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? systemClock.now;
     this.#sleep = options.sleep ?? ((ms) => delay(ms));
     this.#random = options.random ?? Math.random;
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };

@@ -17,10 +17,10 @@ import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
 import { CONFIG_FILE } from "../desired/documents.js";
+import { type CancelTimer, type Clock, systemClock } from "../util/clock.js";
 import { type Logger, silentLogger } from "../util/log.js";
 import { SerialQueue } from "../util/serial-queue.js";
 import { Debounce } from "./debounce.js";
-import { type CancelTimer, systemTimers, type Timers } from "./timers.js";
 
 /** Top-level entries the loader reads; nothing else in the directory matters. */
 export const WATCHED_ENTRIES: readonly string[] = [CONFIG_FILE, "campaigns", "calendars", "policies"];
@@ -44,7 +44,7 @@ export interface DirWatcherOptions {
   realpathPollMs?: number;
   onChange: (change: DirChange) => void;
   logger?: Logger;
-  timers?: Timers;
+  clock?: Clock;
 }
 
 export interface DirWatcher {
@@ -111,7 +111,7 @@ function isFollowable(root: string, path: string): boolean {
 class Watcher implements DirWatcher {
   readonly #dir: string;
   readonly #o: DirWatcherOptions;
-  readonly #timers: Timers;
+  readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #pollMs: number;
   readonly #debounce: Debounce;
@@ -127,13 +127,13 @@ class Watcher implements DirWatcher {
   constructor(options: DirWatcherOptions) {
     this.#dir = resolve(options.dir);
     this.#o = options;
-    this.#timers = options.timers ?? systemTimers();
+    this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger();
     this.#pollMs = options.realpathPollMs ?? 1000;
     this.#debounce = new Debounce({
       quietMs: options.debounceMs,
       maxWaitMs: options.maxWaitMs ?? options.debounceMs * 10,
-      timers: this.#timers,
+      clock: this.#clock,
       fire: () => void this.#flush(),
     });
   }
@@ -218,7 +218,7 @@ class Watcher implements DirWatcher {
 
   #schedulePoll(): void {
     if (this.#closed) return;
-    this.#cancelPoll = this.#timers.setTimer(this.#pollMs, () => {
+    this.#cancelPoll = this.#clock.setTimer(this.#pollMs, () => {
       void this.#checkRealpath().then(() => this.#schedulePoll());
     });
   }

@@ -13,7 +13,7 @@
  *   - retries with capped per-campaign backoff.
  * After writes, webhooks and the audit commit are flushed in batches.
  */
-import { DateTime } from "luxon";
+import type { DateTime } from "luxon";
 import { applyPlan, type CampaignOutcome } from "../apply/apply.js";
 import { actorName, type FinishSummary, type RecoverySummary, WritePipeline } from "../apply/pipeline.js";
 import type { ResolvedConfig } from "../desired/config.js";
@@ -33,6 +33,7 @@ import { PLAN_FORMAT_VERSION, type PlannedChange, type PlanTarget, planCampaign 
 import type { ChangeRecord } from "../state/change-record.js";
 import { mergeRetryRequests, takeRetryRequests } from "../state/retry-requests.js";
 import { checkStateDir, resolveStateDir, statePath } from "../state/state-dir.js";
+import { type CancelTimer, type Clock, dateNow, systemClock, utcNow } from "../util/clock.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { SerialQueue } from "../util/serial-queue.js";
@@ -45,7 +46,6 @@ import { type DaemonHttpServer, type Readiness, startHttpServer } from "./http-s
 import { DaemonMetrics, type ReconcileResult } from "./metrics.js";
 import { nextSnapshot, type Snapshot } from "./snapshot.js";
 import { SyncWindows } from "./sync-windows.js";
-import { type CancelTimer, systemTimers, type Timers } from "./timers.js";
 import { WorkQueue } from "./work-queue.js";
 
 export interface ReconcileEvent {
@@ -137,8 +137,8 @@ export interface ReconcilerOptions {
   /** Where audit commits go: null local only, undefined the checkout's origin (or --repo). */
   auditRemote?: string | null;
   events?: ReconcilerEvents;
-  now?: () => DateTime;
-  timers?: Timers;
+  /** The one clock: timers, and every instant the daemon plans at, records or reports. */
+  clock?: Clock;
   random?: () => number;
   /** Reads and validates the desired state; default validateDesiredState (tests make it fail). */
   readDesiredState?: typeof validateDesiredState;
@@ -168,8 +168,7 @@ export class Reconciler {
   private watcher: DirWatcher | undefined;
   private git: GitSource | undefined;
   private readonly schemas = new SchemaValidators();
-  private readonly timers: Timers;
-  private readonly now: () => DateTime;
+  private readonly clock: Clock;
   private readonly random: () => number;
   private readonly readDesiredState: typeof validateDesiredState;
   private readonly log: Logger;
@@ -208,14 +207,17 @@ export class Reconciler {
   readonly done: Promise<void>;
 
   private constructor(private readonly options: ReconcilerOptions) {
-    this.timers = options.timers ?? systemTimers();
-    this.now = options.now ?? (() => DateTime.utc());
+    this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.readDesiredState = options.readDesiredState ?? validateDesiredState;
     this.log = options.logger;
     this.done = new Promise((resolve) => {
       this.stopped = resolve;
     });
+  }
+
+  private now(): DateTime {
+    return utcNow(this.clock);
   }
 
   get mode(): "enforce" | "report" {
@@ -301,7 +303,7 @@ export class Reconciler {
       this.queue = new WorkQueue({
         handler: (id) => this.reconcileCampaign(id),
         concurrency: this.config.cxone.concurrency,
-        timers: this.timers,
+        clock: this.clock,
         random: this.random,
         logger: this.log,
         onRetry: (id) => this.retryArmed(id),
@@ -355,7 +357,7 @@ export class Reconciler {
           void this.reload();
         },
         logger: this.log,
-        timers: this.timers,
+        clock: this.clock,
       });
     }
     this.every("flush-retry", FLUSH_RETRY_MS, () => {
@@ -580,7 +582,7 @@ export class Reconciler {
       this.loggedFrozen = s.frozen;
     }
     this.board.keepOnly((id) => s.campaigns.has(id) || s.blocked.has(id));
-    const now = this.timers.now();
+    const now = this.clock.now();
     for (const [id, why] of s.blocked) {
       const detail = s.blockedDetail.get(id);
       const { news } = this.board.problem(id, "blocked", "invalid_file", why, now);
@@ -606,7 +608,7 @@ export class Reconciler {
   async resync(): Promise<boolean> {
     const ids = [...new Set([...this.snapshot.campaigns.keys(), ...this.snapshot.blocked.keys()])];
     if (ids.length === 0) return true;
-    const started = Date.now();
+    const started = this.clock.now();
     let read: Awaited<ReturnType<CxonePort["readCampaigns"]>>;
     let target: PlanTarget;
     try {
@@ -654,8 +656,8 @@ export class Reconciler {
       this.queue.add(id);
     }
     this.metrics.setDriftedCampaigns(drifted);
-    this.metrics.markReconcileSuccess(new Date());
-    this.log.info({ campaigns: ids.length, drifted, ms: Date.now() - started }, "live resync done");
+    this.metrics.markReconcileSuccess(dateNow(this.clock));
+    this.log.info({ campaigns: ids.length, drifted, ms: this.clock.now() - started }, "live resync done");
     return true;
   }
 
@@ -724,13 +726,13 @@ export class Reconciler {
   }
 
   private async reconcileCampaign(id: string): Promise<"done" | "retry"> {
-    const started = Date.now();
+    const started = this.clock.now();
     const finish = (
       result: ReconcileResult,
       e: Omit<ReconcileEvent, "result" | "campaignId">,
       reason?: FailureReason,
     ): "done" | "retry" => {
-      this.metrics.recordReconcile(result, Date.now() - started);
+      this.metrics.recordReconcile(result, this.clock.now() - started);
       this.emit({ campaignId: id, result, ...e });
       if (result === "failed") {
         this.recordProblem(id, "failing", reason ?? "other", e.detail ?? "failed", e.planned);
@@ -861,7 +863,7 @@ export class Reconciler {
     if (outcome?.result === "updated") {
       this.drifted.delete(id);
       this.metrics.setDriftedCampaigns(this.drifted.size);
-      this.metrics.markReconcileSuccess(new Date());
+      this.metrics.markReconcileSuccess(dateNow(this.clock));
       if (outcome.change) this.scheduleFlush(FLUSH_DEBOUNCE_MS);
       return finish("applied", {
         ...base,
@@ -914,7 +916,7 @@ export class Reconciler {
     planned: PlannedChange | undefined,
   ): void {
     if (state === "failing") this.metrics.recordCampaignFailure(reason);
-    const { news } = this.board.problem(id, state, reason, message, this.timers.now());
+    const { news } = this.board.problem(id, state, reason, message, this.clock.now());
     if (!news) {
       this.log.debug(
         { campaignId: id, reason },
@@ -1004,7 +1006,7 @@ export class Reconciler {
         this.metrics.setOutboxDepth(this.pipeline.outboxDepth());
         // Deliveries waiting out a backoff: come back exactly when the next one is due.
         const due = this.pipeline.outbox.nextDueAt();
-        if (due !== undefined && !this.stopping) this.scheduleFlush(Math.max(1000, due - Date.now()));
+        if (due !== undefined && !this.stopping) this.scheduleFlush(Math.max(1000, due - this.clock.now()));
         this.options.events?.onFlushed?.(summary);
       } catch (err) {
         this.log.error(
@@ -1047,7 +1049,7 @@ export class Reconciler {
     if (this.stopping) return;
     this.cancels.set(
       name,
-      this.timers.setTimer(delayMs, () => {
+      this.clock.setTimer(delayMs, () => {
         this.cancels.delete(name);
         if (!this.stopping)
           void Promise.resolve(fn()).catch((err: unknown) =>

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { WireSchedule } from "../desired/wire.js";
+import { systemClock } from "../util/clock.js";
 import { UsageError } from "../util/errors.js";
 import { requestUrl } from "../util/http-listener.js";
 import { type Logger, silentLogger } from "../util/log.js";
@@ -57,7 +58,7 @@ export interface SimulatorOptions extends TunableSettings {
   stateFile?: string | undefined;
   /** How long changes are gathered before one state-file write; default 100 ms. */
   persistDelayMs?: number | undefined;
-  /** The clock (epoch ms) for token expiry, rate-limit windows and the request log; default Date.now. */
+  /** The clock (epoch ms) for token expiry, rate-limit windows and the request log; default the system clock. */
   now?: (() => number) | undefined;
   /** Seed of the generator behind `errorRate`; default 1. */
   seed?: number | undefined;
@@ -152,7 +153,7 @@ class RunningSimulator implements Simulator {
 
   constructor(options: SimulatorOptions, settings: SimulatorSettings) {
     this.#settings = settings;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? systemClock.now;
     this.#logger = options.logger ?? silentLogger();
     const stateFile = options.stateFile;
     const logger = this.#logger;

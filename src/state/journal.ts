@@ -13,6 +13,7 @@
 import { randomUUID } from "node:crypto";
 import { type FileHandle, rename } from "node:fs/promises";
 import { dirname } from "node:path";
+import { dateNow, systemClock } from "../util/clock.js";
 import { DialwindowError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { SerialQueue } from "../util/serial-queue.js";
@@ -109,7 +110,7 @@ export class Journal {
     this.#size = size;
     this.#fh = fh;
     this.#logger = options.logger;
-    this.#now = options.now ?? (() => new Date());
+    this.#now = options.now ?? (() => dateNow(systemClock));
     this.#newIntentId = options.newIntentId ?? (() => `int_${randomUUID()}`);
   }
 

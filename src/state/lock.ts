@@ -18,6 +18,7 @@ import { randomBytes } from "node:crypto";
 import { link, readFile, rename, unlink } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
 import { basename } from "node:path";
+import { dateNow, systemClock } from "../util/clock.js";
 import { DialwindowError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { NO_FOLLOW, openNoFollow, readNoFollow } from "./no-follow.js";
@@ -71,7 +72,7 @@ const MAX_ROUNDS = 5;
 type Liveness = "alive" | "dead" | "this-process" | "other-host";
 
 export async function acquireLock(lockPath: string, options: AcquireLockOptions): Promise<LockHandle> {
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? (() => dateNow(systemClock));
   const self: LockHolder = {
     pid: process.pid,
     host: osHostname(),

@@ -15,6 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { dateNow, systemClock } from "../util/clock.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { directoryNoFollow, NO_FOLLOW, openNoFollow, readNoFollow, StateLinkError } from "./no-follow.js";
@@ -51,7 +52,7 @@ export async function requestRetry(
   }
   const dir = statePath(stateDirPath, "requests");
   await makeRequestsDir(stateDirPath, dir);
-  const at = (options.now ?? (() => new Date()))();
+  const at = (options.now ?? (() => dateNow(systemClock)))();
   const request: RetryRequest = {
     id: `retry-${at.toISOString().replace(/[-:.]/g, "")}-${process.pid}-${randomBytes(6).toString("hex")}.json`,
     changeIds: changeIds === "all" ? "all" : [...changeIds],

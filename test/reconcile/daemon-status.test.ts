@@ -67,8 +67,7 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
       env: world.env,
       logger: log.logger,
       listen: "127.0.0.1:0",
-      now: () => DateTime.fromMillis(fake.now(), { zone: "UTC" }),
-      timers: fake,
+      clock: fake,
       random: () => 0.5,
       auditRemote: null,
     });
@@ -188,8 +187,7 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
       env: world.env,
       logger: capturingLogger().logger,
       listen: "127.0.0.1:0",
-      now: () => DateTime.fromMillis(fake.now(), { zone: "UTC" }),
-      timers: fake,
+      clock: fake,
       random: () => 0.5,
       auditRemote: null,
     });
@@ -272,8 +270,7 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
       cwd: world.dir,
       env: world.env,
       logger: log.logger,
-      now: () => DateTime.fromMillis(fake.now(), { zone: "UTC" }),
-      timers: fake,
+      clock: fake,
       random: () => 0.5,
       auditRemote: null,
     });

@@ -30,8 +30,7 @@ describe("reconciler: a desired state that cannot be read", () => {
       cwd: world.dir,
       env: world.env,
       logger: capturingLogger().logger,
-      now: () => DateTime.fromMillis(fake.now(), { zone: "UTC" }),
-      timers: fake,
+      clock: fake,
       random: () => 0.5,
       auditRemote: null,
       readDesiredState: (dir, options) => {
@@ -92,8 +91,7 @@ describe("reconciler --selector: another team's broken files", () => {
       logger: log.logger,
       listen: "127.0.0.1:0",
       selector: new Map([["team", "care"]]),
-      now: () => DateTime.fromMillis(fake.now(), { zone: "UTC" }),
-      timers: fake,
+      clock: fake,
       random: () => 0.5,
       auditRemote: null,
     });

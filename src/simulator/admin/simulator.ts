@@ -34,6 +34,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
+import { systemClock } from "../../util/clock.js";
 import { UsageError } from "../../util/errors.js";
 import { requestUrl } from "../../util/http-listener.js";
 import { type Logger, silentLogger } from "../../util/log.js";
@@ -93,7 +94,7 @@ export interface AdminSimulatorOptions extends TunableAdminSettings {
   /** Merged over DEFAULT_BUSINESS_UNIT (Mountain Standard Time, seven US zones). */
   businessUnit?: Partial<BusinessUnit> | undefined;
   skills?: readonly SkillSeed[] | undefined;
-  /** The clock (epoch ms) for token expiry, rate-limit windows and the request log; default Date.now. */
+  /** The clock (epoch ms) for token expiry, rate-limit windows and the request log; default the system clock. */
   now?: (() => number) | undefined;
   /** Seed of the generator behind `errorRate`; default 1. */
   seed?: number | undefined;
@@ -209,7 +210,7 @@ class RunningAdminSimulator implements AdminSimulator {
 
   constructor(options: AdminSimulatorOptions, settings: AdminSimulatorSettings) {
     this.#settings = settings;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? systemClock.now;
     this.#logger = options.logger ?? silentLogger();
     this.tenantId = options.tenantId ?? DEMO_TENANT_ID;
     this.#businessUnit = mergeBusinessUnit(DEFAULT_BUSINESS_UNIT, options.businessUnit ?? {});
