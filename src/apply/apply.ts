@@ -27,7 +27,7 @@ import {
 import { forEachBounded } from "../live/semaphore.js";
 import type { Plan, PlannedChange } from "../plan/plan.js";
 import { type ChangeRecord, changeRecordFor, type WriteIntent } from "../state/change-record.js";
-import { systemClock } from "../util/clock.js";
+import { type Clock, systemClock } from "../util/clock.js";
 import { newChangeId } from "../util/ids.js";
 import type { Logger } from "../util/log.js";
 
@@ -67,7 +67,8 @@ export interface ApplyOptions {
   revision: string | null;
   logger: Logger;
   recorder?: WriteRecorder | undefined;
-  now?: () => number;
+  /** Write latencies and the instants recorded; default the system clock. */
+  clock?: Clock;
   /** Writes in flight at once (the client also bounds its own concurrency). */
   concurrency?: number;
   /** Fresh mode: writes per campaign after version conflicts before giving up. */
@@ -83,7 +84,7 @@ const noRecorder: WriteRecorder = {
 };
 
 export async function applyPlan(plan: Plan, port: CxonePort, options: ApplyOptions): Promise<ApplyResult> {
-  const now = options.now ?? systemClock.now;
+  const now = (options.clock ?? systemClock).now;
   const outcomes: CampaignOutcome[] = [];
   const updates: PlannedChange[] = [];
   for (const c of plan.changes) {

@@ -22,7 +22,7 @@ import { loadWebhookTargets } from "../notify/targets.js";
 import { changeRecordFor } from "../state/change-record.js";
 import { Journal } from "../state/journal.js";
 import { openStateDir, type StateDir, statePath } from "../state/state-dir.js";
-import { systemClock } from "../util/clock.js";
+import { type Clock, dateNow, sleep, systemClock } from "../util/clock.js";
 import { gitMaybe } from "../util/git.js";
 import { newChangeId } from "../util/ids.js";
 import type { Logger } from "../util/log.js";
@@ -42,8 +42,8 @@ export interface PipelineOptions {
    */
   auditRemote?: string | null;
   dispatcher?: Dispatcher;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** The one clock: the journal's, the lock's, the outbox's (and its waits) and the audit trail's. */
+  clock?: Clock;
   /** Told of every webhook attempt's outcome (the daemon's metrics). */
   onWebhookOutcome?: (target: string, result: "delivered" | "retrying" | "dead") => void;
 }
@@ -111,16 +111,22 @@ export class WritePipeline {
     // Secrets are resolved before the lock is taken and before anything is written, so a
     // missing WFM secret stops the command before it changes CXone.
     const targets = loadWebhookTargets(options.config.webhooks, options.env);
-    const stateDir = await openStateDir(options.stateDir, { logger: log, command: options.command });
+    const clock = options.clock ?? systemClock;
+    const date = () => dateNow(clock);
+    const stateDir = await openStateDir(options.stateDir, {
+      logger: log,
+      command: options.command,
+      now: date,
+    });
     try {
-      const journal = await Journal.open(stateDir.journalPath, { logger: log });
+      const journal = await Journal.open(stateDir.journalPath, { logger: log, now: date });
       const outbox = new Outbox({
         journal,
         targets,
         logger: log,
         ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-        ...(options.now ? { now: options.now } : {}),
-        ...(options.sleep ? { sleep: options.sleep } : {}),
+        now: clock.now,
+        sleep: (ms) => sleep(clock, ms),
         ...(options.onWebhookOutcome ? { onOutcome: options.onWebhookOutcome } : {}),
       });
       let audit: AuditTrail | undefined;
@@ -137,6 +143,7 @@ export class WritePipeline {
             push: options.config.audit.push && remote !== null && remote !== undefined,
             author: auditAuthor(options.env),
             logger: log,
+            now: date,
           });
         } catch (err) {
           // The audit trail must not stop CXone from being corrected; its records wait in the journal.
@@ -164,7 +171,7 @@ export class WritePipeline {
    */
   async recover(port: CxonePort): Promise<RecoverySummary> {
     const summary: RecoverySummary = { confirmed: 0, abandoned: 0, unsettled: 0 };
-    const now = this.options.now ?? systemClock.now;
+    const now = (this.options.clock ?? systemClock).now;
     const open = this.journal.view.openIntents().filter((i) => !this.inFlight.has(i.intentId));
     const byCampaign = new Map<string, typeof open>();
     for (const intent of open)

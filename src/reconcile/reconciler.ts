@@ -287,6 +287,7 @@ export class Reconciler {
       env: o.env,
       logger: this.log,
       command: "reconcile",
+      clock: this.clock,
       ...(o.auditRemote !== undefined
         ? { auditRemote: o.auditRemote }
         : o.repo
@@ -847,6 +848,7 @@ export class Reconciler {
           logger: this.log,
           recorder: witness.watch(this.pipeline.recorder, "journal"),
           concurrency: 1,
+          clock: this.clock,
         },
       );
     } catch (err) {
