@@ -9,9 +9,10 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DateTime } from "luxon";
 import { validateDesiredState } from "../../src/desired/validate.js";
-import { Reconciler } from "../../src/reconcile/reconciler.js";
-import { driftByHand, editFile, makeWorld, setReconcileConfig } from "../helpers/world.js";
+import type { DaemonStatus } from "../../src/reconcile/reconciler.js";
+import { driftByHand, editFile } from "../helpers/world.js";
 import { capturingLogger, FakeTimers, waitFor } from "./helpers.js";
+import { daemonWorld, startInProcess, stopInProcess } from "./in-process.js";
 import { parsePromText, sampleValue } from "./prom-text.js";
 
 const Q4 = "123456789012345678";
@@ -21,18 +22,10 @@ const REMINDERS = "523456789012345678";
 describe("reconciler: a desired state that cannot be read", () => {
   it("a write frozen while the desired state could not be read goes out when it can be read again, not at the next resync", async () => {
     const start = DateTime.fromISO("2026-12-01T15:00:00Z");
-    const world = await makeWorld({ at: start.toISO() as string, noWebhooks: true });
-    await setReconcileConfig(world, ["mode: enforce", "resyncInterval: 1h", "debounce: 200ms"]);
+    const world = await daemonWorld(start);
     const fake = new FakeTimers(start.toMillis());
     let unreadable = false;
-    const reconciler = await Reconciler.start({
-      dir: world.dir,
-      cwd: world.dir,
-      env: world.env,
-      logger: capturingLogger().logger,
-      clock: fake,
-      random: () => 0.5,
-      auditRemote: null,
+    const reconciler = await startInProcess(world, fake, {
       readDesiredState: (dir, options) => {
         if (unreadable) return Promise.reject(new Error("EIO: i/o error, scandir 'campaigns'"));
         return validateDesiredState(dir, options);
@@ -62,9 +55,7 @@ describe("reconciler: a desired state that cannot be read", () => {
       assert.deepEqual(reconciler.status().problems, []);
       assert.equal(world.sim.countRequests("patch"), 1);
     } finally {
-      const stopping = reconciler.stop("test done");
-      await fake.advance(60_000);
-      await stopping;
+      await stopInProcess(reconciler, fake);
     }
   });
 });
@@ -72,8 +63,7 @@ describe("reconciler: a desired state that cannot be read", () => {
 describe("reconciler --selector: another team's broken files", () => {
   it("a daemon for team=care reports care's invalid file, and neither collections' invalid file nor an unreadable file it cannot tell is its own", async () => {
     const start = DateTime.fromISO("2026-12-01T15:00:00Z");
-    const world = await makeWorld({ at: start.toISO() as string, noWebhooks: true });
-    await setReconcileConfig(world, ["mode: enforce", "resyncInterval: 1h", "debounce: 200ms"]);
+    const world = await daemonWorld(start);
     // Collections' campaign breaks a rule; sales adds a file that is not YAML at all; care's breaks too.
     await editFile(world, "campaigns/collections/q4-outreach.yaml", (t) =>
       t.replace('start: "09:00"', 'start: "25:00"'),
@@ -84,21 +74,15 @@ describe("reconciler --selector: another team's broken files", () => {
     );
     const fake = new FakeTimers(start.toMillis());
     const log = capturingLogger();
-    const reconciler = await Reconciler.start({
-      dir: world.dir,
-      cwd: world.dir,
-      env: world.env,
+    const reconciler = await startInProcess(world, fake, {
       logger: log.logger,
       listen: "127.0.0.1:0",
       selector: new Map([["team", "care"]]),
-      clock: fake,
-      random: () => 0.5,
-      auditRemote: null,
     });
     const url = reconciler.address as string;
     try {
       await reconciler.run();
-      const status = (await (await fetch(`${url}/status`)).json()) as ReturnType<Reconciler["status"]>;
+      const status = (await (await fetch(`${url}/status`)).json()) as DaemonStatus;
       assert.deepEqual(
         status.invalidFiles.map((f) => f.file),
         ["campaigns/care/surveys.yaml"],
@@ -135,9 +119,7 @@ describe("reconciler --selector: another team's broken files", () => {
         ],
       );
     } finally {
-      const stopping = reconciler.stop("test done");
-      await fake.advance(60_000);
-      await stopping;
+      await stopInProcess(reconciler, fake);
     }
   });
 });

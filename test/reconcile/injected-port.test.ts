@@ -8,18 +8,17 @@ import { DateTime } from "luxon";
 import { validateDesiredState } from "../../src/desired/validate.js";
 import { connect } from "../../src/live/connect.js";
 import type { CxonePort } from "../../src/live/port.js";
-import { Reconciler } from "../../src/reconcile/reconciler.js";
 import { silentLogger } from "../../src/util/log.js";
-import { driftByHand, makeWorld, setReconcileConfig } from "../helpers/world.js";
+import { driftByHand } from "../helpers/world.js";
 import { FakeTimers, waitFor } from "./helpers.js";
+import { daemonWorld, startInProcess, stopInProcess } from "./in-process.js";
 
 const Q4 = "123456789012345678";
 
 describe("reconciler: the CXone port it is given", () => {
   it("reads and writes only through the port given, on the clock given", async () => {
     const start = DateTime.fromISO("2026-12-01T15:00:00Z");
-    const world = await makeWorld({ at: start.toISO() as string, noWebhooks: true });
-    await setReconcileConfig(world, ["mode: enforce", "resyncInterval: 1h", "debounce: 200ms"]);
+    const world = await daemonWorld(start);
     driftByHand(world, Q4);
     const config = (await validateDesiredState(world.dir, { at: start, env: world.env })).config;
     const connection = connect(config, world.env, { logger: silentLogger() });
@@ -35,16 +34,10 @@ describe("reconciler: the CXone port it is given", () => {
       },
     }) as CxonePort;
     const fake = new FakeTimers(start.toMillis());
-    const reconciler = await Reconciler.start({
-      dir: world.dir,
-      cwd: world.dir,
-      // No credentials: a connection of its own would be refused.
+    // No credentials: a connection of its own would be refused.
+    const reconciler = await startInProcess(world, fake, {
       env: { ...world.env, CXONE_CLIENT_SECRET: "" },
-      logger: silentLogger(),
-      clock: fake,
       port,
-      random: () => 0.5,
-      auditRemote: null,
     });
     try {
       await reconciler.run();
@@ -53,9 +46,7 @@ describe("reconciler: the CXone port it is given", () => {
       assert.ok(calls.includes("writeSchedule"), calls.join(", "));
       await waitFor("every campaign in sync", () => reconciler.status().counts.in_sync === 7, 10_000);
     } finally {
-      const stopping = reconciler.stop("test done");
-      await fake.advance(60_000);
-      await stopping;
+      await stopInProcess(reconciler, fake);
       await connection.close();
     }
   });
