@@ -34,7 +34,7 @@ import {
   type WrittenEntry,
 } from "./journal-entries.js";
 import { JournalView } from "./journal-view.js";
-import { NO_FOLLOW, openNoFollow, readNoFollow } from "./no-follow.js";
+import { NO_FOLLOW, openNoFollow, readNoFollow, writeSynced } from "./no-follow.js";
 import { syncDir } from "./sync-dir.js";
 
 export class JournalError extends DialwindowError {
@@ -338,13 +338,7 @@ export class Journal {
     // the old, and drops the memory of closed intents the old view kept.
     const rebuilt = replay(this.path, data, this.#logger).view;
     const tmp = `${this.path}.compact-${process.pid}.tmp`;
-    const out = await openNoFollow(tmp, NO_FOLLOW.truncate);
-    try {
-      await out.writeFile(data);
-      await out.sync();
-    } finally {
-      await out.close();
-    }
+    await writeSynced(tmp, data, NO_FOLLOW.truncate);
     // rename replaces whatever has the name (a link included) rather than following it.
     await rename(tmp, this.path);
     await syncDir(dirname(this.path));

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { dateNow, systemClock } from "../util/clock.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
-import { directoryNoFollow, NO_FOLLOW, openNoFollow, readNoFollow, StateLinkError } from "./no-follow.js";
+import { directoryNoFollow, NO_FOLLOW, readNoFollow, StateLinkError, writeSynced } from "./no-follow.js";
 import { statePath } from "./state-dir.js";
 import { syncDir } from "./sync-dir.js";
 
@@ -61,13 +61,7 @@ export async function requestRetry(
   const body = `${JSON.stringify({ v: REQUEST_FORMAT_VERSION, changeIds: request.changeIds, requestedAt: request.requestedAt })}\n`;
   const tmp = join(dir, `.${request.id}.tmp`);
   try {
-    const fh = await openNoFollow(tmp, NO_FOLLOW.create);
-    try {
-      await fh.writeFile(body);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeSynced(tmp, body, NO_FOLLOW.create);
     await rename(tmp, join(dir, request.id));
   } catch (err) {
     await rm(tmp, { force: true });
