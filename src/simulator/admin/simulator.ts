@@ -33,15 +33,15 @@
  * and discovery bodies), the choices are documented at the code that makes them.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { setTimeout as sleep } from "node:timers/promises";
 import { systemClock } from "../../util/clock.js";
 import { UsageError } from "../../util/errors.js";
 import { requestUrl } from "../../util/http-listener.js";
 import { type Logger, silentLogger } from "../../util/log.js";
+import { admit, breakJson, describeBody, isBreak, listenOrClose, statusReply } from "../fault-steps.js";
 import { seededRandom } from "../faults.js";
-import { breakConnection, LoopbackServer, readRequestBody, writeReply } from "../loopback-server.js";
+import { breakConnection, LoopbackServer, writeReply } from "../loopback-server.js";
 import { SlidingWindowLimiter } from "../rate-limiter.js";
-import { jsonReply, type Reply, replyText } from "../reply.js";
+import type { Reply } from "../reply.js";
 import { type RequestCounts, RequestLog, type RequestLogEntry } from "../request-log.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../simulator.js";
 import { AdminApi } from "./admin-api.js";
@@ -184,13 +184,7 @@ export interface AdminSimulator {
 /** Starts a cxone-admin simulator on 127.0.0.1 and resolves once it is listening. */
 export async function startAdminSimulator(options: AdminSimulatorOptions = {}): Promise<AdminSimulator> {
   const simulator = new RunningAdminSimulator(options, resolveAdminSettings(DEFAULT_ADMIN_SETTINGS, options));
-  try {
-    await simulator.listen(options.port ?? 0);
-  } catch (error) {
-    await simulator.close().catch(() => undefined);
-    throw error;
-  }
-  return simulator;
+  return listenOrClose(simulator, options.port);
 }
 
 class RunningAdminSimulator implements AdminSimulator {
@@ -402,33 +396,28 @@ class RunningAdminSimulator implements AdminSimulator {
       accept: req.headers.accept,
       accessKeyId: undefined,
     });
-    const body = await readRequestBody(req);
-    if (body === undefined) {
-      this.#send(res, entry, adminError(413, "PayloadTooLarge", "the body exceeds 1 MiB"));
-      return;
-    }
-    entry.body = describeBody(routed.kind, body);
-    if (routed.refusal !== undefined) {
-      this.#send(res, entry, routed.refusal);
-      return;
-    }
-    if (this.#settings.latencyMs > 0) {
-      try {
-        await sleep(this.#settings.latencyMs, undefined, { signal: this.#server.closing });
-      } catch {
-        return; // closing: the connection is being destroyed
-      }
-    }
-    const fault = this.#faults.take({ kind: routed.kind, skillId: routed.skillId });
-    if (fault !== undefined) entry.fault = describeFault(fault);
-    if (fault?.type === "status") {
-      this.#send(res, entry, faultReply(fault));
-      return;
-    }
-    if ((fault?.type === "reset" || fault?.type === "hang") && fault.afterProcessing !== true) {
-      breakConnection(req, fault.type);
-      return;
-    }
+    const admitted = await admit(req, {
+      entry,
+      refusal: routed.refusal,
+      tooLarge: adminError(413, "PayloadTooLarge", "the body exceeds 1 MiB"),
+      // Secrets never reach the log: the token request's password, client secret and refresh token.
+      describeBody: (body) =>
+        describeBody(body, routed.kind === "token", ["password", "client_secret", "refresh_token"]),
+      latencyMs: this.#settings.latencyMs,
+      closing: this.#server.closing,
+      // Only asked once the route is known to be served (no refusal).
+      takeFault: () =>
+        routed.refusal === undefined
+          ? this.#faults.take({ kind: routed.kind, skillId: routed.skillId })
+          : undefined,
+      describeFault,
+      statusReply: (f) =>
+        statusReply(f, { error: "InjectedFault", error_description: `injected ${f.status}` }),
+      send: (reply) => this.#send(res, entry, reply),
+    });
+    // (A refused route was answered by admit; the second test only tells the compiler so.)
+    if (admitted === undefined || routed.refusal !== undefined) return;
+    const { body, fault } = admitted;
     if (fault?.type === "edit" && fault.after !== true) this.#handEdit(fault, routed.skillId, entry);
     let reply: Reply;
     if (routed.kind === "discovery") {
@@ -452,7 +441,7 @@ class RunningAdminSimulator implements AdminSimulator {
       reply = outcome.reply;
     }
     if (fault?.type === "edit" && fault.after === true) this.#handEdit(fault, routed.skillId, entry);
-    if (fault?.type === "reset" || fault?.type === "hang") {
+    if (isBreak(fault)) {
       breakConnection(req, fault.type);
       return;
     }
@@ -506,40 +495,8 @@ function mergeBusinessUnit(base: Readonly<BusinessUnit>, changes: Partial<Busine
   return merged;
 }
 
-// Secrets never reach the log: the token request's password, client secret and refresh token.
-function describeBody(kind: AdminLoggedKind, body: string): unknown {
-  if (body === "") return undefined;
-  if (kind === "token") {
-    const fields = Object.fromEntries(new URLSearchParams(body));
-    for (const secret of ["password", "client_secret", "refresh_token"]) {
-      if (secret in fields) fields[secret] = "[redacted]";
-    }
-    return fields;
-  }
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
-  }
-}
-
 function describeFault(fault: AdminFault): string {
   if (fault.type === "status") return `status ${fault.status}`;
   if (fault.type === "edit") return fault.after === true ? "edit after" : "edit before";
   return fault.type;
-}
-
-function faultReply(fault: Extract<AdminFault, { type: "status" }>): Reply {
-  const headers: Record<string, string> = {};
-  if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
-  if (typeof fault.body === "string") return { status: fault.status, headers, body: { raw: fault.body } };
-  const json = fault.body ?? { error: "InjectedFault", error_description: `injected ${fault.status}` };
-  return jsonReply(fault.status, json, headers);
-}
-
-// Any proper prefix of a JSON value's text is invalid JSON; an empty body becomes a stray brace.
-function breakJson(reply: Reply): Reply {
-  const text = replyText(reply);
-  const broken = text === "" ? "{" : text.slice(0, Math.max(1, Math.floor(text.length / 2)));
-  return { status: 200, headers: reply.headers, body: { raw: broken } };
 }
