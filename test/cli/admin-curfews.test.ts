@@ -132,6 +132,23 @@ describe("cxone-admin: curfews derived from the calling-hours law", () => {
     assert.equal(clean.code, 0, clean.stdout + clean.stderr);
   });
 
+  it("zone names from CXone are escaped in the text and Markdown plans", async () => {
+    const world = await makeAdminWorld({ at: AT, campaigns: { "campaigns/coast.yaml": MANAGED } });
+    const evil = "Evil\u001b[2J Zone\n## injected heading";
+    world.sim.setBusinessUnit({
+      timeZones: [...world.sim.businessUnit().timeZones, { displayName: "evil", standardName: evil }],
+    });
+    const text = await run(world, "plan", "--at", AT);
+    assert.equal(text.code, 2, text.stdout + text.stderr);
+    assert.ok(!text.stdout.includes("\u001b"), "no raw escape");
+    assert.match(text.stdout, /curfew {2}- Evil\\x1b\[2J Zone\\n## injected heading/);
+    const md = await run(world, "plan", "--at", AT, "--format", "markdown");
+    assert.equal(md.code, 2);
+    assert.match(md.stdout, /curfews \(recipient time-zone boundings\)/);
+    assert.match(md.stdout, /\+ curfew Eastern Standard Time 08:00–21:00/);
+    assert.ok(!/^## injected heading/m.test(md.stdout), "no heading injected");
+  });
+
   it("with the Florida region among the recipients' regions, both zones are bounded 08:00–20:00", async () => {
     const world = await makeAdminWorld({
       at: AT,
@@ -278,6 +295,48 @@ describe("cxone-admin: curfews derived from the calling-hours law", () => {
     ]);
   });
 
+  it("a boundings PUT whose answer is lost, with the re-read failing too, is settled by the next apply", async () => {
+    // Two managed skills, so reads go through the bulk read and the only schedule GET is the re-read.
+    const world = await makeAdminWorld({
+      at: AT,
+      campaigns: {
+        "campaigns/coast.yaml": MANAGED,
+        "campaigns/west.yaml": `${(DEFAULT_CAMPAIGNS["campaigns/west.yaml"] as string).trimEnd()}\n  curfews: managed\n`,
+      },
+    });
+    world.sim.injectFault({
+      kind: "put-time-zones",
+      skillId: SKILL_NY,
+      fault: { type: "reset", afterProcessing: true },
+    });
+    world.sim.injectFault({ kind: "get-schedule", skillId: SKILL_NY, fault: 400 });
+    const first = await run(world, "apply", "--at", AT);
+    assert.equal(first.code, 1, first.stdout + first.stderr);
+    assert.match(
+      first.stdout,
+      /coast-to-coast .*curfews: .*whether the write landed is settled on the next run/,
+    );
+    assert.deepEqual(world.sim.timeZoneSettings(SKILL_NY), [
+      boundingPut(EASTERN, "08:00", "21:00"),
+      boundingPut(PACIFIC, "08:00", "21:00"),
+    ]);
+    world.sim.clearRequests();
+    const second = await run(world, "apply", "--at", AT);
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.match(second.stdout, /Recovered an interrupted earlier run: 1 write\(s\) had landed/);
+    assert.equal(world.sim.countRequests("put-time-zones"), 0, "the landed write is recorded, not repeated");
+    const records = await readChangeRecords({
+      workDir: join(world.dir, ".dialwindow", "audit-repo"),
+      branch: "dialwindow-audit",
+      path: "audit",
+    });
+    const ny = records.filter((x) => x.campaignId === SKILL_NY);
+    assert.deepEqual(
+      ny.map((x) => x.part),
+      ["curfews"],
+    );
+  });
+
   it("the webhook and the audit record name the part that changed", async () => {
     const secret = newSecret();
     const receiver = await startReceiver({ "/wfm": secret });
@@ -309,10 +368,7 @@ describe("cxone-admin: curfews derived from the calling-hours law", () => {
       branch: "dialwindow-audit",
       path: "audit",
     });
-    assert.deepEqual(records.map((x) => (x as { part?: string }).part ?? "schedule").sort(), [
-      "curfews",
-      "schedule",
-    ]);
+    assert.deepEqual(records.map((x) => x.part ?? "schedule").sort(), ["curfews", "schedule"]);
     const verify = await runInProcess(["audit", "verify", "--dir", world.dir], { env, now: AT });
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
   });
