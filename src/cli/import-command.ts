@@ -190,8 +190,13 @@ function curfewsDecision(
     note: `curfews left unmanaged: ${why}`,
   });
   if (!live.curfews) return unmanaged("CXone's boundings could not be read");
-  if (!policy.policyRules)
-    return unmanaged("the calling-hours policy is off, so there is nothing to derive them from");
+  if (!policy.policyRules) {
+    return unmanaged(
+      policy.config.policy.callingHours === "off"
+        ? "the calling-hours policy is off, so there is nothing to derive them from"
+        : "the calling-hours rules could not be read (run dialwindow validate on the output folder)",
+    );
+  }
   const derived = deriveCurfews(
     { recipientZones: [live.schedule.timezone], regions: [] },
     policy.policyRules,

@@ -29,20 +29,21 @@ export function ianaZoneOf(windowsId: string): string | undefined {
  * no Windows zone for it: such a zone cannot be named to CXone.
  */
 export function windowsZoneOf(ianaZone: string): string | undefined {
-  const names = [ianaZone];
+  const listed = windowsIdsOf(ianaZone)[0];
+  if (listed !== undefined) return listed;
+  let canonical: string;
   try {
-    names.push(new Intl.DateTimeFormat("en-US", { timeZone: ianaZone }).resolvedOptions().timeZone);
+    canonical = new Intl.DateTimeFormat("en-US", { timeZone: ianaZone }).resolvedOptions().timeZone;
   } catch {
-    // not a zone the runtime knows: only the name as written is tried
+    return undefined; // not a zone the runtime knows
   }
-  for (const name of names) {
-    let found: readonly string[] = [];
-    try {
-      found = findWindows(name);
-    } catch {
-      found = [];
-    }
-    if (found[0] !== undefined) return found[0];
+  return canonical === ianaZone ? undefined : windowsIdsOf(canonical)[0];
+}
+
+function windowsIdsOf(name: string): readonly string[] {
+  try {
+    return findWindows(name);
+  } catch {
+    return [];
   }
-  return undefined;
 }
