@@ -9,6 +9,7 @@ import { DateTime } from "luxon";
 import { CAPABILITIES } from "../live/capabilities.js";
 import { packageRoot } from "../util/paths.js";
 import { type ResolvedConfig, resolveConfig } from "./config.js";
+import { checkCampaignCurfews, checkCurfewsDefault } from "./curfew-checks.js";
 import {
   type CallingPolicyDocument,
   type CampaignScheduleDocument,
@@ -132,6 +133,7 @@ export async function validateDesiredState(
 
   checkUniqueness(r, loaded.campaigns);
   const caps = CAPABILITIES[config.cxone.profile];
+  if (!configUnusable) checkCurfewsDefault(r, loaded.config, config, caps);
   for (const doc of loaded.campaigns) {
     checkLiveId(r, doc, caps);
     checkProfileShape(r, doc, caps);
@@ -155,7 +157,7 @@ export async function validateDesiredState(
   const policyMemo = new Map<string, Violation[]>();
   for (const doc of loaded.campaigns) {
     if (r.hasErrors(doc)) continue;
-    const campaign = buildCampaign(doc, calendars);
+    const campaign = buildCampaign(doc, calendars, config.policy.curfews);
     drawable.push(campaign);
     if (configUnusable) continue;
     let today = todayByZone.get(campaign.timezone);
@@ -175,6 +177,7 @@ export async function validateDesiredState(
       }
       for (const v of violations) r.error(doc, v.source, v.code, v.message);
     }
+    checkCampaignCurfews(r, campaign, caps, rules, config, clocks, today);
     if (!r.hasErrors(doc)) campaigns.push(campaign);
   }
 

@@ -28,7 +28,7 @@ import { type Connection, connect } from "../live/connect.js";
 import { AuthenticationError } from "../live/errors.js";
 import type { CxonePort, LiveCampaign } from "../live/port.js";
 import { RateBudget } from "../live/rate-budget.js";
-import { attributeUpdate } from "../plan/cause.js";
+import { attributeCurfews, attributeUpdate } from "../plan/cause.js";
 import { PLAN_FORMAT_VERSION, type PlannedChange, type PlanTarget, planCampaign } from "../plan/plan.js";
 import type { ChangeRecord } from "../state/change-record.js";
 import { mergeRetryRequests, takeRetryRequests } from "../state/retry-requests.js";
@@ -54,7 +54,10 @@ export interface ReconcileEvent {
   result: ReconcileResult;
   /** Why (blocked, held, failed) or what (the drift, in report mode). */
   detail?: string;
+  /** Applied: the first change made (the schedule's, else the boundings'). */
   change?: ChangeRecord;
+  /** Applied: every change made, one per part written. */
+  changes?: ChangeRecord[];
   planned?: PlannedChange;
   /** Applied: how long the write took. */
   latencyMs?: number;
@@ -431,7 +434,12 @@ export class Reconciler {
     const base = { campaignId: id, name, file, latencyMs: 0 };
     const outcome: CampaignOutcome =
       result === "applied"
-        ? { ...base, result: "updated", ...(e.change ? { change: e.change } : {}) }
+        ? {
+            ...base,
+            result: "updated",
+            ...(e.change ? { change: e.change } : {}),
+            ...(e.changes ? { changes: e.changes } : {}),
+          }
         : result === "noop"
           ? { ...base, result: e.detail ? "converged" : "unchanged" }
           : result === "failed"
@@ -505,7 +513,8 @@ export class Reconciler {
       const before = previous.campaigns.get(id);
       if (
         !before ||
-        JSON.stringify(effectiveSchedule(before, at)) !== JSON.stringify(effectiveSchedule(c, at))
+        JSON.stringify(effectiveSchedule(before, at)) !== JSON.stringify(effectiveSchedule(c, at)) ||
+        JSON.stringify(before.curfews?.boundings) !== JSON.stringify(c.curfews?.boundings)
       )
         changed.push(id);
     }
@@ -607,7 +616,9 @@ export class Reconciler {
     let target: PlanTarget;
     try {
       target = await this.planTarget();
-      read = await this.connection.port.readCampaigns(ids);
+      read = await this.connection.port.readCampaigns(ids, {
+        curfews: [...this.snapshot.campaigns.values()].filter((c) => c.curfews).map((c) => c.campaignId),
+      });
     } catch (err) {
       this.lastResyncError = (err as Error).message;
       const reason = reasonOf(err);
@@ -661,9 +672,17 @@ export class Reconciler {
    * business unit's zone takes a restart (as every cxone setting does).
    */
   private async planTarget(): Promise<PlanTarget> {
-    if (!this.settledTarget) {
+    // Campaigns that manage their curfews need the business unit's zones: asked once, when the
+    // first one appears (at start, or when a reload brings one).
+    const curfews =
+      this.connection.port.capabilities.curfews &&
+      [...this.snapshot.campaigns.values()].some((c) => c.curfews !== undefined);
+    if (!this.settledTarget || (curfews && !this.settledTarget.curfewZones)) {
       const port = this.connection.port;
-      this.settledTarget = { capabilities: port.capabilities, ...(await port.target()) };
+      this.settledTarget = {
+        capabilities: port.capabilities,
+        ...(await port.target(curfews ? { curfews: true } : {})),
+      };
       // Transitions found before the zone was known missed the clock changes it brings.
       if (this.settledTarget.scheduleZone !== undefined) this.scheduleTransitions();
     }
@@ -767,7 +786,7 @@ export class Reconciler {
     }
     if (!live) {
       try {
-        live = await this.connection.port.readCampaign(id);
+        live = await this.connection.port.readCampaign(id, { curfews: c.curfews !== undefined });
         this.credentialError = undefined;
       } catch (err) {
         const detail = `reading it from CXone failed: ${(err as Error).message}`;
@@ -796,11 +815,22 @@ export class Reconciler {
       return finish("blocked", { ...base, planned, detail: frozen }, "desired_state_invalid");
     }
     if (this.mode === "report") {
+      const curfews = planned.curfews?.diff ?? [];
       this.log.warn(
-        { campaignId: id, campaign: c.name, file: c.file, diff: planned.diff },
+        {
+          campaignId: id,
+          campaign: c.name,
+          file: c.file,
+          diff: planned.diff,
+          ...(curfews.length > 0 ? { curfewsDiff: curfews } : {}),
+        },
         "drift detected (report mode: not written)",
       );
-      return finish("drift_reported", { ...base, planned, detail: `${planned.diff.length} difference(s)` });
+      const parts = [
+        ...(planned.diff.length > 0 ? [`${planned.diff.length} difference(s) in the schedule`] : []),
+        ...(curfews.length > 0 ? [`${curfews.length} difference(s) in the curfews`] : []),
+      ];
+      return finish("drift_reported", { ...base, planned, detail: parts.join(", ") });
     }
     const window = this.syncWindows.check(at);
     if (window.denied) {
@@ -864,6 +894,7 @@ export class Reconciler {
         planned,
         latencyMs: outcome.latencyMs,
         ...(outcome.change ? { change: outcome.change } : {}),
+        ...(outcome.changes ? { changes: outcome.changes } : {}),
       });
     }
     return finish("failed", { ...base, planned, detail: outcome?.error ?? "apply failed" }, witness.reason());
@@ -886,7 +917,26 @@ export class Reconciler {
    */
   private logDrift(c: CampaignSchedule, planned: PlannedChange, at: DateTime): void {
     if (!planned.before) return;
-    const attribution = attributeUpdate(c, planned.before, at, this.syncedAs.get(c.campaignId));
+    const synced = this.syncedAs.get(c.campaignId);
+    if (planned.curfews && planned.curfews.diff.length > 0 && synced) {
+      const why = attributeCurfews(c, synced);
+      if (why.cause === "drift") {
+        this.log.warn(
+          {
+            campaignId: c.campaignId,
+            campaign: c.name,
+            file: c.file,
+            part: "curfews",
+            cause: why.cause,
+            because: why.because,
+            diff: planned.curfews.diff,
+          },
+          "drift detected: undoing a change made in CXone (enforce mode)",
+        );
+      }
+    }
+    if (planned.diff.length === 0) return;
+    const attribution = attributeUpdate(c, planned.before, at, synced);
     if (attribution.cause !== "drift") return;
     this.log.warn(
       {
