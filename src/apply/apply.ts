@@ -15,7 +15,8 @@
  * Only the port's errors are branched on (live/port.ts); which HTTP answer stood behind one
  * is the adapter's business.
  */
-import { normalizeSchedule, schedulesEqual } from "../desired/schedule.js";
+import { type Curfews, curfewsEqual, normalizeCurfews } from "../desired/curfews.js";
+import { normalizeSchedule, type Schedule, schedulesEqual } from "../desired/schedule.js";
 import {
   type CxonePort,
   NotFoundError,
@@ -25,7 +26,7 @@ import {
   VersionConflictError,
 } from "../live/port.js";
 import { forEachBounded } from "../live/semaphore.js";
-import type { Plan, PlannedChange } from "../plan/plan.js";
+import type { Plan, PlannedChange, PlannedCurfews } from "../plan/plan.js";
 import { type ChangeRecord, changeRecordFor, type WriteIntent } from "../state/change-record.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { newChangeId } from "../util/ids.js";
@@ -49,7 +50,10 @@ export interface CampaignOutcome {
   name: string;
   file: string;
   result: OutcomeResult;
+  /** The first change made: the schedule's, else the boundings'. */
   change?: ChangeRecord;
+  /** Every change made, one per part written (the schedule, the boundings). */
+  changes?: ChangeRecord[];
   error?: string;
   latencyMs: number;
 }
@@ -106,7 +110,7 @@ export async function applyPlan(plan: Plan, port: CxonePort, options: ApplyOptio
   const count = (r: OutcomeResult) => outcomes.filter((o) => o.result === r).length;
   return {
     outcomes,
-    changes: outcomes.flatMap((o) => (o.change ? [o.change] : [])),
+    changes: outcomes.flatMap((o) => o.changes ?? (o.change ? [o.change] : [])),
     summary: {
       updated: count("updated"),
       unchanged: count("unchanged"),
@@ -117,6 +121,91 @@ export async function applyPlan(plan: Plan, port: CxonePort, options: ApplyOptio
   };
 }
 
+/**
+ * One part of a campaign that a write replaces as a whole: its schedule, or (curfews: managed)
+ * its boundings. The engine below is the same for both: intent, write expecting a version,
+ * settle an unknown outcome by reading again, re-plan a conflict in fresh mode.
+ */
+interface Part<T> {
+  /** In change records: absent for the schedule (as every record before curfews), "curfews". */
+  part: "schedule" | "curfews";
+  /** "the schedule", "the boundings": in messages. */
+  what: string;
+  /** Prefixed to a failure of this part ("curfews: "), empty for the schedule. */
+  prefix: string;
+  /** Log message of a landed write. */
+  written: string;
+  /** Log message when someone else already wrote what was wanted. */
+  converged: string;
+  /** What the version guard is called, in messages. */
+  versionName: string;
+  before: T;
+  after: T;
+  version: string;
+  write(version: string): Promise<{ version: string }>;
+  /** Live state again: undefined when the campaign is gone; version null when CXone gave none. */
+  read(): Promise<{ version: string | null; value: T } | undefined>;
+  equal(a: T, b: T): boolean;
+  normalize(value: T): T;
+  intent(base: Omit<WriteIntent, "before" | "after" | "part">, before: T): WriteIntent;
+}
+
+function schedulePart(planned: PlannedChange, port: CxonePort): Part<Schedule> {
+  return {
+    part: "schedule",
+    what: "the schedule",
+    prefix: "",
+    written: "campaign schedule written",
+    converged: "CXone already holds the desired schedule; nothing written",
+    versionName: port.capabilities.versionName,
+    before: planned.before ?? planned.after,
+    after: planned.after,
+    version: planned.version as string,
+    write: (version) => port.writeSchedule(planned.campaignId, planned.after, version),
+    read: async () => {
+      const live = await port.readCampaign(planned.campaignId);
+      return live && { version: live.version, value: live.schedule };
+    },
+    equal: schedulesEqual,
+    normalize: normalizeSchedule,
+    intent: (base, before) => ({ ...base, before, after: planned.after }),
+  };
+}
+
+function curfewsPart(planned: PlannedChange, port: CxonePort): Part<Curfews> {
+  const curfews = planned.curfews as PlannedCurfews;
+  return {
+    part: "curfews",
+    what: "the boundings",
+    prefix: "curfews: ",
+    written: "campaign curfews written",
+    converged: "CXone already holds the desired boundings; nothing written",
+    versionName: port.capabilities.versionName,
+    before: curfews.before,
+    after: curfews.after,
+    version: curfews.version,
+    write: async (version) => {
+      if (!port.writeCurfews) {
+        throw new RejectedError({
+          reason: `the ${port.profile} profile holds no recipient time-zone boundings`,
+          answer: "not sent",
+          message: `the ${port.profile} profile holds no recipient time-zone boundings`,
+        });
+      }
+      return port.writeCurfews(planned.campaignId, curfews.after, version);
+    },
+    read: async () => {
+      const live = await port.readCampaign(planned.campaignId, { curfews: true });
+      return live?.curfews && { version: live.curfews.version, value: live.curfews.curfews };
+    },
+    equal: curfewsEqual,
+    normalize: normalizeCurfews,
+    intent: (base, before) => ({ ...base, part: "curfews", before, after: curfews.after }),
+  };
+}
+
+type PartOutcome = Omit<CampaignOutcome, "campaignId" | "name" | "file" | "latencyMs" | "changes">;
+
 async function applyOne(
   planned: PlannedChange,
   revision: string | null,
@@ -124,36 +213,69 @@ async function applyOne(
   options: ApplyOptions,
   now: () => number,
 ): Promise<CampaignOutcome> {
+  const started = now();
+  const outcomes: PartOutcome[] = [];
+  // The schedule first, as always; a failure of one part does not stop the other.
+  if (planned.diff.length > 0) {
+    outcomes.push(await writePart(schedulePart(planned, port), planned, revision, options, now));
+  }
+  if (planned.curfews && planned.curfews.diff.length > 0) {
+    outcomes.push(await writePart(curfewsPart(planned, port), planned, revision, options, now));
+  }
+  const changes = outcomes.flatMap((o) => (o.change ? [o.change] : []));
+  const failed = outcomes.filter((o) => o.result === "failed");
+  const result: OutcomeResult =
+    failed.length > 0
+      ? "failed"
+      : outcomes.some((o) => o.result === "updated")
+        ? "updated"
+        : outcomes.length > 0 && outcomes.every((o) => o.result === "converged")
+          ? "converged"
+          : "unchanged";
+  return {
+    campaignId: planned.campaignId,
+    name: planned.name,
+    file: planned.file,
+    result,
+    ...(changes[0] ? { change: changes[0], changes } : {}),
+    ...(failed.length > 0 ? { error: failed.map((o) => o.error ?? "failed").join("; ") } : {}),
+    latencyMs: now() - started,
+  };
+}
+
+async function writePart<T>(
+  part: Part<T>,
+  planned: PlannedChange,
+  revision: string | null,
+  options: ApplyOptions,
+  now: () => number,
+): Promise<PartOutcome> {
   const recorder = options.recorder ?? noRecorder;
   const log = options.logger.child({
     campaignId: planned.campaignId,
     campaign: planned.name,
     file: planned.file,
+    ...(part.part === "curfews" ? { part: part.part } : {}),
   });
-  const started = now();
-  const base = { campaignId: planned.campaignId, name: planned.name, file: planned.file };
-  const done = (o: Omit<CampaignOutcome, keyof typeof base | "latencyMs">): CampaignOutcome => ({
-    ...base,
-    ...o,
-    latencyMs: now() - started,
-  });
+  const fail = (error: string): PartOutcome => ({ result: "failed", error: `${part.prefix}${error}` });
 
-  let before = planned.before ?? planned.after;
-  let version = planned.version as string;
+  let before = part.before;
+  let version = part.version;
   const tries = options.mode === "fresh" ? 1 + (options.maxConflictRetries ?? 3) : 1;
   for (let attempt = 1; attempt <= tries; attempt++) {
-    const intent: WriteIntent = {
-      campaignId: planned.campaignId,
-      name: planned.name,
-      file: planned.file,
-      revision,
+    const intent = part.intent(
+      {
+        campaignId: planned.campaignId,
+        name: planned.name,
+        file: planned.file,
+        revision,
+        versionBefore: version,
+      },
       before,
-      after: planned.after,
-      versionBefore: version,
-    };
+    );
     const intentId = await recorder.intent(intent);
     /** Journals the change; once a write has landed its intent is never abandoned. */
-    const record = async (versionAfter: string): Promise<CampaignOutcome> => {
+    const record = async (versionAfter: string): Promise<PartOutcome> => {
       const at = now();
       const change = changeRecordFor(intent, versionAfter, options.actor, at, newChangeId(at));
       try {
@@ -166,19 +288,18 @@ async function applyOne(
           { err: describe(err) },
           "the write landed but journalling it failed; it is settled from live state later",
         );
-        return done({
-          result: "failed",
-          error: `written to CXone, but journalling it failed (${describe(err)}); it is recorded from live state on the next run`,
-        });
+        return fail(
+          `written to CXone, but journalling it failed (${describe(err)}); it is recorded from live state on the next run`,
+        );
       }
-      return done({ result: "updated", change });
+      return { result: "updated", change };
     };
 
     const t0 = now();
-    let written: Awaited<ReturnType<CxonePort["writeSchedule"]>> | undefined;
+    let written: { version: string } | undefined;
     let failure: unknown;
     try {
-      written = await port.writeSchedule(planned.campaignId, planned.after, version);
+      written = await part.write(version);
     } catch (err) {
       failure = err;
     }
@@ -193,7 +314,7 @@ async function applyOne(
             revision,
             changeId: outcome.change.changeId,
           },
-          "campaign schedule written",
+          part.written,
         );
       }
       return outcome;
@@ -203,34 +324,31 @@ async function applyOne(
       await recorder.abandoned(intentId, `rejected by CXone (${failure.answer}): ${failure.reason}`);
       // Debug: the outcome carries the reason, and each caller reports it once (apply's summary,
       // the reconciler's log line per reason), not once per retry.
-      log.debug({ answer: failure.answer, reason: failure.reason }, "CXone rejected the schedule");
-      return done({
-        result: "failed",
-        error: `CXone rejected the schedule from ${planned.file} (${failure.answer}): ${failure.reason}`,
-      });
+      log.debug({ answer: failure.answer, reason: failure.reason }, `CXone rejected ${part.what}`);
+      return fail(`CXone rejected ${part.what} from ${planned.file} (${failure.answer}): ${failure.reason}`);
     }
     if (failure instanceof ReadBackMismatchError) {
       // CXone took the write but holds something else: not retried, a second write would
       // most likely be changed the same way. Nothing of ours is recorded as written.
       await recorder.abandoned(intentId, failure.message);
-      log.error({ err: failure.message }, "the schedule read back after the write is not what was sent");
-      return done({ result: "failed", error: `${failure.message}; not retried, see ${planned.file}` });
+      log.error({ err: failure.message }, `${part.what} read back after the write is not what was sent`);
+      return fail(`${failure.message}; not retried, see ${planned.file}`);
     }
     if (failure instanceof NotFoundError) {
       await recorder.abandoned(intentId, "the campaign no longer exists in CXone");
-      return done({ result: "failed", error: "the campaign no longer exists in CXone" });
+      return fail("the campaign no longer exists in CXone");
     }
     const conflict = failure instanceof VersionConflictError;
     if (!conflict && !(failure instanceof OutcomeUnknownError)) {
       await recorder.abandoned(intentId, describe(failure));
-      log.debug({ err: describe(failure) }, "writing the campaign schedule failed");
-      return done({ result: "failed", error: describe(failure) });
+      log.debug({ err: describe(failure) }, `writing ${part.what} failed`);
+      return fail(describe(failure));
     }
 
     // A version conflict, or an answer that leaves it unknown whether CXone acted: read the campaign again.
-    let live: Awaited<ReturnType<CxonePort["readCampaign"]>>;
+    let live: Awaited<ReturnType<Part<T>["read"]>>;
     try {
-      live = await port.readCampaign(planned.campaignId);
+      live = await part.read();
     } catch (readErr) {
       if (conflict) {
         await recorder.abandoned(intentId, "version conflict: the campaign changed since it was read");
@@ -239,16 +357,15 @@ async function applyOne(
         recorder.release?.(intentId);
       }
       log.error({ err: describe(readErr) }, "re-reading the campaign after a failed write failed");
-      return done({
-        result: "failed",
-        error: `${describe(failure)}; re-reading it failed too (${describe(readErr)})${conflict ? "" : ", so whether the write landed is settled on the next run"}`,
-      });
+      return fail(
+        `${describe(failure)}; re-reading it failed too (${describe(readErr)})${conflict ? "" : ", so whether the write landed is settled on the next run"}`,
+      );
     }
     if (!live) {
       await recorder.abandoned(intentId, "the campaign no longer exists in CXone");
-      return done({ result: "failed", error: "the campaign no longer exists in CXone" });
+      return fail("the campaign no longer exists in CXone");
     }
-    const holdsDesired = schedulesEqual(live.schedule, planned.after);
+    const holdsDesired = part.equal(live.value, part.after);
     if (!conflict && holdsDesired && live.version && live.version !== version) {
       // No answer, but CXone now holds exactly what was sent under a new version: it landed.
       log.warn(
@@ -264,9 +381,9 @@ async function applyOne(
         : `did not land: ${describe(failure)}`,
     );
     if (holdsDesired) {
-      // Someone else already wrote exactly this schedule: nothing to write, nothing to announce.
-      log.info({ versionLive: live.version }, "CXone already holds the desired schedule; nothing written");
-      return done({ result: "converged" });
+      // Someone else already wrote exactly this: nothing to write, nothing to announce.
+      log.info({ versionLive: live.version }, part.converged);
+      return { result: "converged" };
     }
     if (options.mode === "saved") {
       if (conflict) {
@@ -274,15 +391,14 @@ async function applyOne(
           { versionPlanned: version, versionLive: live.version },
           "live changed since the plan; not overwritten",
         );
-        return done({ result: "failed", error: "live changed since the plan; run plan again" });
+        return fail("live changed since the plan; run plan again");
       }
-      return done({ result: "failed", error: `${describe(failure)}; the write did not land` });
+      return fail(`${describe(failure)}; the write did not land`);
     }
     if (!live.version)
-      return done({
-        result: "failed",
-        error: `CXone returned no ${port.capabilities.versionName} on re-read; refusing to write without a version to expect`,
-      });
+      return fail(
+        `CXone returned no ${part.versionName} on re-read; refusing to write without a version to expect`,
+      );
     log.warn(
       {
         versionBefore: version,
@@ -294,13 +410,10 @@ async function applyOne(
         ? "campaign changed while writing (version conflict); re-planned against the new live state"
         : "write did not land; trying again",
     );
-    before = normalizeSchedule(live.schedule);
+    before = part.normalize(live.value);
     version = live.version;
   }
-  return done({
-    result: "failed",
-    error: `the campaign kept changing or refusing writes (${tries} tries); run apply again`,
-  });
+  return fail(`the campaign kept changing or refusing writes (${tries} tries); run apply again`);
 }
 
 function describe(err: unknown): string {

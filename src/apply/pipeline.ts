@@ -15,11 +15,12 @@ import { hostname, userInfo } from "node:os";
 import type { Dispatcher } from "undici";
 import { type AuditTrail, openAuditTrail } from "../audit/trail.js";
 import type { ResolvedConfig } from "../desired/config.js";
+import { curfewsEqual } from "../desired/curfews.js";
 import { schedulesEqual } from "../desired/schedule.js";
 import type { CxonePort } from "../live/port.js";
 import { Outbox } from "../notify/outbox.js";
 import { loadWebhookTargets } from "../notify/targets.js";
-import { changeRecordFor } from "../state/change-record.js";
+import { changeRecordFor, partOf, type WriteIntent } from "../state/change-record.js";
 import { Journal } from "../state/journal.js";
 import { openStateDir, type StateDir, statePath } from "../state/state-dir.js";
 import { type Clock, dateNow, sleep, systemClock } from "../util/clock.js";
@@ -173,14 +174,31 @@ export class WritePipeline {
     const summary: RecoverySummary = { confirmed: 0, abandoned: 0, unsettled: 0 };
     const now = (this.options.clock ?? systemClock).now;
     const open = this.journal.view.openIntents().filter((i) => !this.inFlight.has(i.intentId));
+    // Per campaign and part: a campaign's schedule and its boundings are written (and settled) apart.
     const byCampaign = new Map<string, typeof open>();
-    for (const intent of open)
-      byCampaign.set(intent.campaignId, [...(byCampaign.get(intent.campaignId) ?? []), intent]);
-    for (const [campaignId, intents] of byCampaign) {
-      const log = this.options.logger.child({ campaignId });
-      let live: Awaited<ReturnType<CxonePort["readCampaign"]>>;
+    for (const intent of open) {
+      const key = `${intent.campaignId}\u0000${partOf(intent)}`;
+      byCampaign.set(key, [...(byCampaign.get(key) ?? []), intent]);
+    }
+    for (const intents of byCampaign.values()) {
+      const { campaignId } = intents[0] as (typeof open)[number];
+      const curfews = intents[0]?.part === "curfews";
+      const log = this.options.logger.child({ campaignId, ...(curfews ? { part: "curfews" } : {}) });
+      let live: { version: string | null; holds: (intent: WriteIntent) => boolean } | undefined;
       try {
-        live = await port.readCampaign(campaignId);
+        const read = await port.readCampaign(campaignId, curfews ? { curfews: true } : {});
+        live =
+          read === undefined
+            ? undefined
+            : curfews
+              ? read.curfews && {
+                  version: read.curfews.version,
+                  holds: (i) => i.part === "curfews" && curfewsEqual(read.curfews?.curfews ?? [], i.after),
+                }
+              : {
+                  version: read.version,
+                  holds: (i) => i.part !== "curfews" && schedulesEqual(read.schedule, i.after),
+                };
       } catch (err) {
         summary.unsettled += intents.length;
         log.warn(
@@ -193,10 +211,7 @@ export class WritePipeline {
       let confirmed = false;
       for (const intent of [...intents].reverse()) {
         const landed =
-          !confirmed &&
-          live?.version &&
-          live.version !== intent.versionBefore &&
-          schedulesEqual(live.schedule, intent.after);
+          !confirmed && live?.version && live.version !== intent.versionBefore && live.holds(intent);
         if (landed && live?.version) {
           confirmed = true;
           const at = now();

@@ -73,19 +73,23 @@ export interface DayFile {
  * anything taken from the environment) never reaches the published trail.
  */
 export function pickRecord(record: ChangeRecord): ChangeRecord {
-  return {
-    changeId: record.changeId,
-    campaignId: record.campaignId,
-    name: record.name,
-    file: record.file,
-    revision: record.revision,
-    before: record.before,
-    after: record.after,
+  const rest = {
     versionBefore: record.versionBefore,
     versionAfter: record.versionAfter,
     actor: record.actor,
     at: record.at,
   };
+  const head = {
+    changeId: record.changeId,
+    campaignId: record.campaignId,
+    name: record.name,
+    file: record.file,
+    revision: record.revision,
+  };
+  // A record of the boundings says so; a schedule's has no `part`, as every record before it.
+  return record.part === "curfews"
+    ? { ...head, part: "curfews", before: record.before, after: record.after, ...rest }
+    : { ...head, before: record.before, after: record.after, ...rest };
 }
 
 /** The JSON line for `record` linked to `prevHash`, and its hash. */

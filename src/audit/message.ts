@@ -26,7 +26,9 @@ function oneLine(text: string): string {
 
 function subject(records: readonly ChangeRecord[]): string {
   const count = records.length;
-  const head = `audit: ${count} schedule change${count === 1 ? "" : "s"}`;
+  const curfews = records.filter((r) => r.part === "curfews").length;
+  const kind = curfews === 0 ? "schedule change" : curfews === count ? "curfews change" : "change";
+  const head = `audit: ${count} ${kind}${count === 1 ? "" : "s"}`;
   const names = [...new Set(records.map((r) => oneLine(r.name)))];
   const render = (shown: readonly string[]): string =>
     `${head} (${shown.join(", ")}${shown.length < names.length ? ", …" : ""})`;
@@ -48,7 +50,7 @@ export function formatAuditMessage(
     .slice(0, BODY_MAX_LINES)
     .map(
       (r) =>
-        `- ${oneLine(r.name)} (campaign ${oneLine(r.campaignId)}, ${oneLine(r.file)}): version ${oneLine(r.versionBefore)} -> ${oneLine(r.versionAfter)} at ${oneLine(r.at)}`,
+        `- ${oneLine(r.name)} (campaign ${oneLine(r.campaignId)}, ${oneLine(r.file)}): ${r.part === "curfews" ? "curfews " : ""}version ${oneLine(r.versionBefore)} -> ${oneLine(r.versionAfter)} at ${oneLine(r.at)}`,
     );
   if (records.length > BODY_MAX_LINES) {
     body.push(`- … and ${records.length - BODY_MAX_LINES} more (see ${CHANGE_IDS_TRAILER})`);

@@ -8,6 +8,7 @@ import { DateTime } from "luxon";
 import { type ApplyResult, applyPlan, type CampaignOutcome } from "../apply/apply.js";
 import { actorName, type FinishSummary, type RecoverySummary, WritePipeline } from "../apply/pipeline.js";
 import type { ResolvedConfig } from "../desired/config.js";
+import { curfewsEqual, curfewsOf } from "../desired/curfews.js";
 import { effectiveSchedule, WindowTranslationError } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
 import { type Schedule, schedulesEqual } from "../desired/schedule.js";
@@ -23,7 +24,7 @@ import { resolveStateDir } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import { parseAt, resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
-import { loadDesired, planFrom, planTargetOf } from "./session.js";
+import { curfewIds, loadDesired, planFrom, planTargetOf } from "./session.js";
 
 export interface ApplyFlags {
   dir?: string;
@@ -89,6 +90,15 @@ export function savedPlanMismatches(
       out.push(
         `${t(change.name)} (${t(change.campaignId)}): the plan's schedule differs from ${t(c.file)} (the plan file was edited, or the file changed since)`,
       );
+    } else if (
+      (change.curfews === undefined) !== (c.curfews === undefined) ||
+      (change.curfews !== undefined &&
+        c.curfews !== undefined &&
+        !curfewsEqual(change.curfews.after, curfewsOf(c.curfews)))
+    ) {
+      out.push(
+        `${t(change.name)} (${t(change.campaignId)}): the plan's curfews differ from what ${t(c.file)} and the calling-hours policy give (the plan file was edited, or the repository changed since)`,
+      );
     }
   }
   return out;
@@ -153,7 +163,7 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
   }
   try {
     const recovery = await pipeline.recover(connection.port);
-    const target = await planTargetOf(connection.port);
+    const target = await planTargetOf(connection.port, saved ? [] : (desired?.campaigns ?? []));
     let plan: Plan;
     if (saved) {
       const stale = savedPlanTargetMismatch(saved, target);
@@ -166,7 +176,10 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
       plan = saved;
     } else {
       const d = desired as NonNullable<typeof desired>;
-      const read = await connection.port.readCampaigns(d.campaigns.map((c) => c.campaignId));
+      const read = await connection.port.readCampaigns(
+        d.campaigns.map((c) => c.campaignId),
+        { curfews: curfewIds(d.campaigns) },
+      );
       plan = planFrom(d, read, target, parseAt(io, flags.at), false, false);
     }
     const actor = actorName(command);
@@ -226,17 +239,27 @@ function parseWait(text: string | undefined): number {
   return n * 1000;
 }
 
+/** "v1 → v2", or "curfews  v1 → v2" for the boundings; each part written, comma-separated. */
+function writtenParts(o: CampaignOutcome): string {
+  return (o.changes ?? (o.change ? [o.change] : []))
+    .map((c) => `${c.part === "curfews" ? "curfews  " : ""}${t(c.versionBefore)} → ${t(c.versionAfter)}`)
+    .join(", ");
+}
+
 function outcomeLine(o: CampaignOutcome): string {
   const who = `${t(o.name)} (${t(o.campaignId)})`;
   switch (o.result) {
-    case "updated":
-      return `~ ${who}  updated  ${t(o.change?.versionBefore ?? "")} → ${t(o.change?.versionAfter ?? "")}  ${o.latencyMs} ms`;
+    case "updated": {
+      const parts = writtenParts(o);
+      return `~ ${who}  updated${parts.startsWith("curfews") ? " " : "  "}${parts}  ${o.latencyMs} ms`;
+    }
     case "converged":
       return `= ${who}  already in the desired state (someone else wrote it meanwhile)`;
     case "skipped":
       return `- ${who}  held: ${t(o.error ?? "")}`;
     case "failed":
-      return `✗ ${who}  ${t(o.file)}: ${t(o.error ?? "")}`;
+      // One part may have been written before the other failed: say so.
+      return `✗ ${who}  ${t(o.file)}: ${t(o.error ?? "")}${o.change ? ` (written: ${writtenParts(o)})` : ""}`;
     case "unchanged":
       return `= ${who}  unchanged`;
   }

@@ -6,6 +6,11 @@
  * and their windows are written in the schedule zone, as CXone holds them: that is the zone a
  * person sees in CXone's own screens, and no translation can make them fit a day badly.
  * dialwindow.yaml then pins that zone in cxone.scheduleTimezone.
+ *
+ * A PC skill's recipient time-zone boundings are imported as `curfews: managed` only when CXone
+ * holds exactly what dialwindow would derive for the imported file from the calling-hours policy;
+ * otherwise they are left alone (`curfews: unmanaged` where policy.curfews would manage them),
+ * and the differences are listed, so import then plan still writes nothing.
  */
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
@@ -13,6 +18,9 @@ import { type FileHandle, lstat, mkdir, open, realpath, stat } from "node:fs/pro
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseTime } from "../desired/civil-date.js";
 import { DEFAULT_ISSUER, resolveConfig } from "../desired/config.js";
+import { deriveCurfews } from "../desired/curfew-derivation.js";
+import { type Bounding, curfewsEqual, curfewsOf, describeBounding } from "../desired/curfews.js";
+import type { CurfewsMode } from "../desired/documents.js";
 import { liveIdOf } from "../desired/documents.js";
 import { loadDesiredState } from "../desired/load.js";
 import { normalizeSchedule, type Schedule, WEEKDAYS } from "../desired/schedule.js";
@@ -61,7 +69,10 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
   let scheduleZone: string | undefined;
   try {
     scheduleZone = (await connection.port.target()).scheduleZone;
-    read = await connection.port.readCampaigns(ids, { includeUnrequested: ids.length === 0 });
+    read = await connection.port.readCampaigns(ids, {
+      includeUnrequested: ids.length === 0,
+      ...(caps.curfews ? { curfews: "all" as const } : {}),
+    });
   } finally {
     await connection.close();
   }
@@ -85,6 +96,8 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
   const campaigns = [...read.campaigns.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   let maxBlocks = 0;
   let target: string | undefined;
+  // The policy the imported files will be checked against: --out's own, or the defaults it gets.
+  const policy = caps.curfews ? await validateDesiredState(out, { at: io.now(), env: io.env }) : undefined;
   for (const live of campaigns) {
     const file = managed.get(live.id);
     if (file) {
@@ -103,7 +116,12 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
     const name = uniqueName(live, usedNames);
     const path = join(target, `${name}.yaml`);
     if (!isInside(target, path)) throw new Error(`import: ${name} resolves outside ${target}`);
-    const outcome = await writeNew(path, campaignYaml(live, name, caps.idKey), flags.force === true);
+    const curfews = policy ? curfewsDecision(live, policy) : undefined;
+    const outcome = await writeNew(
+      path,
+      campaignYaml(live, name, caps.idKey, curfews?.mode),
+      flags.force === true,
+    );
     if (outcome !== "written") {
       io.stderr(
         outcome === "exists"
@@ -116,6 +134,7 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
     maxBlocks = Math.max(maxBlocks, normalizeSchedule(live.schedule).dialingHours.length);
     written.push(path);
     io.stdout(`+ ${t(live.id)} → ${t(relative(io.cwd, path))}\n`);
+    if (curfews?.note) io.stdout(`  ${t(live.id)}: ${t(curfews.note)}\n`);
   }
   const configPath = join(out, "dialwindow.yaml");
   await mkdir(out, { recursive: true });
@@ -154,6 +173,47 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
   io.stdout(`Imported ${written.length} ${noun}(s)${failed ? `, ${failed} failed` : ""}.\n`);
   // Files were written either way; the exit code says whether the result can be applied as is.
   return failed > 0 || invalid ? EXIT.failure : EXIT.ok;
+}
+
+/**
+ * Whether an imported skill's boundings are managed: only when CXone holds exactly what would be
+ * derived for the file import writes (recipients: its zone; no regions). `mode` is what goes in
+ * the file (undefined: nothing, the default unmanaged applies); `note` says why not.
+ */
+function curfewsDecision(
+  live: LiveCampaign,
+  policy: Awaited<ReturnType<typeof validateDesiredState>>,
+): { mode?: CurfewsMode; note?: string } {
+  const byDefault = policy.config.policy.curfews;
+  const unmanaged = (why: string) => ({
+    ...(byDefault === "managed" ? { mode: "unmanaged" as const } : {}),
+    note: `curfews left unmanaged: ${why}`,
+  });
+  if (!live.curfews) return unmanaged("CXone's boundings could not be read");
+  if (!policy.policyRules) {
+    return unmanaged(
+      policy.config.policy.callingHours === "off"
+        ? "the calling-hours policy is off, so there is nothing to derive them from"
+        : "the calling-hours rules could not be read (run dialwindow validate on the output folder)",
+    );
+  }
+  const derived = deriveCurfews(
+    { recipientZones: [live.schedule.timezone], regions: [] },
+    policy.policyRules,
+  );
+  if (derived.plan === undefined || derived.unmapped.length > 0)
+    return unmanaged(`${live.schedule.timezone} has no zone id CXone knows`);
+  const wanted = curfewsOf(derived.plan);
+  if (!curfewsEqual(live.curfews.curfews, wanted)) {
+    return unmanaged(
+      `CXone holds ${listBoundings(live.curfews.curfews)}; the law would give ${listBoundings(wanted)} (every other zone inactive). Set spec.curfews: managed to have dialwindow write that`,
+    );
+  }
+  return { mode: "managed" };
+}
+
+function listBoundings(curfews: readonly Bounding[]): string {
+  return curfews.length === 0 ? "no active zone" : curfews.map(describeBounding).join(", ");
 }
 
 /** An id from the API as a person may see it: as is when it is a plain id, else quoted and escaped. */
@@ -309,6 +369,7 @@ export function campaignYaml(
   live: LiveCampaign,
   name: string,
   idKey: "campaignId" | "skillId" = "campaignId",
+  curfews?: CurfewsMode,
 ): string {
   const s = normalizeSchedule(live.schedule);
   const hours = dialingHoursYaml(s);
@@ -333,6 +394,17 @@ export function campaignYaml(
     hours.length > 0 ? "  dialingHours:" : "  dialingHours: []",
     ...hours,
     ...(idKey === "skillId" ? [] : [`  pauseConditions: [${s.pauseConditions.join(", ")}]`]),
+    ...(curfews === "managed"
+      ? [
+          "  # CXone's recipient time-zone boundings were what the calling-hours policy gives; kept so.",
+          "  curfews: managed",
+        ]
+      : curfews === "unmanaged"
+        ? [
+            "  # CXone's recipient time-zone boundings differ from what the policy gives; left as they are.",
+            "  curfews: unmanaged",
+          ]
+        : []),
     "",
   ].join("\n");
 }

@@ -60,9 +60,21 @@ export interface LiveRead {
   target: PlanTarget;
 }
 
-/** What the plan is made for: the port's capabilities and the tenant facts it settles. */
-export async function planTargetOf(port: CxonePort): Promise<PlanTarget> {
-  return { capabilities: port.capabilities, ...(await port.target()) };
+/**
+ * What the plan is made for: the port's capabilities and the tenant facts it settles (with
+ * `campaigns` of which some manage their curfews, the business unit's recipient zones too).
+ */
+export async function planTargetOf(
+  port: CxonePort,
+  campaigns: readonly CampaignSchedule[] = [],
+): Promise<PlanTarget> {
+  const curfews = port.capabilities.curfews && campaigns.some((c) => c.curfews !== undefined);
+  return { capabilities: port.capabilities, ...(await port.target(curfews ? { curfews: true } : {})) };
+}
+
+/** The campaigns whose boundings are read: those with curfews: managed, and no other. */
+export function curfewIds(campaigns: readonly CampaignSchedule[]): string[] {
+  return campaigns.filter((c) => c.curfews !== undefined).map((c) => c.campaignId);
 }
 
 export async function readLive(
@@ -73,10 +85,10 @@ export async function readLive(
 ): Promise<LiveRead> {
   const connection = connect(desired.result.config, io.env, { logger });
   try {
-    const target = await planTargetOf(connection.port);
+    const target = await planTargetOf(connection.port, desired.campaigns);
     const read = await connection.port.readCampaigns(
       desired.campaigns.map((c) => c.campaignId),
-      { includeUnrequested: options.includeUnrequested ?? false },
+      { includeUnrequested: options.includeUnrequested ?? false, curfews: curfewIds(desired.campaigns) },
     );
     return { connection, read, target };
   } catch (err) {

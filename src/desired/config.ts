@@ -5,7 +5,7 @@
 
 import { CAPABILITIES, type ProfileName } from "../live/capabilities.js";
 import { type Env, readEnv } from "../util/env.js";
-import type { ConfigDocument, SyncWindowDocument } from "./documents.js";
+import type { ConfigDocument, CurfewsMode, SyncWindowDocument } from "./documents.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./read-source.js";
 
 /** A webhook target as dialwindow.yaml configures it; notify/ signs for it (SigningTarget). */
@@ -40,7 +40,8 @@ export interface ResolvedConfig {
     maxResponseBytes: ResponseLimits;
   };
   limits: { maxDialingBlocks: number; maxFileBytes: number };
-  policy: { callingHours: "enforce" | "off"; packs: string[] };
+  /** `curfews`: the default of every campaign's spec.curfews. */
+  policy: { callingHours: "enforce" | "off"; packs: string[]; curfews: CurfewsMode };
   webhooks: WebhookTarget[];
   audit: { enabled: boolean; branch: string; path: string; push: boolean };
   reconcile: {
@@ -131,6 +132,8 @@ export function resolveConfig(doc: ConfigDocument | undefined, env: Env = {}): R
     policy: {
       callingHours: c.policy?.callingHours ?? "enforce",
       packs: c.policy?.packs ?? DEFAULT_POLICY_PACKS,
+      // Unmanaged unless asked: nobody's boundings change on upgrade.
+      curfews: c.policy?.curfews ?? "unmanaged",
     },
     webhooks: (c.webhooks ?? []).map((w) => ({
       name: w.name,

@@ -31,8 +31,12 @@ export interface CampaignScheduleDocument {
     recipients?: { timezones?: string[]; regions?: string[] };
     holidays?: { calendars?: string[]; dates?: string[] };
     overrides?: OverrideDocument[];
+    /** Whether dialwindow keeps the skill's recipient time-zone boundings (default policy.curfews). */
+    curfews?: CurfewsMode;
   };
 }
+
+export type CurfewsMode = "managed" | "unmanaged";
 
 /** The CXone id a CampaignSchedule names, and under which key (undefined when it names none). */
 export function liveIdOf(metadata: CampaignScheduleDocument["metadata"]): string | undefined {
@@ -105,7 +109,7 @@ export interface ConfigDocument {
     maxResponseBytes?: { token?: number; campaign?: number; list?: number; bulk?: number };
   };
   limits?: { maxDialingBlocks?: number; maxFileBytes?: number };
-  policy?: { callingHours?: "enforce" | "off"; packs?: string[] };
+  policy?: { callingHours?: "enforce" | "off"; packs?: string[]; curfews?: CurfewsMode };
   webhooks?: WebhookTargetDocument[];
   audit?: { enabled?: boolean; branch?: string; path?: string; push?: boolean };
   reconcile?: {

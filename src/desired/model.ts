@@ -5,8 +5,10 @@
  */
 
 import { parseDate, parseTime } from "./civil-date.js";
+import type { CurfewPlan } from "./curfews.js";
 import {
   type CampaignScheduleDocument,
+  type CurfewsMode,
   type DialingHoursDocument,
   type HolidayCalendarDocument,
   liveIdOf,
@@ -52,6 +54,13 @@ export interface CampaignSchedule {
   /** Local dates with no dialing (own dates and every referenced calendar's), with a name. */
   holidays: ReadonlyMap<number, string>;
   overrides: readonly Override[];
+  /** spec.curfews, else policy.curfews: whether dialwindow keeps the skill's boundings. */
+  curfewsMode: CurfewsMode;
+  /**
+   * Managed: the boundings the law gives (validate derives them, curfew-derivation.ts). Absent
+   * for an unmanaged campaign, whose boundings are never read or written.
+   */
+  curfews?: CurfewPlan;
 }
 
 export interface HolidayCalendar {
@@ -90,6 +99,8 @@ export function buildCalendar(doc: HolidayCalendarDocument): HolidayCalendar {
 export function buildCampaign(
   doc: LoadedDocument<CampaignScheduleDocument>,
   calendars: ReadonlyMap<string, HolidayCalendar>,
+  /** policy.curfews: what a campaign without spec.curfews gets. */
+  curfewsDefault: CurfewsMode = "unmanaged",
 ): CampaignSchedule {
   const { metadata, spec } = doc.value;
   const holidays = new Map<number, string>();
@@ -128,5 +139,6 @@ export function buildCampaign(
     regions: spec.recipients?.regions ?? [],
     holidays,
     overrides,
+    curfewsMode: spec.curfews ?? curfewsDefault,
   };
 }

@@ -78,7 +78,10 @@ export function policySignature(c: CampaignSchedule): string {
   ].join("#");
 }
 
-export function applicableRules(rules: readonly PolicyRule[], c: CampaignSchedule): PolicyRule[] {
+export function applicableRules(
+  rules: readonly PolicyRule[],
+  c: Pick<CampaignSchedule, "regions">,
+): PolicyRule[] {
   return rules.filter((r) => r.regions.size === 0 || c.regions.some((region) => r.regions.has(region)));
 }
 

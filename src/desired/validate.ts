@@ -10,6 +10,7 @@ import { CAPABILITIES } from "../live/capabilities.js";
 import { systemClock, utcNow } from "../util/clock.js";
 import { packageRoot } from "../util/paths.js";
 import { type ResolvedConfig, resolveConfig } from "./config.js";
+import { checkCampaignCurfews, checkCurfewsDefault } from "./curfew-checks.js";
 import {
   type CallingPolicyDocument,
   type CampaignScheduleDocument,
@@ -134,6 +135,7 @@ export async function validateDesiredState(
 
   checkUniqueness(r, loaded.campaigns);
   const caps = CAPABILITIES[config.cxone.profile];
+  if (!configUnusable) checkCurfewsDefault(r, loaded.config, config, caps);
   for (const doc of loaded.campaigns) {
     checkLiveId(r, doc, caps);
     checkProfileShape(r, doc, caps);
@@ -157,7 +159,7 @@ export async function validateDesiredState(
   const policyMemo = new Map<string, Violation[]>();
   for (const doc of loaded.campaigns) {
     if (r.hasErrors(doc)) continue;
-    const campaign = buildCampaign(doc, calendars);
+    const campaign = buildCampaign(doc, calendars, config.policy.curfews);
     drawable.push(campaign);
     if (configUnusable) continue;
     let today = todayByZone.get(campaign.timezone);
@@ -177,6 +179,7 @@ export async function validateDesiredState(
       }
       for (const v of violations) r.error(doc, v.source, v.code, v.message);
     }
+    checkCampaignCurfews(r, campaign, caps, rules, config, clocks, today);
     if (!r.hasErrors(doc)) campaigns.push(campaign);
   }
 

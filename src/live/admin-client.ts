@@ -9,6 +9,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { Agent, type Dispatcher } from "undici";
 import { defaultResponseLimits, type ResponseLimits } from "../desired/config.js";
+import { type Curfews, curfewsEqual, describeCurfews, normalizeCurfews } from "../desired/curfews.js";
 import { type Schedule, schedulesEqual } from "../desired/schedule.js";
 import { systemClock } from "../util/clock.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
@@ -21,6 +22,15 @@ import {
   passwordGrant,
   tenantIdClaim,
 } from "./admin-auth.js";
+import {
+  curfewsOf,
+  parseBulkTimeZoneSettings,
+  parseTimeZoneSettings,
+  type TimeZoneSetting,
+  timeZonesPutBody,
+  timeZonesVersion,
+  unsendable,
+} from "./admin-time-zones.js";
 import {
   canonicalOf,
   parseBulkScheduleSettings,
@@ -44,6 +54,7 @@ import {
 import {
   type CxonePort,
   type LiveCampaign,
+  type LiveCurfews,
   NotFoundError,
   OutcomeUnknownError,
   type PortTarget,
@@ -103,6 +114,23 @@ const JSON_ACCEPT = { accept: "application/json" };
 interface Endpoints {
   apiBase: string;
   tenantId: string;
+}
+
+/** One skill of the bulk read: its schedule, its boundings (when the answer has them), its name. */
+interface BulkEntry {
+  settings: ScheduleSettings | Error;
+  timeZones: TimeZoneSetting[] | Error | undefined;
+  name?: string;
+}
+
+/** What `GET /business-unit` says that dialwindow uses. */
+interface BusinessUnitFacts {
+  url: string;
+  defaultTimeZone: unknown;
+  /** The recipient zones (Windows ids); undefined when the answer has no list. */
+  zones: string[] | undefined;
+  /** `"name" (id)`, for messages. */
+  label: string;
 }
 
 export function createAdminClient(options: AdminClientOptions): AdminClient {
@@ -223,11 +251,10 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     }
   };
 
-  let zone: Promise<string> | undefined;
-  /** The zone schedule times are read in: cxone.scheduleTimezone, else the business unit's. */
-  function scheduleZone(): Promise<string> {
-    if (options.scheduleTimezone !== undefined) return Promise.resolve(options.scheduleTimezone);
-    zone ??= (async () => {
+  let unit: Promise<BusinessUnitFacts> | undefined;
+  /** `GET /business-unit`, once per client (a failure is asked again next time). */
+  function businessUnit(): Promise<BusinessUnitFacts> {
+    unit ??= (async () => {
       const { apiBase } = await api();
       const url = `${apiBase}/business-unit`;
       const { response, request } = await transport.send({
@@ -238,10 +265,46 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
         tokens,
       });
       if (response.status < 200 || response.status > 299) throw failure(response, request);
-      const body = json(response, `the response to GET ${redactUrl(url)}`) as {
-        businessUnits?: { defaultTimeZone?: unknown }[];
+      const where = `GET ${redactUrl(url)}`;
+      const body = json(response, `the response to ${where}`) as {
+        businessUnits?: Record<string, unknown>[];
       };
-      const windowsId = body?.businessUnits?.[0]?.defaultTimeZone;
+      const first = Array.isArray(body?.businessUnits) ? body.businessUnits[0] : undefined;
+      const zones = Array.isArray(first?.timeZones)
+        ? first.timeZones.flatMap((z: unknown) =>
+            z !== null &&
+            typeof z === "object" &&
+            typeof (z as { standardName?: unknown }).standardName === "string"
+              ? [(z as { standardName: string }).standardName]
+              : [],
+          )
+        : undefined;
+      const id = first?.businessUnitId;
+      const name = typeof first?.businessUnitName === "string" ? first.businessUnitName : undefined;
+      return {
+        url,
+        defaultTimeZone: first?.defaultTimeZone,
+        zones,
+        label: [
+          name === undefined ? undefined : JSON.stringify(name),
+          typeof id === "number" || typeof id === "string" ? `(${id})` : undefined,
+        ]
+          .filter((x) => x !== undefined)
+          .join(" "),
+      };
+    })().catch((err: unknown) => {
+      unit = undefined;
+      throw err;
+    });
+    return unit;
+  }
+
+  let zone: Promise<string> | undefined;
+  /** The zone schedule times are read in: cxone.scheduleTimezone, else the business unit's. */
+  function scheduleZone(): Promise<string> {
+    if (options.scheduleTimezone !== undefined) return Promise.resolve(options.scheduleTimezone);
+    zone ??= (async () => {
+      const { url, defaultTimeZone: windowsId } = await businessUnit();
       if (typeof windowsId !== "string" || windowsId.trim() === "") {
         throw new ProtocolError(
           `GET ${redactUrl(url)} has no businessUnits[0].defaultTimeZone; set cxone.scheduleTimezone in dialwindow.yaml`,
@@ -286,6 +349,30 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     return parseScheduleSettings(json(response, `the response to ${where}`), where);
   }
 
+  const timeZonesUrl = (apiBase: string, id: string) =>
+    `${apiBase}/skills/${encodeURIComponent(id)}/parameters/time-zones`;
+
+  /** One skill's boundings, every zone of the business unit; undefined on 404. */
+  async function getTimeZones(id: string): Promise<TimeZoneSetting[] | undefined> {
+    const { apiBase } = await api();
+    const url = timeZonesUrl(apiBase, checkId(id));
+    const { response, request } = await transport.send({
+      kind: "get",
+      method: "GET",
+      url,
+      headers: JSON_ACCEPT,
+      tokens,
+    });
+    if (response.status === 404) return undefined;
+    if (response.status < 200 || response.status > 299) throw failure(response, request);
+    const where = `GET ${redactUrl(url)}`;
+    return parseTimeZoneSettings(json(response, `the response to ${where}`), where);
+  }
+
+  function liveCurfews(settings: readonly TimeZoneSetting[]): LiveCurfews {
+    return { version: timeZonesVersion(settings), curfews: curfewsOf(settings) };
+  }
+
   function live(id: string, settings: ScheduleSettings, zoneName: string, name?: string): LiveCampaign {
     return {
       id,
@@ -295,10 +382,17 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     };
   }
 
-  async function readCampaign(id: string): Promise<LiveCampaign | undefined> {
+  async function readCampaign(
+    id: string,
+    readOptions: { curfews?: boolean } = {},
+  ): Promise<LiveCampaign | undefined> {
     const zoneName = await scheduleZone();
     const settings = await getSettings(id);
-    return settings === undefined ? undefined : live(id, settings, zoneName);
+    if (settings === undefined) return undefined;
+    const campaign = live(id, settings, zoneName);
+    if (readOptions.curfews !== true) return campaign;
+    const zones = await getTimeZones(id);
+    return zones === undefined ? undefined : { ...campaign, curfews: liveCurfews(zones) };
   }
 
   /**
@@ -376,9 +470,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   let bulkRead: AdminClient["bulkRead"] = "unknown";
 
   /** Every dialer skill's settings from one answer; undefined when the bulk read is unusable. */
-  async function bulkSettings(): Promise<
-    Map<string, { settings: ScheduleSettings | Error; name?: string }> | undefined
-  > {
+  async function bulkSettings(): Promise<Map<string, BulkEntry> | undefined> {
     if (bulkRead === "missing") return undefined;
     const { apiBase } = await api();
     const url = `${apiBase}/skills/parameters`;
@@ -427,7 +519,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       return undefined;
     }
     bulkRead = "available";
-    const out = new Map<string, { settings: ScheduleSettings | Error; name?: string }>();
+    const out = new Map<string, BulkEntry>();
     for (const item of items) {
       if (item === null || typeof item !== "object") continue;
       const s = item as Record<string, unknown>;
@@ -439,7 +531,19 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       } catch (err) {
         settings = err as Error;
       }
-      out.set(id, { settings, ...(typeof s.skillName === "string" ? { name: s.skillName } : {}) });
+      let timeZones: TimeZoneSetting[] | Error | undefined;
+      if (s.timeZoneSettings !== undefined) {
+        try {
+          timeZones = parseBulkTimeZoneSettings(s.timeZoneSettings, `skill ${id} in ${where}`);
+        } catch (err) {
+          timeZones = err as Error;
+        }
+      }
+      out.set(id, {
+        settings,
+        timeZones,
+        ...(typeof s.skillName === "string" ? { name: s.skillName } : {}),
+      });
     }
     return out;
   }
@@ -474,9 +578,11 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     const out: ReadResult = { campaigns: new Map(), problems: new Map() };
     if (!all && ids.length === 0) return out;
     const zoneName = await scheduleZone();
+    let wantCurfews = new Set(readOptions.curfews === "all" ? ids : (readOptions.curfews ?? []));
     if (!all && ids.length === 1) {
       // One skill: its own GET is cheaper than a listing and the bulk read.
       await readViaGets(ids, zoneName, new Map(), out);
+      await readCurfews(wantCurfews, out);
       return out;
     }
     const listing = await listPcSkills();
@@ -490,7 +596,16 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     const wanted = all
       ? [...listing.skills.keys()]
       : ids.filter((id) => listing.skills.has(id) || !listing.complete);
+    if (readOptions.curfews === "all") wantCurfews = new Set(wanted);
     const bulk = await bulkSettings();
+    // Without the business unit's zones, the bulk read's boundings are not trusted: GETs instead.
+    const knownZones =
+      wantCurfews.size > 0 && bulk !== undefined
+        ? await curfewZones().then(
+            (z) => new Set(z.zones),
+            () => undefined,
+          )
+        : undefined;
     const pending: string[] = [];
     for (const id of new Set(wanted)) {
       const entry = bulk?.get(id);
@@ -507,10 +622,58 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
         pending.push(id);
         continue;
       }
-      out.campaigns.set(id, live(id, entry.settings, zoneName, listing.skills.get(id) ?? entry.name));
+      out.campaigns.set(id, {
+        ...live(id, entry.settings, zoneName, listing.skills.get(id) ?? entry.name),
+        ...(wantCurfews.has(id) ? bulkCurfews(entry, knownZones) : {}),
+      });
     }
     if (pending.length > 0) await readViaGets(pending, zoneName, listing.skills, out);
+    await readCurfews(wantCurfews, out);
     return out;
+  }
+
+  /**
+   * A skill's boundings from the bulk read, when they are usable: every entry names a zone of
+   * the business unit (the bulk read's `name` is trusted as the zone id only then). Else
+   * nothing, and the skill's own time-zones GET is read instead.
+   */
+  function bulkCurfews(
+    entry: BulkEntry,
+    knownZones: ReadonlySet<string> | undefined,
+  ): { curfews: LiveCurfews } | Record<string, never> {
+    const zones = entry.timeZones;
+    if (zones === undefined || zones instanceof Error || knownZones === undefined) return {};
+    if (!zones.every((z) => knownZones.has(z.zone))) return {};
+    return { curfews: liveCurfews(zones) };
+  }
+
+  /** Reads the boundings of the wanted campaigns that have none yet, one GET each. */
+  async function readCurfews(wanted: ReadonlySet<string>, out: ReadResult): Promise<void> {
+    const ids = [...wanted].filter((id) => {
+      const c = out.campaigns.get(id);
+      return c !== undefined && c.curfews === undefined;
+    });
+    let fatal: unknown;
+    await forEachBounded(
+      ids,
+      concurrency,
+      async (id) => {
+        try {
+          const zones = await getTimeZones(id);
+          const c = out.campaigns.get(id) as LiveCampaign;
+          if (zones === undefined) out.campaigns.delete(id);
+          else out.campaigns.set(id, { ...c, curfews: liveCurfews(zones) });
+        } catch (err) {
+          if (isWholeCallFailure(err)) fatal ??= err;
+          else {
+            out.campaigns.delete(id);
+            out.problems.set(id, err as Error);
+          }
+        }
+      },
+      () => fatal !== undefined,
+    );
+    if (fatal !== undefined) throw fatal;
   }
 
   async function writeSchedule(
@@ -548,40 +711,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     const sending = settingsFor(schedule, current);
     const { apiBase } = await api();
     const url = scheduleUrl(apiBase, id);
-    let sent: Awaited<ReturnType<Transport["send"]>>;
-    try {
-      sent = await transport.send({
-        kind: "put",
-        retryUncertain: false,
-        method: "PUT",
-        url,
-        headers: { ...JSON_ACCEPT, "content-type": "application/json" },
-        body: putBody(sending),
-        tokens,
-      });
-    } catch (err) {
-      if (err instanceof NetworkError) throw new OutcomeUnknownError(err.message, { cause: err });
-      throw err;
-    }
-    const { response, request } = sent;
-    if (response.status < 200 || response.status > 299) {
-      const err = failure(response, request);
-      if (response.status === 400 || response.status === 422) {
-        const reason = apiReason(err.responseBody) ?? "CXone gave no reason";
-        throw new RejectedError(
-          {
-            reason,
-            answer: String(response.status),
-            message: `PUT ${redactUrl(url)} was rejected (${response.status}): ${reason}`,
-          },
-          { cause: err },
-        );
-      }
-      if (response.status === 404) throw new NotFoundError(err.message, { cause: err });
-      if (response.status === 408 || response.status >= 500)
-        throw new OutcomeUnknownError(err.message, { cause: err });
-      throw err;
-    }
+    await put(url, putBody(sending));
     // The 200 has no body: read it back. A failed read-back leaves the outcome to be settled
     // by the caller's own read.
     let stored: ScheduleSettings | undefined;
@@ -604,7 +734,106 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     return { version: written.version as string, schedule: written.schedule };
   }
 
-  const target = async (): Promise<PortTarget> => ({ scheduleZone: await scheduleZone() });
+  /** The business unit's recipient zones (Windows ids): what boundings may name. */
+  async function curfewZones(): Promise<NonNullable<PortTarget["curfewZones"]>> {
+    const bu = await businessUnit();
+    if (bu.zones === undefined) {
+      throw new ProtocolError(
+        `GET ${redactUrl(bu.url)} has no businessUnits[0].timeZones, so the recipient zones a skill may call are unknown`,
+      );
+    }
+    return { businessUnit: bu.label || "of this tenant", zones: bu.zones };
+  }
+
+  /** One PUT, never retried blindly; its answer mapped to the port's errors. */
+  async function put(url: string, body: string): Promise<void> {
+    let sent: Awaited<ReturnType<Transport["send"]>>;
+    try {
+      sent = await transport.send({
+        kind: "put",
+        retryUncertain: false,
+        method: "PUT",
+        url,
+        headers: { ...JSON_ACCEPT, "content-type": "application/json" },
+        body,
+        tokens,
+      });
+    } catch (err) {
+      if (err instanceof NetworkError) throw new OutcomeUnknownError(err.message, { cause: err });
+      throw err;
+    }
+    const { response, request } = sent;
+    if (response.status >= 200 && response.status <= 299) return;
+    const err = failure(response, request);
+    if (response.status === 400 || response.status === 422) {
+      const reason = apiReason(err.responseBody) ?? "CXone gave no reason";
+      throw new RejectedError(
+        {
+          reason,
+          answer: String(response.status),
+          message: `PUT ${redactUrl(url)} was rejected (${response.status}): ${reason}`,
+        },
+        { cause: err },
+      );
+    }
+    if (response.status === 404) throw new NotFoundError(err.message, { cause: err });
+    if (response.status === 408 || response.status >= 500)
+      throw new OutcomeUnknownError(err.message, { cause: err });
+    throw err;
+  }
+
+  /**
+   * The boundings, as writeSchedule writes a schedule: read just before the PUT (a changed hash
+   * is a VersionConflict), the active boundings sent (CXone deactivates every other zone), and
+   * read back after.
+   */
+  async function writeCurfews(id: string, curfews: Curfews, expectedVersion: string): Promise<LiveCurfews> {
+    checkId(id);
+    if (expectedVersion.trim() === "") {
+      throw new DialwindowError(
+        "DW_NO_VERSION",
+        `refusing to write the boundings of skill ${id} without the version they were read at: the write could overwrite a change made since`,
+      );
+    }
+    const why = unsendable(curfews);
+    if (why) throw new RejectedError({ reason: why, answer: "not sent", message: `skill ${id}: ${why}` });
+    const current = await getTimeZones(id);
+    if (current === undefined) {
+      throw new NotFoundError(`skill ${id} does not exist in CXone (or is not a Personal Connection skill)`);
+    }
+    const currentVersion = timeZonesVersion(current);
+    if (currentVersion !== expectedVersion) {
+      throw new VersionConflictError(
+        `the boundings of skill ${id} changed in CXone since they were read (version ${expectedVersion}, now ${currentVersion})`,
+      );
+    }
+    const { apiBase } = await api();
+    const url = timeZonesUrl(apiBase, id);
+    await put(url, timeZonesPutBody(curfews));
+    let stored: TimeZoneSetting[] | undefined;
+    try {
+      stored = await getTimeZones(id);
+    } catch (err) {
+      throw new OutcomeUnknownError(
+        `PUT ${redactUrl(url)} was accepted, but reading it back failed (${(err as Error).message})`,
+        { cause: err },
+      );
+    }
+    if (stored === undefined) throw new NotFoundError(`skill ${id} was written but is gone when read back`);
+    const written = liveCurfews(stored);
+    if (!curfewsEqual(written.curfews, curfews)) {
+      throw new ReadBackMismatchError(
+        `CXone accepted the boundings for skill ${id} but holds others when read back (${describeCurfews(written.curfews)} instead of ${describeCurfews(normalizeCurfews(curfews))})`,
+        written,
+      );
+    }
+    return written;
+  }
+
+  const target = async (targetOptions: { curfews?: boolean } = {}): Promise<PortTarget> => ({
+    scheduleZone: await scheduleZone(),
+    ...(targetOptions.curfews === true ? { curfewZones: await curfewZones() } : {}),
+  });
 
   return {
     profile: "cxone-admin",
@@ -616,6 +845,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     readCampaign,
     readCampaigns,
     writeSchedule,
+    writeCurfews,
     async close() {
       if (ownsDispatcher) await dispatcher.close();
     },

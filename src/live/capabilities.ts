@@ -52,7 +52,7 @@ export const CAPABILITIES: Readonly<Record<ProfileName, Capabilities>> = {
     windowsPerDay: 1,
     pauseConditions: false,
     nativeHolidays: false,
-    curfews: false,
+    curfews: true,
     zone: "tenant",
     idKey: "skillId",
     noun: "PC skill",

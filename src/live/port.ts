@@ -5,6 +5,7 @@
  * canonical schedules (not wire bodies) and the errors below (not HTTP statuses). Adapters
  * are chosen by cxone.profile in profiles.ts; nothing outside src/live/ imports one.
  */
+import type { Curfews } from "../desired/curfews.js";
 import type { Schedule } from "../desired/schedule.js";
 import { DialwindowError } from "../util/errors.js";
 import type { Capabilities, ProfileName } from "./capabilities.js";
@@ -21,6 +22,19 @@ export interface LiveCampaign {
   version: string | null;
   /** Canonical, as CXone holds it (not normalised). */
   schedule: Schedule;
+  /**
+   * The recipient time-zone boundings, only when they were asked for (ReadOptions.curfews)
+   * and the profile has them (capabilities.curfews).
+   */
+  curfews?: LiveCurfews;
+}
+
+/** A campaign's boundings as CXone holds them: the second part of a campaign, with its own version. */
+export interface LiveCurfews {
+  /** What a write of the boundings must expect (cxone-admin: a hash of every zone's entry). */
+  version: string;
+  /** The active boundings, canonical. */
+  curfews: Curfews;
 }
 
 export interface WriteResult {
@@ -36,6 +50,11 @@ export interface ReadOptions {
    * Adapters that cannot list throw a DialwindowError with code DW_NO_LIST_ENDPOINT.
    */
   includeUnrequested?: boolean;
+  /**
+   * Campaigns whose boundings to read as well (those with curfews: managed), or "all" of those
+   * read (import). No other campaign's boundings are read. Ignored by profiles without curfews.
+   */
+  curfews?: Iterable<string> | "all";
 }
 
 export interface ReadResult {
@@ -55,17 +74,28 @@ export interface PortTarget {
    * (capabilities.zone "tenant"); undefined when each schedule carries its own.
    */
   scheduleZone?: string;
+  /**
+   * The recipient zones CXone allows, by (Windows) id, and the business unit that allows them:
+   * only when asked for (`target({ curfews: true })`) and the profile has curfews.
+   */
+  curfewZones?: { businessUnit: string; zones: readonly string[] };
 }
 
 export interface CxonePort {
   readonly profile: ProfileName;
   readonly capabilities: Capabilities;
-  /** Settles the tenant facts planning needs (cxone-admin: the schedule zone). */
-  target(): Promise<PortTarget>;
+  /**
+   * Settles the tenant facts planning needs (cxone-admin: the schedule zone; with `curfews`,
+   * also the business unit's recipient zones).
+   */
+  target(options?: { curfews?: boolean }): Promise<PortTarget>;
   /** Reads the given campaigns (a bulk or paged read where the API has one). */
   readCampaigns(ids: readonly string[], options?: ReadOptions): Promise<ReadResult>;
-  /** One campaign; undefined when it does not exist (or is not one this profile manages). */
-  readCampaign(id: string): Promise<LiveCampaign | undefined>;
+  /**
+   * One campaign; undefined when it does not exist (or is not one this profile manages). With
+   * `curfews`, its boundings too.
+   */
+  readCampaign(id: string, options?: { curfews?: boolean }): Promise<LiveCampaign | undefined>;
   /**
    * Writes one schedule, only if the live schedule is still at `expectedVersion`. Throws
    * VersionConflictError when it is not, RejectedError when CXone refuses the schedule,
@@ -74,6 +104,11 @@ export interface CxonePort {
    * Refuses to send anything when `expectedVersion` is empty.
    */
   writeSchedule(id: string, schedule: Schedule, expectedVersion: string): Promise<WriteResult>;
+  /**
+   * Replaces the campaign's boundings (every zone not listed becomes inactive), only if they are
+   * still at `expectedVersion`; the errors are writeSchedule's. Present when capabilities.curfews.
+   */
+  writeCurfews?(id: string, curfews: Curfews, expectedVersion: string): Promise<LiveCurfews>;
   close(): Promise<void>;
 }
 
@@ -119,9 +154,9 @@ export class NotFoundError extends PortError {
  * retried blindly (a second write would most likely be changed the same way).
  */
 export class ReadBackMismatchError extends PortError {
-  readonly stored: LiveCampaign;
+  readonly stored: LiveCampaign | LiveCurfews;
 
-  constructor(message: string, stored: LiveCampaign) {
+  constructor(message: string, stored: LiveCampaign | LiveCurfews) {
     super("READ_BACK_MISMATCH", message);
     this.stored = stored;
   }

@@ -197,12 +197,12 @@ export class Outbox {
         .deadLetters()
         .filter((d) => wanted === undefined || wanted.has(d.change.changeId));
       // Journal order: the last letter of a (target, campaign) is the newest one.
-      const newestLetter = new Map(letters.map((d) => [laneKey(d.target, d.change.campaignId), d.change]));
+      const newestLetter = new Map(letters.map((d) => [laneKey(d.target, d.change), d.change]));
       let superseded = 0;
       let requeued = 0;
       for (const letter of letters) {
-        const { changeId, campaignId } = letter.change;
-        const newest = newestLetter.get(laneKey(letter.target, campaignId));
+        const { changeId } = letter.change;
+        const newest = newestLetter.get(laneKey(letter.target, letter.change));
         const newer =
           letter.supersededBy ?? (newest?.changeId === changeId ? null : (newest?.changeId ?? null));
         if (newer !== null) {
@@ -263,7 +263,7 @@ export class Outbox {
     for (const state of this.#journal.view.changes()) {
       for (const d of state.deliveries.values()) {
         if (d.status !== "pending") continue;
-        const key = laneKey(d.target, state.change.campaignId);
+        const key = laneKey(d.target, state.change);
         const lane = lanes.get(key) ?? [];
         lane.push({
           change: state.change,
@@ -403,6 +403,10 @@ function supersession(
   return { superseded: by !== null, supersededBy: by };
 }
 
-function laneKey(target: string, campaignId: string): string {
-  return `${target}\u0000${campaignId}`;
+/**
+ * Deliveries are ordered per target, campaign and part: a campaign's schedule and its boundings
+ * are separate news, so a newer change of one never supersedes, or waits for, the other.
+ */
+function laneKey(target: string, change: ChangeRecord): string {
+  return `${target}\u0000${change.campaignId}\u0000${change.part ?? "schedule"}`;
 }

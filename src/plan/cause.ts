@@ -11,8 +11,12 @@
  *   - "drift" otherwise: CXone holds something the desired state never asked for;
  *   - "unattributed" when there is no base revision to compare with and it is not a transition
  *     (a change in git and an edit by hand then look the same).
+ *
+ * A campaign's boundings (curfews: managed) do not move with the calendar: they are "desired"
+ * when the base revision wants other boundings (or does not manage them), else "drift".
  */
 import type { DateTime } from "luxon";
+import { curfewsEqual, curfewsOf } from "../desired/curfews.js";
 import { effectiveSchedule, upcomingTransitions, WindowTranslationError } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
 import { type Schedule, schedulesEqual } from "../desired/schedule.js";
@@ -80,4 +84,35 @@ function effective(c: CampaignSchedule, at: DateTime, zone: string | undefined):
     if (err instanceof WindowTranslationError) return undefined;
     throw err;
   }
+}
+
+/** Why a managed campaign's boundings differ from CXone's. */
+export function attributeCurfews(
+  c: CampaignSchedule,
+  /** The campaign at the base revision; null when the base has none; undefined with no base. */
+  baseline: CampaignSchedule | null | undefined,
+): Attribution {
+  if (baseline === null) return { cause: "desired", because: "new in this revision" };
+  if (baseline === undefined) {
+    return {
+      cause: "unattributed",
+      because: "CXone's boundings differ (no base revision to tell a change in git from an edit in CXone)",
+    };
+  }
+  const wanted = c.curfews ? curfewsOf(c.curfews) : undefined;
+  const base = baseline.curfews ? curfewsOf(baseline.curfews) : undefined;
+  if (wanted === undefined || base === undefined || !curfewsEqual(wanted, base)) {
+    return {
+      cause: "desired",
+      because: base === undefined ? "managed from this revision on" : "changed in this revision",
+    };
+  }
+  return { cause: "drift", because: "changed in CXone since they were last written" };
+}
+
+/** One campaign's cause from its parts': the first in CAUSE_ORDER, and every part's reason. */
+export function combineAttributions(parts: readonly Attribution[]): Attribution | Record<string, never> {
+  const first = [...parts].sort((a, b) => CAUSE_ORDER.indexOf(a.cause) - CAUSE_ORDER.indexOf(b.cause))[0];
+  if (first === undefined) return {};
+  return { cause: first.cause, because: [...new Set(parts.map((p) => p.because))].join("; ") };
 }

@@ -7,9 +7,18 @@
  * prints it, sealed with its digest (saved-plan.ts): it is versioned and stable. Fields are
  * added within a format version, never renamed or removed; a rename is a new format version
  * (version 2 renamed the tutorial-only ETag field of each change to `version`, and added
- * `profile`).
+ * `profile`). A campaign's `curfews` part (its recipient time-zone boundings, for campaigns with
+ * `curfews: managed`) was added within version 2: a plan without managed curfews is exactly what
+ * it was, and a reader that does not know the field still reads every other one right.
  */
 import type { DateTime } from "luxon";
+import {
+  type CurfewDiffEntry,
+  type Curfews,
+  curfewsOf,
+  diffCurfews,
+  normalizeCurfews,
+} from "../desired/curfews.js";
 import {
   effectiveSchedule,
   type Transition,
@@ -22,7 +31,13 @@ import { Locator } from "../desired/source.js";
 import type { ConfigFrom } from "../desired/trusted-config.js";
 import { CAPABILITIES, type Capabilities, type ProfileName } from "../live/capabilities.js";
 import type { LiveCampaign } from "../live/port.js";
-import { attributeUpdate, type Cause } from "./cause.js";
+import {
+  type Attribution,
+  attributeCurfews,
+  attributeUpdate,
+  type Cause,
+  combineAttributions,
+} from "./cause.js";
 import { type DiffEntry, diffSchedules } from "./diff.js";
 
 export const PLAN_FORMAT_VERSION = 2;
@@ -32,11 +47,27 @@ export interface PlanTarget {
   capabilities: Capabilities;
   /** The zone CXone reads every schedule in (cxone-admin); absent when each carries its own. */
   scheduleZone?: string;
+  /** The business unit's recipient zones, when some campaign manages its curfews. */
+  curfewZones?: { businessUnit: string; zones: readonly string[] };
 }
 
 export const TUTORIAL_TARGET: PlanTarget = { capabilities: CAPABILITIES.tutorial };
 
 export type Action = "update" | "noop" | "error";
+
+/** The second part of a campaign with `curfews: managed`: its recipient time-zone boundings. */
+export interface PlannedCurfews {
+  /** The live boundings' version: what their write expects to find. */
+  version: string;
+  /** Live active boundings, normalised (every zone not listed is inactive). */
+  before: Curfews;
+  /** The boundings the law gives, normalised. */
+  after: Curfews;
+  diff: CurfewDiffEntry[];
+  /** When they differ: why, as for the schedule. */
+  cause?: Cause;
+  because?: string;
+}
 
 export interface PlannedChange {
   campaignId: string;
@@ -50,6 +81,11 @@ export interface PlannedChange {
   /** Desired schedule effective at the plan's instant, normalised. */
   after: Schedule;
   diff: DiffEntry[];
+  /**
+   * Campaigns with `curfews: managed` only: the boundings part. The campaign is an update when
+   * either part differs; each part is written only when it differs.
+   */
+  curfews?: PlannedCurfews;
   error?: string;
   /** Updates only: why (the revision, an edit in CXone, a transition); see cause.ts. */
   cause?: Cause;
@@ -128,6 +164,7 @@ export function planCampaign(
     before: Schedule | null,
     diff: DiffEntry[],
     error?: string,
+    curfews?: PlannedCurfews,
   ): PlannedChange => ({
     campaignId: c.campaignId,
     name: c.name,
@@ -137,6 +174,7 @@ export function planCampaign(
     before,
     after,
     diff,
+    ...(curfews === undefined ? {} : { curfews }),
     ...(error === undefined ? {} : { error }),
   });
   if (untranslatable !== undefined) return change("error", null, null, [], untranslatable);
@@ -152,7 +190,18 @@ export function planCampaign(
   }
   const before = normalizeSchedule(live.schedule);
   const diff = diffSchedules(before, after);
-  if (diff.length === 0) return change("noop", live.version, before, diff);
+  let curfews: PlannedCurfews | undefined;
+  if (c.curfews && caps.curfews) {
+    const planned = planCurfews(c, live, target);
+    if (typeof planned === "string") return change("error", null, before, diff, planned);
+    curfews = planned;
+  }
+  if (diff.length === 0) {
+    if (curfews === undefined || curfews.diff.length === 0)
+      return change("noop", live.version, before, diff, undefined, curfews);
+    // Only the boundings differ: the schedule part is not written, so its version may be absent.
+    return change("update", live.version, before, diff, undefined, curfews);
+  }
   if (!live.version) {
     return change(
       "error",
@@ -162,7 +211,30 @@ export function planCampaign(
       `CXone returned no ${caps.versionName} for this ${caps.noun}, so it cannot be written safely (a write must name the version it replaces); nothing was sent`,
     );
   }
-  return change("update", live.version, before, diff);
+  return change("update", live.version, before, diff, undefined, curfews);
+}
+
+/**
+ * The boundings part of a managed campaign, or why it cannot be planned: a recipient zone the
+ * business unit does not allow (CXone would refuse the PUT), or boundings that were not read.
+ */
+function planCurfews(c: CampaignSchedule, live: LiveCampaign, target: PlanTarget): PlannedCurfews | string {
+  const wanted = c.curfews as NonNullable<CampaignSchedule["curfews"]>;
+  const allowed = target.curfewZones;
+  if (allowed) {
+    const zones = new Set(allowed.zones);
+    const missing = wanted.boundings.filter((b) => !zones.has(b.zone));
+    if (missing.length > 0) {
+      const what = missing
+        .map((b) => `recipient zone ${b.recipients.join(", ")} (CXone's ${b.zone})`)
+        .join("; ");
+      return `${what} ${missing.length === 1 ? "is" : "are"} not one of the time zones of business unit ${allowed.businessUnit}, so CXone cannot bound calls there: add ${missing.length === 1 ? "it" : "them"} to the business unit's time zones in CXone, or remove ${missing.length === 1 ? "it" : "them"} from spec.recipients.timezones in ${c.file}`;
+    }
+  }
+  if (!live.curfews) return `its recipient time-zone boundings were not read from CXone; nothing was sent`;
+  const before = normalizeCurfews(live.curfews.curfews);
+  const after = curfewsOf(wanted);
+  return { version: live.curfews.version, before, after, diff: diffCurfews(before, after) };
 }
 
 export function buildPlan(input: PlanInput): Plan {
@@ -179,7 +251,15 @@ export function buildPlan(input: PlanInput): Plan {
       );
       if (change.action !== "update" || change.before === null) return change;
       const base = input.baseline ? (input.baseline.get(c.campaignId) ?? null) : undefined;
-      return { ...change, ...attributeUpdate(c, change.before, input.at, base, target.scheduleZone) };
+      const parts: Attribution[] = [];
+      if (change.diff.length > 0)
+        parts.push(attributeUpdate(c, change.before, input.at, base, target.scheduleZone));
+      if (change.curfews && change.curfews.diff.length > 0) {
+        const why = attributeCurfews(c, base);
+        change.curfews = { ...change.curfews, ...why };
+        parts.push({ cause: why.cause, because: `curfews: ${why.because}` });
+      }
+      return { ...change, ...combineAttributions(parts) };
     });
   const days = input.transitionDays ?? 14;
   const transitions = (days > 0 ? input.campaigns : [])

@@ -4,6 +4,7 @@
  * escaped for its format where it is placed (see escape/).
  */
 import { DateTime } from "luxon";
+import { type CurfewDiffEntry, describeBounding, describeCurfews } from "../desired/curfews.js";
 import type { Transition } from "../desired/effective.js";
 import { mdCode, mdFence, mdText } from "../escape/markdown.js";
 import { safeText as t } from "../escape/text.js";
@@ -32,6 +33,19 @@ function diffLine(d: DiffEntry): string {
     case "pauseConditions":
       return `pause on  ${d.op === "add" ? "+" : "-"} ${t(d.value)}`;
   }
+}
+
+function curfewLine(d: CurfewDiffEntry, esc: (value: string) => string): string {
+  return `curfew  ${d.op === "add" ? "+" : "-"} ${esc(describeBounding(d.value))}`;
+}
+
+/** The boundings a change leaves, when they change: "curfews then: …; every other zone inactive". */
+function curfewLines(c: PlannedChange, esc: (value: string) => string): string[] {
+  if (!c.curfews || c.curfews.diff.length === 0) return [];
+  return [
+    ...c.curfews.diff.map((d) => curfewLine(d, esc)),
+    `curfews then: ${esc(describeCurfews(c.curfews.after))}`,
+  ];
 }
 
 /** A transition's line, each value escaped with `esc` for the output format. */
@@ -79,6 +93,7 @@ export function renderText(plan: Plan, options: { target?: string } & RevisionOp
     if (c.action === "error") out.push(`    error: ${t(c.error ?? "unknown")}`);
     if (c.because) out.push(`    why: ${t(c.because)}`);
     for (const d of c.diff) out.push(`    ${diffLine(d)}`);
+    for (const line of curfewLines(c, t)) out.push(`    ${line}`);
     out.push("");
   }
   if (plan.unmanaged && plan.unmanaged.length > 0) {
@@ -123,6 +138,7 @@ function describeChange(c: PlannedChange): string {
   if (c.diff.some((d) => d.path === "pauseConditions")) parts.push("pause conditions");
   if (c.diff.some((d) => d.path === "timezone")) parts.push("time zone");
   if (c.diff.some((d) => d.path === "scheduled")) parts.push("schedule switched on");
+  if (c.curfews && c.curfews.diff.length > 0) parts.push("curfews (recipient time-zone boundings)");
   return parts.join(", ");
 }
 
@@ -185,14 +201,18 @@ export function renderMarkdown(
     }
     if (shown.length > maxRows)
       out.push("", `…and ${shown.length - maxRows} more not shown; the job log has the full plan.`);
-    const detailed = shown.filter((c) => c.diff.length > 0).slice(0, maxDetails);
+    const changed = (c: PlannedChange) => c.diff.length > 0 || (c.curfews?.diff.length ?? 0) > 0;
+    const detailed = shown.filter(changed).slice(0, maxDetails);
     if (detailed.length > 0) {
       out.push("", "<details><summary>Window changes</summary>", "");
       for (const c of detailed) {
         out.push(`**${mdText(c.name)}** ${mdCode(c.campaignId)}`, "");
-        out.push(...mdFence("diff", c.diff.flatMap(diffLinesForMarkdown)), "");
+        const curfews = (c.curfews?.diff ?? []).map(
+          (d) => `${d.op === "add" ? "+" : "-"} curfew ${describeBounding(d.value)}`,
+        );
+        out.push(...mdFence("diff", [...c.diff.flatMap(diffLinesForMarkdown), ...curfews]), "");
       }
-      const rest = shown.filter((c) => c.diff.length > 0).length - detailed.length;
+      const rest = shown.filter(changed).length - detailed.length;
       if (rest > 0) out.push(`…and ${rest} more campaigns' details not shown.`, "");
       out.push("</details>");
     }

@@ -21,6 +21,7 @@
  */
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { DateTime } from "luxon";
+import { type CurfewDiffEntry, diffCurfews, parseCurfews } from "../desired/curfews.js";
 import { parseSchedule } from "../desired/schedule.js";
 import { toJson } from "../escape/json.js";
 import { isProfileName } from "../live/capabilities.js";
@@ -28,7 +29,7 @@ import { withCurrentVersionNames } from "../state/legacy-names.js";
 import { canonicalJson, sha256Hex } from "../util/canonical-json.js";
 import { UsageError } from "../util/errors.js";
 import { type DiffEntry, diffSchedules } from "./diff.js";
-import { PLAN_FORMAT_VERSION, type Plan, type PlannedChange } from "./plan.js";
+import { PLAN_FORMAT_VERSION, type Plan, type PlannedChange, type PlannedCurfews } from "./plan.js";
 
 /** A plan as printed by `plan --format json` and saved by `plan --out`: the plan and its digest, last. */
 export type SavedPlan = Plan & { digest: string };
@@ -164,15 +165,47 @@ function parseChange(c: unknown, where: string, bad: (why: string) => UsageError
     if (typeof c.error !== "string") throw bad(`${where} is an error without its reason`);
     return { ...(c as unknown as PlannedChange), after };
   }
-  if (c.action === "update" && (typeof c.version !== "string" || c.version === ""))
-    throw bad(`${where} is an update without the version it was planned against`);
   const before = schedule(c.before, `${where}.before`);
   // The diff is what a reviewer reads; it must be exactly what applying `after` over `before` does.
   const diff = diffSchedules(before, after);
   if (canonicalJson(diff) !== canonicalJson(c.diff as DiffEntry[]))
     throw bad(`${where}.diff is not the difference between its before and after`);
-  if (c.action === "update" && diff.length === 0) throw bad(`${where} is an update that changes nothing`);
-  if (c.action === "noop" && diff.length > 0)
-    throw bad(`${where} is unchanged but its before and after differ`);
-  return { ...(c as unknown as PlannedChange), before, after };
+  const curfews =
+    c.curfews === undefined ? undefined : parsePlannedCurfews(c.curfews, `${where}.curfews`, bad);
+  if (c.action === "update" && diff.length > 0 && (typeof c.version !== "string" || c.version === ""))
+    throw bad(`${where} is an update without the version it was planned against`);
+  const changes = diff.length + (curfews?.diff.length ?? 0);
+  if (c.action === "update" && changes === 0) throw bad(`${where} is an update that changes nothing`);
+  if (c.action === "noop" && changes > 0) throw bad(`${where} is unchanged but its before and after differ`);
+  return {
+    ...(c as unknown as PlannedChange),
+    before,
+    after,
+    ...(curfews === undefined ? {} : { curfews: { ...(c.curfews as PlannedCurfews), ...curfews } }),
+  };
+}
+
+/** A change's boundings part, checked as the planner makes it. */
+function parsePlannedCurfews(
+  value: unknown,
+  where: string,
+  bad: (why: string) => UsageError,
+): Pick<PlannedCurfews, "version" | "before" | "after" | "diff"> {
+  if (!isObject(value)) throw bad(`${where} is not an object`);
+  if (typeof value.version !== "string" || value.version === "")
+    throw bad(`${where} has no version it was planned against`);
+  const list = (v: unknown, at: string) => {
+    try {
+      return parseCurfews(v, at, (message) => bad(message));
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw bad((err as Error).message);
+    }
+  };
+  const before = list(value.before, `${where}.before`);
+  const after = list(value.after, `${where}.after`);
+  const diff = diffCurfews(before, after);
+  if (!Array.isArray(value.diff) || canonicalJson(diff) !== canonicalJson(value.diff as CurfewDiffEntry[]))
+    throw bad(`${where}.diff is not the difference between its before and after`);
+  return { version: value.version, before, after, diff };
 }

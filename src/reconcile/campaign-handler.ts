@@ -11,7 +11,7 @@ import { actorName, type WritePipeline } from "../apply/pipeline.js";
 import type { CampaignSchedule } from "../desired/model.js";
 import { AuthenticationError } from "../live/errors.js";
 import type { CxonePort } from "../live/port.js";
-import { attributeUpdate } from "../plan/cause.js";
+import { attributeCurfews, attributeUpdate } from "../plan/cause.js";
 import { PLAN_FORMAT_VERSION, type PlannedChange, type PlanTarget, planCampaign } from "../plan/plan.js";
 import type { ChangeRecord } from "../state/change-record.js";
 import { type Clock, dateNow, utcNow } from "../util/clock.js";
@@ -32,7 +32,10 @@ export interface ReconcileEvent {
   result: ReconcileResult;
   /** Why (blocked, held, failed) or what (the drift, in report mode). */
   detail?: string;
+  /** Applied: the first change made (the schedule's, else the boundings'). */
   change?: ChangeRecord;
+  /** Applied: every change made, one per part written. */
+  changes?: ChangeRecord[];
   planned?: PlannedChange;
   /** Applied: how long the write took. */
   latencyMs?: number;
@@ -89,7 +92,7 @@ export class CampaignHandler {
     }
     if (!live) {
       try {
-        live = await this.#o.port.readCampaign(id);
+        live = await this.#o.port.readCampaign(id, { curfews: c.curfews !== undefined });
         health.credentialError = undefined;
       } catch (err) {
         const detail = `reading it from CXone failed: ${(err as Error).message}`;
@@ -123,7 +126,13 @@ export class CampaignHandler {
       case "drift_reported":
         campaigns.drifted.add(id);
         this.#o.log.warn(
-          { campaignId: id, campaign: c.name, file: c.file, diff: planned.diff },
+          {
+            campaignId: id,
+            campaign: c.name,
+            file: c.file,
+            diff: planned.diff,
+            ...((planned.curfews?.diff.length ?? 0) > 0 ? { curfewsDiff: planned.curfews?.diff } : {}),
+          },
           "drift detected (report mode: not written)",
         );
         return finish("drift_reported", { ...base, planned, detail: decision.detail });
@@ -200,6 +209,7 @@ export class CampaignHandler {
         planned,
         latencyMs: outcome.latencyMs,
         ...(outcome.change ? { change: outcome.change } : {}),
+        ...(outcome.changes ? { changes: outcome.changes } : {}),
       });
     }
     return finish("failed", { ...base, planned, detail: outcome?.error ?? "apply failed" }, witness.reason());
@@ -236,7 +246,26 @@ export class CampaignHandler {
    */
   #logDrift(c: CampaignSchedule, planned: PlannedChange, at: DateTime): void {
     if (!planned.before) return;
-    const attribution = attributeUpdate(c, planned.before, at, this.#o.campaigns.syncedAs.get(c.campaignId));
+    const synced = this.#o.campaigns.syncedAs.get(c.campaignId);
+    if (planned.curfews && planned.curfews.diff.length > 0 && synced) {
+      const why = attributeCurfews(c, synced);
+      if (why.cause === "drift") {
+        this.#o.log.warn(
+          {
+            campaignId: c.campaignId,
+            campaign: c.name,
+            file: c.file,
+            part: "curfews",
+            cause: why.cause,
+            because: why.because,
+            diff: planned.curfews.diff,
+          },
+          "drift detected: undoing a change made in CXone (enforce mode)",
+        );
+      }
+    }
+    if (planned.diff.length === 0) return;
+    const attribution = attributeUpdate(c, planned.before, at, synced);
     if (attribution.cause !== "drift") return;
     this.#o.log.warn(
       {

@@ -38,7 +38,12 @@ export function decide(planned: PlannedChange, ctx: DecideContext): Decision {
   // A broken config, calendar or policy can change what any campaign should be: write nothing.
   if (ctx.frozen) return { result: "blocked", detail: ctx.frozen };
   if (ctx.mode === "report") {
-    return { result: "drift_reported", detail: `${planned.diff.length} difference(s)` };
+    const curfews = planned.curfews?.diff.length ?? 0;
+    const parts = [
+      ...(planned.diff.length > 0 ? [`${planned.diff.length} difference(s) in the schedule`] : []),
+      ...(curfews > 0 ? [`${curfews} difference(s) in the curfews`] : []),
+    ];
+    return { result: "drift_reported", detail: parts.join(", ") };
   }
   if (ctx.window.denied) {
     const until = ctx.window.until?.toUTC() ?? ctx.at.plus({ minutes: 1 });

@@ -289,12 +289,16 @@ export class DesiredWatch {
   }
 }
 
-/** Campaigns new in `next`, or whose effective schedule at `at` differs from `previous`'s. */
+/** Campaigns new in `next`, or whose effective schedule at `at` or boundings differ from `previous`'s. */
 function changedCampaigns(previous: Snapshot, next: Snapshot, at: DateTime): string[] {
   const changed: string[] = [];
   for (const [id, c] of next.campaigns) {
     const before = previous.campaigns.get(id);
-    if (!before || JSON.stringify(effectiveSchedule(before, at)) !== JSON.stringify(effectiveSchedule(c, at)))
+    if (
+      !before ||
+      JSON.stringify(effectiveSchedule(before, at)) !== JSON.stringify(effectiveSchedule(c, at)) ||
+      JSON.stringify(before.curfews?.boundings) !== JSON.stringify(c.curfews?.boundings)
+    )
       changed.push(id);
   }
   return changed;

@@ -65,9 +65,17 @@ export class LiveSync {
    * business unit's zone takes a restart (as every cxone setting does).
    */
   async target(): Promise<PlanTarget> {
-    if (!this.#target) {
-      const port = this.#o.port;
-      this.#target = { capabilities: port.capabilities, ...(await port.target()) };
+    // Campaigns that manage their curfews need the business unit's zones: asked once, when the
+    // first one appears (at start, or when a reload brings one).
+    const port = this.#o.port;
+    const curfews =
+      port.capabilities.curfews &&
+      [...this.#o.snapshot().campaigns.values()].some((c) => c.curfews !== undefined);
+    if (!this.#target || (curfews && !this.#target.curfewZones)) {
+      this.#target = {
+        capabilities: port.capabilities,
+        ...(await port.target(curfews ? { curfews: true } : {})),
+      };
       // Transitions found before the zone was known missed the clock changes it brings.
       if (this.#target.scheduleZone !== undefined) this.scheduleTransitions();
     }
@@ -109,7 +117,9 @@ export class LiveSync {
     let target: PlanTarget;
     try {
       target = await this.target();
-      read = await this.#o.port.readCampaigns(ids);
+      read = await this.#o.port.readCampaigns(ids, {
+        curfews: [...snapshot.campaigns.values()].filter((c) => c.curfews).map((c) => c.campaignId),
+      });
     } catch (err) {
       health.lastResyncError = (err as Error).message;
       const reason = reasonOf(err);

@@ -37,6 +37,7 @@ export interface OnceOutcome {
   file: string;
   detail?: string | undefined;
   change?: ChangeRecord | undefined;
+  changes?: ChangeRecord[] | undefined;
   latencyMs?: number | undefined;
 }
 
@@ -48,7 +49,12 @@ export class OncePass {
     const base = { campaignId: id, name: e.name, file: e.file, latencyMs: 0 };
     const outcome: CampaignOutcome =
       result === "applied"
-        ? { ...base, result: "updated", ...(e.change ? { change: e.change } : {}) }
+        ? {
+            ...base,
+            result: "updated",
+            ...(e.change ? { change: e.change } : {}),
+            ...(e.changes ? { changes: e.changes } : {}),
+          }
         : result === "noop"
           ? { ...base, result: e.detail ? "converged" : "unchanged" }
           : result === "failed"

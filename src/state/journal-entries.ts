@@ -36,10 +36,7 @@ interface EntryBase {
   ts: string;
 }
 
-export interface IntentEntry extends EntryBase, WriteIntent {
-  type: "intent";
-  intentId: string;
-}
+export type IntentEntry = EntryBase & WriteIntent & { type: "intent"; intentId: string };
 
 export interface WrittenEntry extends EntryBase {
   type: "written";
@@ -149,8 +146,9 @@ export function entryProblem(value: unknown): string | undefined {
         name: isString,
         file: isString,
         revision: isStringOrNull,
-        before: isSchedule,
-        after: isSchedule,
+        part: isPart,
+        before: value.part === "curfews" ? isCurfews : isSchedule,
+        after: value.part === "curfews" ? isCurfews : isSchedule,
         versionBefore: isString,
       });
     case "written":
@@ -201,8 +199,9 @@ function changeProblem(change: unknown): string | undefined {
     name: isString,
     file: isString,
     revision: isStringOrNull,
-    before: isSchedule,
-    after: isSchedule,
+    part: isPart,
+    before: c.part === "curfews" ? isCurfews : isSchedule,
+    after: c.part === "curfews" ? isCurfews : isSchedule,
     versionBefore: isString,
     versionAfter: isString,
     actor: isString,
@@ -235,6 +234,13 @@ function isPositiveInt(x: unknown): boolean {
 }
 function isIntOrNull(x: unknown): boolean {
   return x === null || Number.isInteger(x);
+}
+/** Absent (the schedule, as in every journal before curfews) or "curfews". */
+function isPart(x: unknown): boolean {
+  return x === undefined || x === "curfews";
+}
+function isCurfews(x: unknown): boolean {
+  return Array.isArray(x) && x.every((b) => isObject(b) && isString(b.zone));
 }
 function isSchedule(x: unknown): boolean {
   return (

@@ -78,8 +78,12 @@ interface OrderIndex {
   newestDelivered: ReadonlyMap<string, MutableChange>;
 }
 
-function laneKey(target: string, campaignId: string): string {
-  return `${target}\u0000${campaignId}`;
+/**
+ * Deliveries are ordered per target, campaign and part: a campaign's schedule and its boundings
+ * are separate news, so a newer change of one never supersedes, or waits for, the other.
+ */
+function laneKey(target: string, change: ChangeRecord): string {
+  return `${target}\u0000${change.campaignId}\u0000${change.part ?? "schedule"}`;
 }
 
 export class JournalView {
@@ -141,7 +145,7 @@ export class JournalView {
     const c = this.#changes.get(changeId);
     if (c === undefined) return undefined;
     const order = this.#orderIndex();
-    const newer = order.newestLive.get(laneKey(target, c.change.campaignId));
+    const newer = order.newestLive.get(laneKey(target, c.change));
     return newer !== undefined && isAfter(order, newer, c) ? newer.change : undefined;
   }
 
@@ -161,7 +165,7 @@ export class JournalView {
 
   /** For a dead letter: a newer change for its campaign delivered to its target, which finishes it. */
   #deliveredProof(order: OrderIndex, c: MutableChange, d: DeliveryState): MutableChange | undefined {
-    const newer = order.newestDelivered.get(laneKey(d.target, c.change.campaignId));
+    const newer = order.newestDelivered.get(laneKey(d.target, c.change));
     return newer !== undefined && isAfter(order, newer, c) ? newer : undefined;
   }
 
@@ -173,7 +177,7 @@ export class JournalView {
     for (const c of this.#changes.values()) {
       position.set(c.change.changeId, position.size);
       for (const d of c.deliveries.values()) {
-        const key = laneKey(d.target, c.change.campaignId);
+        const key = laneKey(d.target, c.change);
         if (d.status !== "dead") newestLive.set(key, c);
         if (d.status === "delivered") newestDelivered.set(key, c);
       }

@@ -61,10 +61,8 @@ export interface JournalOptions {
   readOnly?: boolean;
 }
 
-export interface IntentInput extends WriteIntent {
-  /** Default: a fresh id from `newIntentId`. */
-  intentId?: string;
-}
+/** `intentId`: default a fresh id from `newIntentId`. */
+export type IntentInput = WriteIntent & { intentId?: string };
 
 export interface WrittenOptions {
   /** Webhook targets that must each receive this change once (their config names). */
@@ -157,17 +155,25 @@ export class Journal {
 
   /** Before a PATCH: what is about to change. The PATCH must not start until this resolves. */
   async recordIntent(input: IntentInput): Promise<IntentEntry> {
-    return this.#append({
-      type: "intent",
+    const base = {
+      type: "intent" as const,
       intentId: input.intentId ?? this.#newIntentId(),
       campaignId: input.campaignId,
       name: input.name,
       file: input.file,
       revision: input.revision,
-      before: input.before,
-      after: input.after,
-      versionBefore: input.versionBefore,
-    });
+    };
+    return this.#append(
+      input.part === "curfews"
+        ? {
+            ...base,
+            part: "curfews",
+            before: input.before,
+            after: input.after,
+            versionBefore: input.versionBefore,
+          }
+        : { ...base, before: input.before, after: input.after, versionBefore: input.versionBefore },
+    );
   }
 
   /** After a successful PATCH: the change, now pending for every target and for the audit. */

@@ -52,7 +52,7 @@ export function record(id: string, at: string, overrides: Partial<ChangeRecord> 
     actor: "dialwindow apply (tester@host)",
     at,
     ...overrides,
-  };
+  } as ChangeRecord;
 }
 
 export const META = {

@@ -50,7 +50,7 @@ export function changeFor(n: number, overrides: Partial<ChangeRecord> = {}): Cha
     actor: "dialwindow apply (test@host)",
     at: "2026-03-01T12:00:00.000Z",
     ...overrides,
-  };
+  } as ChangeRecord;
 }
 
 /** A fresh temp dir, removed when the test ends. */

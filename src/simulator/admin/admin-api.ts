@@ -13,6 +13,7 @@ import type { AdminRequestKind } from "./faults.js";
 import { adminError } from "./routes.js";
 import {
   bulkScheduleSettings,
+  formatTime,
   scheduleSettingsBody,
   timeMinutes,
   validatePutBody,
@@ -368,6 +369,9 @@ export class AdminApi {
    */
   #timeZoneView(bindings: readonly TimeZoneBinding[] | undefined) {
     const byName = new Map((bindings ?? []).map((binding) => [binding.standardName, binding]));
+    // Times as every time of this API is served: "HH:MM", or "HH:MM:SS" when told to add seconds.
+    const time = (value: string | null | undefined) =>
+      value == null ? null : formatTime(value, this.#deps.settings.timesWithSeconds);
     return this.#deps.businessUnit().timeZones.map((zone) => {
       const binding = byName.get(zone.standardName);
       return {
@@ -377,8 +381,8 @@ export class AdminApi {
         // Never set: every zone may be called, on the skill's own schedule.
         timeZoneActiveToCall: bindings === undefined ? true : (binding?.timeZoneActiveToCall ?? false),
         overrideTime: binding?.overrideTime ?? false,
-        startTime: binding?.startTime ?? null,
-        endTime: binding?.endTime ?? null,
+        startTime: time(binding?.startTime),
+        endTime: time(binding?.endTime),
       };
     });
   }

@@ -6,6 +6,7 @@
 import { FaultRules } from "../fault-steps.js";
 import type { Fault } from "../faults.js";
 import type { ScheduleSettings } from "./schedule-settings.js";
+import type { TimeZoneBindingInput } from "./skill-store.js";
 
 /** Every kind of request the cxone-admin simulator serves. */
 export type AdminRequestKind =
@@ -54,9 +55,16 @@ export type AdminFault =
   /**
    * Someone changes the skill's schedule-settings by hand in the CXone UI: just before this
    * request is served, or just after with `after`. `settings` are merged over what is stored;
-   * without them Saturday is switched on or off. Needs the rule's `skillId`.
+   * without them (and without `timeZones`) Saturday is switched on or off. With `timeZones`,
+   * the skill's time-zone boundings are set to them instead (as `editTimeZoneSettings` does).
+   * Needs the rule's `skillId`.
    */
-  | { type: "edit"; settings?: Partial<ScheduleSettings>; after?: boolean }
+  | {
+      type: "edit";
+      settings?: Partial<ScheduleSettings>;
+      timeZones?: readonly TimeZoneBindingInput[];
+      after?: boolean;
+    }
   /** A PUT answers its 200 but nothing is stored (a read-back then differs from what was sent). */
   | { type: "ignore-write" };
 

@@ -460,7 +460,9 @@ class RunningAdminSimulator implements AdminSimulator {
       entry.fault = "edit skipped: no such Personal Connection skill";
       return;
     }
-    this.editScheduleSettings(skillId, fault.settings ?? { saturdayIsActive: !current.saturdayIsActive });
+    if (fault.timeZones !== undefined) this.editTimeZoneSettings(skillId, fault.timeZones);
+    if (fault.settings !== undefined || fault.timeZones === undefined)
+      this.editScheduleSettings(skillId, fault.settings ?? { saturdayIsActive: !current.saturdayIsActive });
   }
 
   #send(res: ServerResponse, entry: AdminRequestLogEntry, reply: Reply): void {
