@@ -3,7 +3,7 @@
  * output streams, environment, working directory and the clock.
  */
 import type { DateTime } from "luxon";
-import { systemClock, utcNow } from "../util/clock.js";
+import { type Clock, systemClock, utcNow } from "../util/clock.js";
 import { createLogger, type Logger } from "../util/log.js";
 
 export interface CliIo {
@@ -12,6 +12,10 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   now: () => DateTime;
+  /** The daemon's clock (its timers and instants); the system's when absent. Tests pass one they move by hand. */
+  clock?: Clock;
+  /** The daemon's timers; node's own when absent (tests pass a clock they move by hand). */
+  timers?: Timers;
   /** A logger writing to stderr; DIALWINDOW_LOG_LEVEL overrides `defaultLevel`. */
   logger: (defaultLevel: string) => Logger;
   /** The daemon's logger: stdout, JSON, or pretty on a terminal. */

@@ -46,6 +46,7 @@ export async function reconcileCommand(io: CliIo, flags: ReconcileFlags): Promis
     cwd: io.cwd,
     env: io.env,
     logger,
+    ...(io.clock ? { clock: io.clock } : {}),
   });
   if (flags.once) {
     const report = await reconciler.runOnce();
@@ -66,7 +67,8 @@ export async function reconcileCommand(io: CliIo, flags: ReconcileFlags): Promis
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS);
     limit.unref();
-    void reconciler.stop(`received ${signal}`);
+    // Cleared once stopped: a process that runs on after the daemon (a test) must not be ended by it.
+    void reconciler.stop(`received ${signal}`).finally(() => clearTimeout(limit));
   });
   await reconciler.run();
   await reconciler.done;
