@@ -12,10 +12,8 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   now: () => DateTime;
-  /** The daemon's clock (its timers and instants); the system's when absent. Tests pass one they move by hand. */
+  /** The daemon's clock (its timers and instants); when absent, `now` with node's timers. Tests pass one they move by hand. */
   clock?: Clock;
-  /** The daemon's timers; node's own when absent (tests pass a clock they move by hand). */
-  timers?: Timers;
   /** A logger writing to stderr; DIALWINDOW_LOG_LEVEL overrides `defaultLevel`. */
   logger: (defaultLevel: string) => Logger;
   /** The daemon's logger: stdout, JSON, or pretty on a terminal. */

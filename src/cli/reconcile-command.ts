@@ -9,6 +9,7 @@ import { parseSelectors } from "../desired/selector.js";
 import { safeText as t } from "../escape/text.js";
 import { shortRevision } from "../plan/render.js";
 import { type OnceReport, Reconciler } from "../reconcile/reconciler.js";
+import { systemClock } from "../util/clock.js";
 import { UsageError } from "../util/errors.js";
 import { afterWriteLines, auditFailure, outcomeLines, recoveryLines } from "./apply-command.js";
 import { resolveDir } from "./common.js";
@@ -46,7 +47,8 @@ export async function reconcileCommand(io: CliIo, flags: ReconcileFlags): Promis
     cwd: io.cwd,
     env: io.env,
     logger,
-    ...(io.clock ? { clock: io.clock } : {}),
+    // The daemon's instants come from io.now, like every command's; its timers from io.clock.
+    clock: io.clock ?? { now: () => io.now().toMillis(), setTimer: systemClock.setTimer },
   });
   if (flags.once) {
     const report = await reconciler.runOnce();

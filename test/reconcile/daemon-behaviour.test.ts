@@ -9,10 +9,10 @@ import { rename, symlink, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DateTime } from "luxon";
-import { signGitHubPayload } from "../../src/reconcile/github-hook.js";
 import { runInProcess } from "../helpers/cli.js";
 import { type InProcessDaemon, startDaemonInProcess } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/fs.js";
+import { signGitHubPayload } from "../helpers/github-hook.js";
 import { driftByHand, editFile, gitIn, makeWorld, setReconcileConfig, type World } from "../helpers/world.js";
 
 const Q4 = "123456789012345678";
@@ -41,7 +41,7 @@ async function readyz(d: InProcessDaemon): Promise<number> {
 }
 
 interface Status {
-  held: { reason: string; message: string } | null;
+  frozen: { reason: string; message: string } | null;
   problems: { campaignId: string; file: string; line?: number; reason: string; message: string }[];
 }
 
@@ -324,17 +324,17 @@ describe("reconcile: changes to dialwindow.yaml and unreadable directories", () 
     await rename(calendars, aside);
     await symlink("calendars", calendars);
     await d.until("/status to report the problem", async () => {
-      const held = (await status(d)).held;
-      return held?.reason === "desired_state_invalid" && held.message.includes("calendars");
+      const frozen = (await status(d)).frozen;
+      return frozen?.reason === "desired_state_invalid" && frozen.message.includes("calendars");
     });
-    assert.equal(await readyz(d), 200, "writes are held, but the daemon works");
+    assert.equal(await readyz(d), 200, "writes are frozen, but the daemon works");
     assert.equal(d.exited(), false, "still running");
     driftByHand(w, EAST, "MON");
     await resyncs(d, 2);
     assert.equal(w.sim.countRequests("patch"), 0, "no writes while the desired state cannot be read");
     await unlink(calendars);
     await rename(aside, calendars);
-    await d.until("recovery", async () => (await status(d)).held === null);
+    await d.until("recovery", async () => (await status(d)).frozen === null);
     await d.until("the hand edit to be reverted", () => matches(w, EAST));
     assert.equal((await d.stop()).code, 0);
   });
