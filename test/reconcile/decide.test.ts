@@ -65,7 +65,7 @@ describe("decide", () => {
     const denied = { denied: true, until: AT.plus({ hours: 2 }) };
     assert.deepEqual(decide(planned("update"), { ...open, mode: "report", window: denied }), {
       result: "drift_reported",
-      detail: "2 difference(s)",
+      detail: "2 difference(s) in the schedule",
     });
   });
 
