@@ -14,6 +14,9 @@
  *
  * Only the port's errors are branched on (live/port.ts); which HTTP answer stood behind one
  * is the adapter's business.
+ *
+ * One file although long: the write protocol (intent, write, settling an unknown outcome, a
+ * conflict) is one sequence, shared by both parts a campaign has (schedule and curfews).
  */
 import { type Curfews, curfewsEqual, normalizeCurfews } from "../desired/curfews.js";
 import { normalizeSchedule, type Schedule, schedulesEqual } from "../desired/schedule.js";

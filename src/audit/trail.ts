@@ -4,6 +4,9 @@
  * branches are never read or written. One `append` is one commit; pushing is fast-forward
  * only, and when another writer got there first our unpushed records are replayed on top of
  * theirs with fresh hashes (a textual rebase of JSONL lines would conflict and break the chain).
+ *
+ * One file although long: appending, publishing and replaying on top of another writer all
+ * follow one compare-and-swap discipline on the branch, which is easier to check in one place.
  */
 
 import { branchNameProblem } from "../desired/config-checks.js";

@@ -8,6 +8,8 @@
  * `--profile cxone-admin` runs the same loop on the real Admin API's shapes: the cxone-admin
  * simulator, PC skills from examples/cxone-admin/, windows translated into the business unit's
  * zone, and hand edits made to the skills' schedule-settings.
+ *
+ * One file although long: both profiles' demos, which must show the same loop.
  */
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";

@@ -2,6 +2,9 @@
  * The `tutorial` API profile: the CxonePort over the tutorial REST contract (the one the
  * simulator serves, see src/simulator/tutorial-api.ts). OAuth2 client credentials, GET/PATCH
  * per campaign guarded by ETags, and an optional paged list endpoint.
+ *
+ * One file although long: the whole wire contract of one profile (token, paging, ETags, how each
+ * answer maps to a port error) is read together whenever that contract changes.
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { Agent, type Dispatcher } from "undici";

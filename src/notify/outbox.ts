@@ -16,6 +16,9 @@
  * A dead letter is never redelivered after a newer change for its campaign reached (or is on its
  * way to) the same target: that would leave the receiver on the older schedule. `retry` skips such
  * superseded dead letters and reports them.
+ *
+ * One file although long: ordering, deadlines, retry timing and superseded dead letters
+ * interact, and each rule is only right together with the others.
  */
 import { setTimeout as delay } from "node:timers/promises";
 import type { Dispatcher } from "undici";

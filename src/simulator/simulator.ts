@@ -3,6 +3,8 @@
  * in-process control surface for tests (seed campaigns, edit them "by hand", read the request
  * log, revoke tokens, inject faults). It is strict on purpose: anything a real tenant could
  * reject, it rejects, so a client bug fails a test instead of passing against a kind fake.
+ *
+ * One file although long: the server and the control surface tests use share one state.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WireSchedule } from "../desired/wire.js";

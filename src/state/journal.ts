@@ -9,6 +9,9 @@
  * truncated away, so the next append starts on a clean line; see journal-entries.ts for why losing
  * it is safe. Damage anywhere else is an error naming the line: guessing past it could lose or
  * repeat a write.
+ *
+ * One file although long: appending, fsyncing, replaying, repairing a torn line and compacting
+ * must agree on one file format, so they are read and changed together.
  */
 import { randomUUID } from "node:crypto";
 import { type FileHandle, rename } from "node:fs/promises";
