@@ -4,7 +4,7 @@
  * sit inside the user's checkout can never make git fall through to the user's repository.
  */
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, readdir } from "node:fs/promises";
+import { appendFile, mkdir, readdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { directoryNoFollow } from "../state/no-follow.js";
 import { type GitAttempt, type GitRunOptions, git, gitAttempt, gitBytes } from "../util/git.js";
@@ -20,6 +20,7 @@ export type RunOptions = Pick<GitRunOptions, "input" | "env">;
 export class BareRepo {
   readonly gitDir: string;
   readonly #timeoutMs: number;
+  #indexes = 0;
 
   constructor(gitDir: string, timeoutMs = DEFAULT_TIMEOUT_MS) {
     this.gitDir = resolve(gitDir);
@@ -61,42 +62,30 @@ export class BareRepo {
 
   /**
    * A tree equal to `base` (a tree-ish, or null for empty) with `files` (path -> blob) added or
-   * replaced, built with mktree level by level. No index is involved, so nothing of the
-   * branch's other content is checked out or rewritten.
+   * replaced, built in a temporary index of our own: read the base, add the files, write the
+   * tree. Three git runs whatever the depth of the paths (a tree per level took two each), and
+   * nothing of the branch's other content is checked out or rewritten.
    */
   async writeTree(base: string | null, files: ReadonlyMap<string, string>): Promise<string> {
-    const entries = new Map<string, string>();
-    if (base !== null) {
-      for (const entry of (await this.run(["ls-tree", "-z", base])).split("\0")) {
-        const tab = entry.indexOf("\t");
-        if (tab > 0) entries.set(entry.slice(tab + 1), entry);
-      }
-    }
-    const subdirs = new Map<string, Map<string, string>>();
-    for (const [path, blob] of files) {
-      const slash = path.indexOf("/");
-      if (slash < 0) {
-        entries.set(path, `100644 blob ${blob}\t${path}`);
-        continue;
-      }
-      const dir = path.slice(0, slash);
-      const nested = subdirs.get(dir) ?? new Map<string, string>();
-      nested.set(path.slice(slash + 1), blob);
-      subdirs.set(dir, nested);
-    }
-    for (const [dir, nested] of subdirs) {
-      const existing = entries.get(dir);
-      const tree = existing === undefined ? undefined : /^040000 tree ([0-9a-f]+)\t/.exec(existing)?.[1];
-      if (existing !== undefined && tree === undefined) {
+    const index = join(this.gitDir, `dialwindow-index-${process.pid}-${++this.#indexes}`);
+    const env = { GIT_INDEX_FILE: index };
+    try {
+      await this.run(base === null ? ["read-tree", "--empty"] : ["read-tree", base], { env });
+      const add = ["update-index", "--add"];
+      for (const [path, blob] of files) add.push("--cacheinfo", `100644,${blob},${path}`);
+      const added = await this.attempt(add, { env });
+      if (!added.ok) {
+        // The one way adding a new blob fails: a file where a folder of the path must be.
+        const path = [...files.keys()][0] ?? "";
         throw new AuditError(
           "DW_AUDIT_GIT",
-          `cannot write the audit trail under ${dir}/: a file of that name is in the way`,
+          `cannot write the audit trail under ${path.split("/")[0]}/: a file of that name is in the way`,
         );
       }
-      entries.set(dir, `040000 tree ${await this.writeTree(tree ?? null, nested)}\t${dir}`);
+      return (await this.run(["write-tree"], { env })).trim();
+    } finally {
+      await rm(index, { force: true });
     }
-    const input = [...entries.values()].map((entry) => `${entry}\0`).join("");
-    return (await this.run(["mktree", "-z"], { input })).trim();
   }
 
   /** Moves `ref` from `from` (null: must not exist yet) to `to`; fails if someone moved it meanwhile. */
