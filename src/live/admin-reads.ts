@@ -23,32 +23,28 @@ import { forEachBounded } from "./semaphore.js";
 export const scheduleUrl = (apiBase: string, id: string) =>
   `${apiBase}/skills/${encodeURIComponent(id)}/parameters/schedule-settings`;
 
-/** One skill's settings; undefined on 404 (no such skill, or not a PC skill). */
-export async function getSettings(ctx: AdminContext, id: string): Promise<ScheduleSettings | undefined> {
-  const { transport, tokens, failure, json } = ctx;
-  const { apiBase } = await ctx.api();
-  const url = scheduleUrl(apiBase, checkId(id));
-  const { response, request } = await transport.send({
-    kind: "get",
-    method: "GET",
-    url,
-    headers: JSON_ACCEPT,
-    tokens,
-  });
-  if (response.status === 404) return undefined;
-  if (response.status < 200 || response.status > 299) throw failure(response, request);
-  const where = `GET ${redactUrl(url)}`;
-  return parseScheduleSettings(json(response, `the response to ${where}`), where);
-}
-
 export const timeZonesUrl = (apiBase: string, id: string) =>
   `${apiBase}/skills/${encodeURIComponent(id)}/parameters/time-zones`;
 
+/** One skill's settings; undefined on 404 (no such skill, or not a PC skill). */
+export async function getSettings(ctx: AdminContext, id: string): Promise<ScheduleSettings | undefined> {
+  const { apiBase } = await ctx.api();
+  return getSkillParameters(ctx, scheduleUrl(apiBase, checkId(id)), parseScheduleSettings);
+}
+
 /** One skill's boundings, every zone of the business unit; undefined on 404. */
 export async function getTimeZones(ctx: AdminContext, id: string): Promise<TimeZoneSetting[] | undefined> {
-  const { transport, tokens, failure, json } = ctx;
   const { apiBase } = await ctx.api();
-  const url = timeZonesUrl(apiBase, checkId(id));
+  return getSkillParameters(ctx, timeZonesUrl(apiBase, checkId(id)), parseTimeZoneSettings);
+}
+
+/** One GET of a skill's parameters, parsed; undefined on 404. */
+async function getSkillParameters<T>(
+  ctx: AdminContext,
+  url: string,
+  parse: (value: unknown, where: string) => T,
+): Promise<T | undefined> {
+  const { transport, tokens, failure, json } = ctx;
   const { response, request } = await transport.send({
     kind: "get",
     method: "GET",
@@ -59,7 +55,7 @@ export async function getTimeZones(ctx: AdminContext, id: string): Promise<TimeZ
   if (response.status === 404) return undefined;
   if (response.status < 200 || response.status > 299) throw failure(response, request);
   const where = `GET ${redactUrl(url)}`;
-  return parseTimeZoneSettings(json(response, `the response to ${where}`), where);
+  return parse(json(response, `the response to ${where}`), where);
 }
 
 export function liveCurfews(settings: readonly TimeZoneSetting[]): LiveCurfews {
@@ -96,22 +92,15 @@ async function readViaGets(
   names: ReadonlyMap<string, string | undefined>,
   out: ReadResult,
 ): Promise<void> {
-  let fatal: unknown;
-  await forEachBounded(
+  await eachSkill(
+    ctx,
     ids,
-    ctx.concurrency,
     async (id) => {
-      try {
-        const settings = await getSettings(ctx, id);
-        if (settings) out.campaigns.set(id, live(id, settings, zoneName, names.get(id)));
-      } catch (err) {
-        if (isWholeCallFailure(err)) fatal ??= err;
-        else out.problems.set(id, err as Error);
-      }
+      const settings = await getSettings(ctx, id);
+      if (settings) out.campaigns.set(id, live(id, settings, zoneName, names.get(id)));
     },
-    () => fatal !== undefined,
+    (id, err) => out.problems.set(id, err),
   );
-  if (fatal !== undefined) throw fatal;
 }
 
 export async function readCampaigns(
@@ -199,22 +188,42 @@ async function readCurfews(ctx: AdminContext, wanted: ReadonlySet<string>, out: 
     const c = out.campaigns.get(id);
     return c !== undefined && c.curfews === undefined;
   });
+  await eachSkill(
+    ctx,
+    ids,
+    async (id) => {
+      const zones = await getTimeZones(ctx, id);
+      const c = out.campaigns.get(id) as LiveCampaign;
+      if (zones === undefined) out.campaigns.delete(id);
+      else out.campaigns.set(id, { ...c, curfews: liveCurfews(zones) });
+    },
+    (id, err) => {
+      out.campaigns.delete(id);
+      out.problems.set(id, err);
+    },
+  );
+}
+
+/**
+ * Reads each skill, `concurrency` at once. A failure that would repeat for every skill stops
+ * the rest and is thrown once all in flight are done; any other is that skill's problem.
+ */
+async function eachSkill(
+  ctx: AdminContext,
+  ids: readonly string[],
+  read: (id: string) => Promise<void>,
+  problem: (id: string, err: Error) => void,
+): Promise<void> {
   let fatal: unknown;
   await forEachBounded(
     ids,
     ctx.concurrency,
     async (id) => {
       try {
-        const zones = await getTimeZones(ctx, id);
-        const c = out.campaigns.get(id) as LiveCampaign;
-        if (zones === undefined) out.campaigns.delete(id);
-        else out.campaigns.set(id, { ...c, curfews: liveCurfews(zones) });
+        await read(id);
       } catch (err) {
         if (isWholeCallFailure(err)) fatal ??= err;
-        else {
-          out.campaigns.delete(id);
-          out.problems.set(id, err as Error);
-        }
+        else problem(id, err as Error);
       }
     },
     () => fatal !== undefined,

@@ -18,15 +18,8 @@ import {
   timeZonesUrl,
 } from "./admin-reads.js";
 import { JSON_ACCEPT } from "./admin-session.js";
-import { type TimeZoneSetting, timeZonesPutBody, timeZonesVersion, unsendable } from "./admin-time-zones.js";
-import {
-  canonicalOf,
-  putBody,
-  type ScheduleSettings,
-  settingsFor,
-  settingsVersion,
-  unexpressible,
-} from "./admin-wire.js";
+import { timeZonesPutBody, timeZonesVersion, unsendable } from "./admin-time-zones.js";
+import { canonicalOf, putBody, settingsFor, settingsVersion, unexpressible } from "./admin-wire.js";
 import { NetworkError } from "./errors.js";
 import { apiReason, redactUrl } from "./http.js";
 import {
@@ -77,18 +70,8 @@ export async function writeSchedule(
   const { apiBase } = await ctx.api();
   const url = scheduleUrl(apiBase, id);
   await put(ctx, url, putBody(sending));
-  // The 200 has no body: read it back. A failed read-back leaves the outcome to be settled
-  // by the caller's own read.
-  let stored: ScheduleSettings | undefined;
-  try {
-    stored = await getSettings(ctx, id);
-  } catch (err) {
-    throw new OutcomeUnknownError(
-      `PUT ${redactUrl(url)} was accepted, but reading it back failed (${(err as Error).message})`,
-      { cause: err },
-    );
-  }
-  if (stored === undefined) throw new NotFoundError(`skill ${id} was written but is gone when read back`);
+  // The 200 has no body: read it back.
+  const stored = await readBack(id, url, () => getSettings(ctx, id));
   const written = live(id, stored, zoneName);
   if (!schedulesEqual(written.schedule, canonicalOf(sending, zoneName))) {
     throw new ReadBackMismatchError(
@@ -97,6 +80,24 @@ export async function writeSchedule(
     );
   }
   return { version: written.version as string, schedule: written.schedule };
+}
+
+/**
+ * What the PUT to `url` left in CXone. A failed read-back leaves the outcome to be settled by
+ * the caller's own read.
+ */
+async function readBack<T>(id: string, url: string, read: () => Promise<T | undefined>): Promise<T> {
+  let stored: T | undefined;
+  try {
+    stored = await read();
+  } catch (err) {
+    throw new OutcomeUnknownError(
+      `PUT ${redactUrl(url)} was accepted, but reading it back failed (${(err as Error).message})`,
+      { cause: err },
+    );
+  }
+  if (stored === undefined) throw new NotFoundError(`skill ${id} was written but is gone when read back`);
+  return stored;
 }
 
 /** One PUT, never retried blindly; its answer mapped to the port's errors. */
@@ -169,16 +170,7 @@ export async function writeCurfews(
   const { apiBase } = await ctx.api();
   const url = timeZonesUrl(apiBase, id);
   await put(ctx, url, timeZonesPutBody(curfews));
-  let stored: TimeZoneSetting[] | undefined;
-  try {
-    stored = await getTimeZones(ctx, id);
-  } catch (err) {
-    throw new OutcomeUnknownError(
-      `PUT ${redactUrl(url)} was accepted, but reading it back failed (${(err as Error).message})`,
-      { cause: err },
-    );
-  }
-  if (stored === undefined) throw new NotFoundError(`skill ${id} was written but is gone when read back`);
+  const stored = await readBack(id, url, () => getTimeZones(ctx, id));
   const written = liveCurfews(stored);
   if (!curfewsEqual(written.curfews, curfews)) {
     throw new ReadBackMismatchError(
