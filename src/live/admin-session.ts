@@ -20,7 +20,6 @@ import { TokenProvider } from "./token-provider.js";
 
 /** The most skills one listing page is asked for: what the API serves at most. */
 const MAX_PAGE = 100;
-export const JSON_ACCEPT = { accept: "application/json" };
 
 export interface Endpoints {
   apiBase: string;

@@ -19,6 +19,7 @@ import {
   TimeoutError,
   UnprocessableError,
 } from "./errors.js";
+import { getJson, isSuccess, JSON_ACCEPT, type JsonReader } from "./get-json.js";
 import {
   apiReason,
   header,
@@ -74,8 +75,6 @@ export interface TutorialClient extends CxonePort {
   close(): Promise<void>;
 }
 
-const JSON_ACCEPT = { accept: "application/json" };
-
 export function createTutorialClient(options: TutorialClientOptions): TutorialClient {
   const apiUrl = checkUrl("apiUrl", options.apiUrl).replace(/\/+$/, "");
   const tokenUrl = checkUrl("tokenUrl", options.tokenUrl);
@@ -111,21 +110,14 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
       throw err;
     }
   };
+  const reader: JsonReader = { transport, tokens, failure, json };
 
   async function readCampaign(id: string): Promise<LiveCampaign | undefined> {
     const url = campaignUrl(checkId(id));
-    const { response, request } = await transport.send({
-      kind: "get",
-      method: "GET",
-      url,
-      headers: JSON_ACCEPT,
-      tokens,
-    });
-    if (response.status === 404) return undefined;
-    if (!isSuccess(response.status)) throw failure(response, request);
-    const where = `GET ${redactUrl(url)}`;
-    const campaign = parseCampaign(json(response, `the response to ${where}`), where, id);
-    return { ...campaign, version: nonEmpty(header(response, "etag")) };
+    const answer = await getJson(reader, "get", url, (status) => status === 404);
+    if (answer === undefined) return undefined;
+    const campaign = parseCampaign(answer.body, answer.where, id);
+    return { ...campaign, version: nonEmpty(header(answer.response, "etag")) };
   }
 
   /**
@@ -148,21 +140,13 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
     let maxPages = 1;
     for (let page = 1; ; page++) {
       const url = `${apiUrl}/outbound/campaigns?page=${page}&pageSize=${pageSize}`;
-      const { response, request } = await transport.send({
-        kind: "list",
-        method: "GET",
-        url,
-        headers: JSON_ACCEPT,
-        tokens,
-      });
-      if (response.status === 404 && page === 1) {
+      const answer = await getJson(reader, "list", url, (status) => status === 404 && page === 1);
+      if (answer === undefined) {
         listEndpoint = "missing";
         logger.info({ apiUrl }, "cxone has no campaign list endpoint; reading campaigns one by one");
         return false;
       }
-      if (!isSuccess(response.status)) throw failure(response, request);
-      const where = `GET ${redactUrl(url)}`;
-      const body = json(response, `the response to ${where}`);
+      const { body, where } = answer;
       if (!isObject(body) || !Array.isArray(body.items)) {
         throw new ProtocolError(`${where}: expected {items: [...], total}, got no items array`);
       }
@@ -377,10 +361,6 @@ function isWholeCallFailure(err: unknown): boolean {
   if (err instanceof AuthenticationError) return true;
   if (err instanceof NetworkError && !(err instanceof TimeoutError)) return true;
   return !(err instanceof DialwindowError);
-}
-
-function isSuccess(status: number): boolean {
-  return status >= 200 && status <= 299;
 }
 
 function nonEmpty(value: string | undefined): string | null {
