@@ -4,8 +4,9 @@
  * and the recipient zones a skill's boundings may name.
  */
 import { DialwindowError } from "../util/errors.js";
-import { type AdminSession, JSON_ACCEPT } from "./admin-session.js";
+import type { AdminSession } from "./admin-session.js";
 import { ProtocolError } from "./errors.js";
+import { getJson } from "./get-json.js";
 import { redactUrl } from "./http.js";
 import type { PortTarget } from "./port.js";
 import { ianaZoneOf } from "./windows-zones.js";
@@ -30,7 +31,7 @@ interface BusinessUnitFacts {
 }
 
 export function businessUnitOf(session: AdminSession, scheduleTimezone: string | undefined): BusinessUnit {
-  const { transport, tokens, logger, api, failure, json } = session;
+  const { logger, api } = session;
 
   let unit: Promise<BusinessUnitFacts> | undefined;
   /** `GET /business-unit`, once per client (a failure is asked again next time). */
@@ -38,16 +39,7 @@ export function businessUnitOf(session: AdminSession, scheduleTimezone: string |
     unit ??= (async () => {
       const { apiBase } = await api();
       const url = `${apiBase}/business-unit`;
-      const { response, request } = await transport.send({
-        kind: "discovery",
-        method: "GET",
-        url,
-        headers: JSON_ACCEPT,
-        tokens,
-      });
-      if (response.status < 200 || response.status > 299) throw failure(response, request);
-      const where = `GET ${redactUrl(url)}`;
-      const body = json(response, `the response to ${where}`) as {
+      const body = (await getJson(session, "discovery", url)).body as {
         businessUnits?: Record<string, unknown>[];
       };
       const first = Array.isArray(body?.businessUnits) ? body.businessUnits[0] : undefined;

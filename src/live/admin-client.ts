@@ -6,9 +6,6 @@
  * (admin-business-unit.ts), the reads (admin-reads.ts, admin-listing.ts) and the writes
  * (admin-writes.ts).
  */
-import type { Dispatcher } from "undici";
-import type { ResponseLimits } from "../desired/config.js";
-import type { Logger } from "../util/log.js";
 import type { AdminCredentials } from "./admin-auth.js";
 import { businessUnitOf } from "./admin-business-unit.js";
 import type { AdminContext } from "./admin-context.js";
@@ -16,11 +13,10 @@ import { readCampaign, readCampaigns } from "./admin-reads.js";
 import { openAdminSession } from "./admin-session.js";
 import { writeCurfews, writeSchedule } from "./admin-writes.js";
 import { CAPABILITIES } from "./capabilities.js";
+import type { ClientTransportOptions } from "./client-transport.js";
 import type { CxonePort, PortTarget } from "./port.js";
-import type { RateBudget } from "./rate-budget.js";
-import type { RequestEvent } from "./transport.js";
 
-export interface AdminClientOptions {
+export interface AdminClientOptions extends ClientTransportOptions {
   /** e.g. https://cxone.niceincontact.com */
   issuer: string;
   /** "30.0" */
@@ -30,23 +26,6 @@ export interface AdminClientOptions {
   tenantId?: string | undefined;
   /** cxone.scheduleTimezone (IANA); default: the business unit's defaultTimeZone. */
   scheduleTimezone?: string | undefined;
-  budget?: RateBudget | undefined;
-  requestsPerMinute?: number | undefined;
-  concurrency?: number | undefined;
-  /** Skills per listing page; at most 100 are asked for. Default 100. */
-  pageSize?: number | undefined;
-  maxResponseBytes?: Partial<ResponseLimits> | undefined;
-  timeoutMs?: number | undefined;
-  maxRetries?: number | undefined;
-  backoffBaseMs?: number | undefined;
-  backoffCapMs?: number | undefined;
-  maxRetryAfterMs?: number | undefined;
-  dispatcher?: Dispatcher | undefined;
-  logger?: Logger | undefined;
-  now?: (() => number) | undefined;
-  sleep?: ((ms: number) => Promise<void>) | undefined;
-  random?: (() => number) | undefined;
-  onRequest?: ((event: RequestEvent) => void) | undefined;
 }
 
 export interface AdminClient extends CxonePort {

@@ -5,10 +5,11 @@
  * one GET per skill when unusable.
  */
 import type { AdminContext } from "./admin-context.js";
-import { isWholeCallFailure, JSON_ACCEPT } from "./admin-session.js";
+import { isWholeCallFailure } from "./admin-session.js";
 import { parseBulkTimeZoneSettings, type TimeZoneSetting } from "./admin-time-zones.js";
 import { parseBulkScheduleSettings, type ScheduleSettings } from "./admin-wire.js";
 import { ProtocolError } from "./errors.js";
+import { getJson, JSON_ACCEPT } from "./get-json.js";
 import { redactUrl } from "./http.js";
 import type { Transport } from "./transport.js";
 
@@ -31,7 +32,7 @@ export interface BulkEntry {
 export async function listPcSkills(
   ctx: AdminContext,
 ): Promise<{ skills: Map<string, string | undefined>; complete: boolean }> {
-  const { transport, tokens, logger, failure, json, pageSize } = ctx;
+  const { logger, pageSize } = ctx;
   const { apiBase } = await ctx.api();
   const skills = new Map<string, string | undefined>();
   let maxPages = 1;
@@ -43,17 +44,10 @@ export async function listPcSkills(
       top: String(pageSize),
     });
     const url = `${apiBase}/skills?${query.toString().replace(/\+/g, "%20")}`;
-    const { response, request } = await transport.send({
-      kind: "list",
-      method: "GET",
-      url,
-      headers: JSON_ACCEPT,
-      tokens,
-    });
-    if (response.status === 204) return { skills, complete: true };
-    if (response.status < 200 || response.status > 299) throw failure(response, request);
-    const where = `GET ${redactUrl(url)}`;
-    const body = json(response, `the response to ${where}`) as Record<string, unknown> | null;
+    const answer = await getJson(ctx, "list", url, (status) => status === 204);
+    if (answer === undefined) return { skills, complete: true };
+    const { where } = answer;
+    const body = answer.body as Record<string, unknown> | null;
     const items = body?.skills;
     if (!Array.isArray(items))
       throw new ProtocolError(`${where}: expected {skills: [...]}, got no skills array`);

@@ -8,7 +8,7 @@
 import { DialwindowError, UsageError } from "../util/errors.js";
 import type { AdminContext } from "./admin-context.js";
 import { type BulkEntry, bulkSettings, listPcSkills } from "./admin-listing.js";
-import { isWholeCallFailure, JSON_ACCEPT } from "./admin-session.js";
+import { isWholeCallFailure } from "./admin-session.js";
 import {
   curfewsOf,
   parseTimeZoneSettings,
@@ -16,7 +16,7 @@ import {
   timeZonesVersion,
 } from "./admin-time-zones.js";
 import { canonicalOf, parseScheduleSettings, type ScheduleSettings, settingsVersion } from "./admin-wire.js";
-import { redactUrl } from "./http.js";
+import { getJson } from "./get-json.js";
 import type { LiveCampaign, LiveCurfews, ReadOptions, ReadResult } from "./port.js";
 import { forEachBounded } from "./semaphore.js";
 
@@ -44,18 +44,8 @@ async function getSkillParameters<T>(
   url: string,
   parse: (value: unknown, where: string) => T,
 ): Promise<T | undefined> {
-  const { transport, tokens, failure, json } = ctx;
-  const { response, request } = await transport.send({
-    kind: "get",
-    method: "GET",
-    url,
-    headers: JSON_ACCEPT,
-    tokens,
-  });
-  if (response.status === 404) return undefined;
-  if (response.status < 200 || response.status > 299) throw failure(response, request);
-  const where = `GET ${redactUrl(url)}`;
-  return parse(json(response, `the response to ${where}`), where);
+  const answer = await getJson(ctx, "get", url, (status) => status === 404);
+  return answer === undefined ? undefined : parse(answer.body, answer.where);
 }
 
 export function liveCurfews(settings: readonly TimeZoneSetting[]): LiveCurfews {

@@ -4,12 +4,7 @@
  * once, and how an answer becomes an HttpError or JSON with every secret scrubbed. Every
  * request the reads and writes send goes through it.
  */
-import { setTimeout as delay } from "node:timers/promises";
-import { Agent, type Dispatcher } from "undici";
-import { defaultResponseLimits, type ResponseLimits } from "../desired/config.js";
-import { systemClock } from "../util/clock.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
-import { type Logger, silentLogger } from "../util/log.js";
 import {
   DiscoveryError,
   discoverApiEndpoint,
@@ -18,38 +13,28 @@ import {
   tenantIdClaim,
 } from "./admin-auth.js";
 import type { AdminClientOptions } from "./admin-client.js";
+import { type ClientTransport, checkUrl, openClientTransport } from "./client-transport.js";
 import { AuthenticationError, HttpError, NetworkError, ProtocolError, TimeoutError } from "./errors.js";
 import { httpErrorFor, type IncomingResponse, type OutgoingRequest, redactUrl, scrub } from "./http.js";
-import { RateBudget } from "./rate-budget.js";
-import { Semaphore } from "./semaphore.js";
 import { TokenProvider } from "./token-provider.js";
-import { Transport } from "./transport.js";
 
 /** The most skills one listing page is asked for: what the API serves at most. */
 const MAX_PAGE = 100;
-export const JSON_ACCEPT = { accept: "application/json" };
 
 export interface Endpoints {
   apiBase: string;
   tenantId: string;
 }
 
-export interface AdminSession {
-  readonly transport: Transport;
+/** The client's transport (pageSize at most MAX_PAGE), its tokens, discovery and answer handling. */
+export interface AdminSession extends ClientTransport {
   readonly tokens: TokenProvider;
-  readonly logger: Logger;
-  /** Requests in flight at once (the Transport's semaphore); also how many per-skill reads run at once. */
-  readonly concurrency: number;
-  /** Skills per listing page, at most MAX_PAGE. */
-  readonly pageSize: number;
   /** Discovery, once per client (single flight; a failure is asked again next time). */
   api(): Promise<Endpoints>;
   /** A non-2xx answer as an HttpError; a 403 names the permission the access key's user lacks. */
   failure(response: IncomingResponse, request: OutgoingRequest): HttpError;
   /** The answer's body parsed; a ProtocolError naming `what` when it is not JSON. */
   json(response: IncomingResponse, what: string): unknown;
-  /** Closes the dispatcher, when the session made it. */
-  close(): Promise<void>;
 }
 
 export function openAdminSession(options: AdminClientOptions): AdminSession {
@@ -65,40 +50,8 @@ export function openAdminSession(options: AdminClientOptions): AdminSession {
   ] as const) {
     if (value === "") throw new UsageError(`${name} is empty`);
   }
-  const concurrency = positiveInteger("concurrency", options.concurrency ?? 4);
-  const pageSize = Math.min(MAX_PAGE, positiveInteger("pageSize", options.pageSize ?? MAX_PAGE));
-  const timeoutMs = positiveInteger("timeoutMs", options.timeoutMs ?? 30_000);
-  const now = options.now ?? systemClock.now;
-  const sleep = options.sleep ?? ((ms: number) => delay(ms));
-  const logger = options.logger ?? silentLogger();
-  const budget =
-    options.budget ??
-    new RateBudget({ requestsPerMinute: options.requestsPerMinute ?? 180, now: options.now, sleep });
-  // TLS verification is undici's default and stays on.
-  const dispatcher: Dispatcher =
-    options.dispatcher ??
-    new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  const ownsDispatcher = options.dispatcher === undefined;
-  const maxResponseBytes: ResponseLimits = { ...defaultResponseLimits(pageSize) };
-  for (const [kind, bytes] of Object.entries(options.maxResponseBytes ?? {})) {
-    if (bytes !== undefined)
-      maxResponseBytes[kind as keyof ResponseLimits] = positiveInteger(`maxResponseBytes.${kind}`, bytes);
-  }
-  const transport = new Transport({
-    dispatcher,
-    timeoutMs,
-    maxResponseBytes,
-    maxRetries: options.maxRetries ?? 4,
-    backoff: { baseMs: options.backoffBaseMs ?? 500, capMs: options.backoffCapMs ?? 30_000 },
-    maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,
-    budget,
-    semaphore: new Semaphore(concurrency),
-    now,
-    sleep,
-    random: options.random ?? Math.random,
-    logger,
-    onRequest: options.onRequest,
-  });
+  const client = openClientTransport(options, { maxPageSize: MAX_PAGE, defaultRequestsPerMinute: 180 });
+  const { transport, logger, now } = client;
 
   const refreshTokens: string[] = [];
   let tokenEndpoint: Promise<string> | undefined;
@@ -171,17 +124,11 @@ export function openAdminSession(options: AdminClientOptions): AdminSession {
   };
 
   return {
-    transport,
+    ...client,
     tokens,
-    logger,
-    concurrency,
-    pageSize,
     api,
     failure,
     json,
-    async close() {
-      if (ownsDispatcher) await dispatcher.close();
-    },
   };
 }
 
@@ -190,20 +137,4 @@ export function isWholeCallFailure(err: unknown): boolean {
   if (err instanceof AuthenticationError || err instanceof DiscoveryError) return true;
   if (err instanceof NetworkError && !(err instanceof TimeoutError)) return true;
   return !(err instanceof DialwindowError);
-}
-
-function checkUrl(name: string, value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.protocol === "https:" || url.protocol === "http:") return value;
-  } catch {
-    // reported below
-  }
-  throw new UsageError(`${name} must be an http:// or https:// URL`);
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1)
-    throw new UsageError(`${name} must be a positive integer, got ${value}`);
-  return value;
 }

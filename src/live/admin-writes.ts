@@ -17,10 +17,10 @@ import {
   scheduleUrl,
   timeZonesUrl,
 } from "./admin-reads.js";
-import { JSON_ACCEPT } from "./admin-session.js";
 import { timeZonesPutBody, timeZonesVersion, unsendable } from "./admin-time-zones.js";
 import { canonicalOf, putBody, settingsFor, settingsVersion, unexpressible } from "./admin-wire.js";
 import { NetworkError } from "./errors.js";
+import { JSON_ACCEPT } from "./get-json.js";
 import { apiReason, redactUrl } from "./http.js";
 import {
   type LiveCurfews,
