@@ -14,6 +14,9 @@
  *
  * Only the port's errors are branched on (live/port.ts); which HTTP answer stood behind one
  * is the adapter's business.
+ *
+ * One file although long: the write protocol (intent, write, settling an unknown outcome, a
+ * conflict) is one sequence, shared by both parts a campaign has (schedule and curfews).
  */
 import { type Curfews, curfewsEqual, normalizeCurfews } from "../desired/curfews.js";
 import { normalizeSchedule, type Schedule, schedulesEqual } from "../desired/schedule.js";
@@ -28,6 +31,7 @@ import {
 import { forEachBounded } from "../live/semaphore.js";
 import type { Plan, PlannedChange, PlannedCurfews } from "../plan/plan.js";
 import { type ChangeRecord, changeRecordFor, type WriteIntent } from "../state/change-record.js";
+import { type Clock, systemClock } from "../util/clock.js";
 import { newChangeId } from "../util/ids.js";
 import type { Logger } from "../util/log.js";
 
@@ -70,7 +74,8 @@ export interface ApplyOptions {
   revision: string | null;
   logger: Logger;
   recorder?: WriteRecorder | undefined;
-  now?: () => number;
+  /** Write latencies and the instants recorded; default the system clock. */
+  clock?: Clock;
   /** Writes in flight at once (the client also bounds its own concurrency). */
   concurrency?: number;
   /** Fresh mode: writes per campaign after version conflicts before giving up. */
@@ -86,7 +91,7 @@ const noRecorder: WriteRecorder = {
 };
 
 export async function applyPlan(plan: Plan, port: CxonePort, options: ApplyOptions): Promise<ApplyResult> {
-  const now = options.now ?? Date.now;
+  const now = (options.clock ?? systemClock).now;
   const outcomes: CampaignOutcome[] = [];
   const updates: PlannedChange[] = [];
   for (const c of plan.changes) {

@@ -11,10 +11,7 @@
  * Work left unfinished (a receiver down, a remote unreachable) stays in the journal and is
  * finished first by the next command that writes.
  */
-import { execFile } from "node:child_process";
 import { hostname, userInfo } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import type { Dispatcher } from "undici";
 import { type AuditTrail, openAuditTrail } from "../audit/trail.js";
 import type { ResolvedConfig } from "../desired/config.js";
@@ -25,12 +22,12 @@ import { Outbox } from "../notify/outbox.js";
 import { loadWebhookTargets } from "../notify/targets.js";
 import { changeRecordFor, partOf, type WriteIntent } from "../state/change-record.js";
 import { Journal } from "../state/journal.js";
-import { openStateDir, type StateDir } from "../state/state-dir.js";
+import { openStateDir, type StateDir, statePath } from "../state/state-dir.js";
+import { type Clock, dateNow, sleep, systemClock } from "../util/clock.js";
+import { gitMaybe } from "../util/git.js";
 import { newChangeId } from "../util/ids.js";
 import type { Logger } from "../util/log.js";
 import type { WriteRecorder } from "./apply.js";
-
-const run = promisify(execFile);
 
 export interface PipelineOptions {
   stateDir: string;
@@ -46,8 +43,8 @@ export interface PipelineOptions {
    */
   auditRemote?: string | null;
   dispatcher?: Dispatcher;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** The one clock: the journal's, the lock's, the outbox's (and its waits) and the audit trail's. */
+  clock?: Clock;
   /** Told of every webhook attempt's outcome (the daemon's metrics). */
   onWebhookOutcome?: (target: string, result: "delivered" | "retrying" | "dead") => void;
 }
@@ -114,26 +111,23 @@ export class WritePipeline {
     const log = options.logger;
     // Secrets are resolved before the lock is taken and before anything is written, so a
     // missing WFM secret stops the command before it changes CXone.
-    const targets = loadWebhookTargets(
-      options.config.webhooks.map((w) => ({
-        name: w.name,
-        url: w.url,
-        secretEnv: w.secretEnv,
-        timeoutMs: w.timeoutMs,
-        maxAttempts: w.maxAttempts,
-      })),
-      options.env,
-    );
-    const stateDir = await openStateDir(options.stateDir, { logger: log, command: options.command });
+    const targets = loadWebhookTargets(options.config.webhooks, options.env);
+    const clock = options.clock ?? systemClock;
+    const date = () => dateNow(clock);
+    const stateDir = await openStateDir(options.stateDir, {
+      logger: log,
+      command: options.command,
+      now: date,
+    });
     try {
-      const journal = await Journal.open(stateDir.journalPath, { logger: log });
+      const journal = await Journal.open(stateDir.journalPath, { logger: log, now: date });
       const outbox = new Outbox({
         journal,
         targets,
         logger: log,
         ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-        ...(options.now ? { now: options.now } : {}),
-        ...(options.sleep ? { sleep: options.sleep } : {}),
+        now: clock.now,
+        sleep: (ms) => sleep(clock, ms),
         ...(options.onWebhookOutcome ? { onOutcome: options.onWebhookOutcome } : {}),
       });
       let audit: AuditTrail | undefined;
@@ -143,13 +137,14 @@ export class WritePipeline {
         remote = options.auditRemote === undefined ? await originOf(options.desiredDir) : options.auditRemote;
         try {
           audit = await openAuditTrail({
-            workDir: join(stateDir.path, "audit-repo"),
+            workDir: statePath(stateDir.path, "auditRepo"),
             ...(remote ? { remote } : {}),
             branch: options.config.audit.branch,
             path: options.config.audit.path,
             push: options.config.audit.push && remote !== null && remote !== undefined,
             author: auditAuthor(options.env),
             logger: log,
+            now: date,
           });
         } catch (err) {
           // The audit trail must not stop CXone from being corrected; its records wait in the journal.
@@ -177,7 +172,7 @@ export class WritePipeline {
    */
   async recover(port: CxonePort): Promise<RecoverySummary> {
     const summary: RecoverySummary = { confirmed: 0, abandoned: 0, unsettled: 0 };
-    const now = this.options.now ?? Date.now;
+    const now = (this.options.clock ?? systemClock).now;
     const open = this.journal.view.openIntents().filter((i) => !this.inFlight.has(i.intentId));
     // Per campaign and part: a campaign's schedule and its boundings are written (and settled) apart.
     const byCampaign = new Map<string, typeof open>();
@@ -337,10 +332,6 @@ function auditAuthor(env: Readonly<Record<string, string | undefined>>): { name:
 
 /** The desired-state checkout's origin URL, or null when it has none (or is not a checkout). */
 export async function originOf(dir: string): Promise<string | null> {
-  try {
-    const url = (await run("git", ["-C", dir, "remote", "get-url", "origin"])).stdout.trim();
-    return url === "" ? null : url;
-  } catch {
-    return null;
-  }
+  const url = (await gitMaybe(["remote", "get-url", "origin"], { cwd: dir }).catch(() => undefined))?.trim();
+  return url ? url : null;
 }

@@ -7,7 +7,7 @@ export {
   GENESIS_HASH,
   walkChain,
 } from "./chain.js";
-export { AuditError, GitCommandError } from "./errors.js";
+export { AuditError } from "./errors.js";
 export { AUDIT_TRAILER, type CommitSummary, isAuditCommit, parseTrailers } from "./message.js";
 export {
   type AppendMeta,

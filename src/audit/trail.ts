@@ -4,12 +4,18 @@
  * branches are never read or written. One `append` is one commit; pushing is fast-forward
  * only, and when another writer got there first our unpushed records are replayed on top of
  * theirs with fresh hashes (a textual rebase of JSONL lines would conflict and break the chain).
+ *
+ * One file although long: appending, publishing and replaying on top of another writer all
+ * follow one compare-and-swap discipline on the branch, which is easier to check in one place.
  */
 
 import { branchNameProblem } from "../desired/config-checks.js";
 import type { ChangeRecord } from "../state/change-record.js";
+import { dateNow, systemClock } from "../util/clock.js";
 import { UsageError } from "../util/errors.js";
+import { redactUrls } from "../util/git.js";
 import type { Logger } from "../util/log.js";
+import { SerialQueue } from "../util/serial-queue.js";
 import {
   type AuditEntry,
   type ChainTail,
@@ -18,7 +24,6 @@ import {
   pickRecord,
   planAppend,
 } from "./chain.js";
-import { redactUrls } from "./errors.js";
 import { type BareRepo, openAuditRepo } from "./git.js";
 import { type AuditCommitMeta, formatAuditMessage, parseAuditMessage } from "./message.js";
 import { normalizeAuditPath, walkAt } from "./read.js";
@@ -138,7 +143,8 @@ class GitAuditTrail implements AuditTrail {
   readonly #trackingRef: string;
   readonly #log: Logger;
   readonly #now: () => Date;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Appends and pushes must not interleave: each reads the branch tip the previous one left. */
+  readonly #serial = new SerialQueue();
   #state: TrailState | undefined;
 
   constructor(repo: BareRepo, options: AuditTrailOptions, path: string, remote: string | undefined) {
@@ -151,13 +157,13 @@ class GitAuditTrail implements AuditTrail {
     this.#localRef = `refs/heads/${options.branch}`;
     this.#trackingRef = `refs/remotes/origin/${options.branch}`;
     this.#log = options.logger;
-    this.#now = options.now ?? (() => new Date());
+    this.#now = options.now ?? (() => dateNow(systemClock));
   }
 
   async append(records: readonly ChangeRecord[], meta: AppendMeta): Promise<AppendResult> {
     // Refuse the whole batch before writing anything, so a bad record cannot leave half a commit.
     for (const record of records) checkRecord(record);
-    return this.#exclusive(async () => {
+    return this.#serial.run(async () => {
       const tip = await this.#repo.resolveRef(this.#localRef);
       const state = await this.#stateAt(tip);
       const fresh: ChangeRecord[] = [];
@@ -195,7 +201,7 @@ class GitAuditTrail implements AuditTrail {
   }
 
   pushPending(): Promise<PushResult> {
-    return this.#exclusive(async () => {
+    return this.#serial.run(async () => {
       if (!this.#pushes()) return { pushed: false, status: "local-only" };
       const { pushed, status } = await this.#push(null);
       return { pushed, status };
@@ -203,7 +209,7 @@ class GitAuditTrail implements AuditTrail {
   }
 
   entries(): Promise<AuditEntry[]> {
-    return this.#exclusive(async () => {
+    return this.#serial.run(async () => {
       const walk = await walkAt(this.#repo, await this.#repo.resolveRef(this.#localRef), this.path);
       return walk.entries;
     });
@@ -211,7 +217,7 @@ class GitAuditTrail implements AuditTrail {
 
   /** Brings the local branch up to date with the remote's; run once when the trail is opened. */
   sync(): Promise<void> {
-    return this.#exclusive(async () => {
+    return this.#serial.run(async () => {
       if (this.#remote === undefined) return;
       const remoteTip = await this.#fetch();
       if (remoteTip === null) return;
@@ -227,13 +233,6 @@ class GitAuditTrail implements AuditTrail {
 
   #pushes(): boolean {
     return this.#options.push && this.#remote !== undefined;
-  }
-
-  /** Appends and pushes must not interleave: each reads the branch tip the previous one left. */
-  #exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task, task);
-    this.#queue = run.catch(() => undefined);
-    return run;
   }
 
   async #stateAt(tip: string | null): Promise<TrailState> {

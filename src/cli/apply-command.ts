@@ -12,6 +12,7 @@ import { curfewsEqual, curfewsOf } from "../desired/curfews.js";
 import { effectiveSchedule, WindowTranslationError } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
 import { type Schedule, schedulesEqual } from "../desired/schedule.js";
+import { parseSelectors } from "../desired/selector.js";
 import type { ConfigFrom } from "../desired/trusted-config.js";
 import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
@@ -21,7 +22,7 @@ import { readPlanFile } from "../plan/saved-plan.js";
 import { SyncWindows } from "../reconcile/sync-windows.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
-import { parseAt, parseSelectors, resolveDir } from "./common.js";
+import { parseAt, resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
 import { curfewIds, loadDesired, planFrom, planTargetOf } from "./session.js";
 

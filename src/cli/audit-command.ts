@@ -1,12 +1,11 @@
 /** `dialwindow audit verify`: check the audit trail's hash chain as published. */
-import { join } from "node:path";
 import { originOf } from "../apply/pipeline.js";
 import { verifyAuditTrail } from "../audit/verify.js";
 import { resolveConfig } from "../desired/config.js";
 import { loadDesiredState } from "../desired/load.js";
 import { toJson } from "../escape/json.js";
 import { safeText as t } from "../escape/text.js";
-import { resolveStateDir } from "../state/state-dir.js";
+import { resolveStateDir, statePath } from "../state/state-dir.js";
 import { resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
 
@@ -25,7 +24,7 @@ export async function auditVerifyCommand(io: CliIo, flags: AuditFlags): Promise<
   const remote = flags.remote ?? (await originOf(dir)) ?? undefined;
   const stateDir = resolveStateDir({ flag: flags.stateDir, env: io.env, desiredDir: dir, cwd: io.cwd }).path;
   const result = await verifyAuditTrail({
-    ...(remote ? { remote } : { workDir: join(stateDir, "audit-repo") }),
+    ...(remote ? { remote } : { workDir: statePath(stateDir, "auditRepo") }),
     branch: flags.branch ?? config.audit.branch,
     path: config.audit.path,
   });

@@ -1,4 +1,4 @@
-/** Option parsing shared by commands: --dir, --selector, --at. */
+/** Option parsing shared by commands: --dir, --at, repeatable options. */
 import { isAbsolute, resolve } from "node:path";
 import { DateTime } from "luxon";
 import { UsageError } from "../util/errors.js";
@@ -19,29 +19,6 @@ export function parseAt(io: CliIo, at: string | undefined): DateTime {
     );
   }
   return parsed;
-}
-
-export type Selector = ReadonlyMap<string, string>;
-
-/** `--selector team=collections` (repeatable; all must match). */
-export function parseSelectors(values: readonly string[] | undefined): Selector {
-  const out = new Map<string, string>();
-  for (const v of values ?? []) {
-    for (const part of v.split(",")) {
-      const m = /^\s*([^=\s]+)\s*=\s*(.*?)\s*$/.exec(part);
-      if (!m)
-        throw new UsageError(
-          `--selector ${JSON.stringify(part)} is not key=value; write e.g. --selector team=collections.`,
-        );
-      out.set(m[1] as string, m[2] as string);
-    }
-  }
-  return out;
-}
-
-export function matches(selector: Selector, labels: Readonly<Record<string, string>>): boolean {
-  for (const [k, v] of selector) if (labels[k] !== v) return false;
-  return true;
 }
 
 export function collect(value: string, previous: string[] | undefined): string[] {

@@ -8,15 +8,15 @@
  * `--profile cxone-admin` runs the same loop on the real Admin API's shapes: the cxone-admin
  * simulator, PC skills from examples/cxone-admin/, windows translated into the business unit's
  * zone, and hand edits made to the skills' schedule-settings.
+ *
+ * One file although long: both profiles' demos, which must show the same loop.
  */
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { mkdir, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, relative } from "node:path";
-import { promisify } from "node:util";
 import type { DateTime } from "luxon";
 import { Webhook } from "standardwebhooks";
 import { effectiveSchedule } from "../desired/effective.js";
@@ -40,16 +40,15 @@ import {
   startAdminSimulator,
   startSimulator,
 } from "../simulator/index.js";
-import { checkStateDir } from "../state/state-dir.js";
+import { checkStateDir, DEFAULT_STATE_DIR_NAME } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
+import { git } from "../util/git.js";
 import { guardedListener } from "../util/http-listener.js";
 import { packageRoot } from "../util/paths.js";
 import { resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
 import { planTargetOf } from "./session.js";
 import { validationText } from "./validate-command.js";
-
-const git = promisify(execFile);
 
 export interface DemoFlags {
   dir?: string;
@@ -95,7 +94,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
     ? resolveDir(io, flags.dir)
     : join(packageRoot(), profile === "cxone-admin" ? join("examples", "cxone-admin") : "desired-state");
   const shown = t(relative(io.cwd, dir) || ".");
-  const stateDir = join(dir, ".dialwindow", "demo");
+  const stateDir = join(dir, DEFAULT_STATE_DIR_NAME, "demo");
   const out = (line = "") => io.stdout(`${line}\n`);
 
   const at = io.now();
@@ -116,7 +115,7 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
   await rm(stateDir, { recursive: true, force: true });
   await mkdir(stateDir, { recursive: true });
   const auditRemote = join(stateDir, "audit-remote.git");
-  await git("git", ["init", "-q", "--bare", auditRemote]);
+  await git(["init", "-q", "--bare", auditRemote], { cwd: stateDir });
 
   const backend =
     profile === "cxone-admin" ? await adminBackend(desired, at) : await tutorialBackend(desired, at);
@@ -244,8 +243,11 @@ export async function demoCommand(io: CliIo, flags: DemoFlags): Promise<number> 
           out(
             `   audit: ${s.audit.appended} record(s) committed as ${s.audit.commit.slice(0, 12)}${s.audit.pushed ? ", pushed" : ""}`,
           );
-          void git("git", ["--git-dir", auditRemote, "log", "-1", "--format=%s", "dialwindow-audit"]).then(
-            (r) => out(`          "${t(r.stdout.trim())}"`),
+          void git(["log", "-1", "--format=%s", "dialwindow-audit"], {
+            cwd: auditRemote,
+            gitDir: auditRemote,
+          }).then(
+            (subject) => out(`          "${t(subject.trim())}"`),
             () => undefined,
           );
         }

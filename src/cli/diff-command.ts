@@ -4,13 +4,14 @@
  * needs. Exit 0 no effective change, 2 changes, 1 a revision does not validate.
  */
 
+import { matches, parseSelectors } from "../desired/selector.js";
 import { toJson } from "../escape/json.js";
 import { mdCode, mdFence, mdText } from "../escape/markdown.js";
 import { safeLines, safeText } from "../escape/text.js";
 import { diffJson, renderDiffMarkdown, renderDiffText } from "../review/render.js";
 import { review } from "../review/review.js";
 import { UsageError } from "../util/errors.js";
-import { matches, parseAt, parseSelectors, resolveDir } from "./common.js";
+import { parseAt, resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
 import { validationText } from "./validate-command.js";
 

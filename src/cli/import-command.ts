@@ -12,26 +12,29 @@
  * otherwise they are left alone (`curfews: unmanaged` where policy.curfews would manage them),
  * and the differences are listed, so import then plan still writes nothing.
  */
-import { createHash } from "node:crypto";
-import { constants } from "node:fs";
-import { type FileHandle, lstat, mkdir, open, realpath, stat } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve } from "node:path";
-import { parseTime } from "../desired/civil-date.js";
-import { DEFAULT_ISSUER, resolveConfig } from "../desired/config.js";
+import { mkdir } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { resolveConfig } from "../desired/config.js";
 import { deriveCurfews } from "../desired/curfew-derivation.js";
 import { type Bounding, curfewsEqual, curfewsOf, describeBounding } from "../desired/curfews.js";
 import type { CurfewsMode } from "../desired/documents.js";
 import { liveIdOf } from "../desired/documents.js";
 import { loadDesiredState } from "../desired/load.js";
-import { normalizeSchedule, type Schedule, WEEKDAYS } from "../desired/schedule.js";
+import { normalizeSchedule } from "../desired/schedule.js";
 import { validateDesiredState } from "../desired/validate.js";
-import { toJson } from "../escape/json.js";
 import { safeText as t } from "../escape/text.js";
 import { connect } from "../live/connect.js";
-import { urlWithoutCredentials } from "../live/http.js";
 import type { LiveCampaign } from "../live/port.js";
-import { UsageError } from "../util/errors.js";
 import { resolveDir } from "./common.js";
+import {
+  adminConfigYaml,
+  campaignYaml,
+  committableUrls,
+  configYaml,
+  yamlString,
+} from "./import-documents.js";
+import { importFolder, isInside, writeNew } from "./import-files.js";
+import { uniqueName } from "./import-names.js";
 import { type CliIo, EXIT } from "./io.js";
 import { validationText } from "./validate-command.js";
 
@@ -44,9 +47,6 @@ export interface ImportFlags {
 
 /** The schema's metadata.campaignId: an id outside it could never be managed, so is not imported. */
 const MANAGEABLE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-/** Names Windows refuses for a file in any folder, whatever the extension. */
-const WINDOWS_RESERVED = /^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
-const MAX_NAME = 63;
 
 export async function importCommand(io: CliIo, flags: ImportFlags): Promise<number> {
   const dir = resolveDir(io, flags.dir);
@@ -219,293 +219,4 @@ function listBoundings(curfews: readonly Bounding[]): string {
 /** An id from the API as a person may see it: as is when it is a plain id, else quoted and escaped. */
 function showId(id: string): string {
   return MANAGEABLE_ID.test(id) ? id : yamlString(id);
-}
-
-function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
-}
-
-/**
- * `<out>/campaigns/imported`, created where missing. Its folders may be links that stay inside
- * --out (the loader follows those too); a link that leaves --out, or a file in the way, stops
- * the import before anything is written. Returns the folder's real path.
- */
-async function importFolder(io: CliIo, out: string): Promise<string> {
-  await mkdir(out, { recursive: true });
-  const root = await realpath(out);
-  let real = root;
-  let shown = out;
-  for (const part of ["campaigns", "imported"]) {
-    shown = join(shown, part);
-    const path = join(real, part);
-    const stats = await lstat(path).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") return undefined;
-      throw err;
-    });
-    if (stats === undefined) {
-      await mkdir(path);
-      real = path;
-      continue;
-    }
-    if (stats.isSymbolicLink()) {
-      const target = await realpath(path).catch(() => undefined);
-      if (target === undefined || !isInside(root, target)) {
-        throw new UsageError(
-          `${relative(io.cwd, shown)} is a symbolic link that does not resolve inside ${relative(io.cwd, out) || "."}; import never writes through one. Remove it (or replace it with a folder) and import again.`,
-        );
-      }
-      real = target;
-    } else {
-      real = path;
-    }
-    if (!(await stat(real)).isDirectory()) {
-      throw new UsageError(`${relative(io.cwd, shown)} is not a folder; move it away and import again.`);
-    }
-  }
-  return real;
-}
-
-/**
- * Writes `text` to a new file at `path` (or over an existing regular file with `force`), never
- * through a link: a link there, even one pointing nowhere, is reported, not followed.
- */
-async function writeNew(path: string, text: string, force: boolean): Promise<"written" | "exists" | "link"> {
-  const stats = await lstat(path).catch(() => undefined);
-  if (stats?.isSymbolicLink()) return "link";
-  if (stats !== undefined && !force) return "exists";
-  const flags =
-    constants.O_WRONLY |
-    constants.O_CREAT |
-    (force ? constants.O_TRUNC : constants.O_EXCL) |
-    (constants.O_NOFOLLOW ?? 0);
-  let fh: FileHandle;
-  try {
-    fh = await open(path, flags, 0o644);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") return "exists";
-    if (code === "ELOOP" || code === "EMLINK") return "link";
-    throw err;
-  }
-  try {
-    await fh.writeFile(text);
-  } finally {
-    await fh.close();
-  }
-  return "written";
-}
-
-/**
- * A file and metadata name from untrusted text: ASCII letters and digits in runs joined by '-',
- * accents dropped (é -> e), lower case, at most 63 characters. Empty when nothing is left.
- */
-export function slug(text: string | undefined): string {
-  return (text ?? "")
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, MAX_NAME)
-    .replace(/-+$/, "");
-}
-
-function shortHash(id: string, length = 8): string {
-  return createHash("sha256").update(id).digest("hex").slice(0, length);
-}
-
-/**
- * The campaign's name: the slug of its CXone name, else `campaign-<id>`, else `campaign-<hash>`.
- * A name already used, or one Windows cannot have as a file name, gets a short hash of the id.
- */
-function uniqueName(live: LiveCampaign, used: Set<string>): string {
-  const fromId = slug(live.id);
-  const base = slug(live.name) || (fromId ? slug(`campaign-${fromId}`) : `campaign-${shortHash(live.id)}`);
-  let name = base;
-  for (let n = 1; used.has(name) || WINDOWS_RESERVED.test(name); n++) {
-    const suffix = n === 1 ? shortHash(live.id) : `${shortHash(live.id)}-${n}`;
-    name = `${base.slice(0, MAX_NAME - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
-  }
-  used.add(name);
-  return name;
-}
-
-/**
- * A YAML double-quoted scalar on one line: JSON's escapes (valid YAML 1.2 and 1.1 escapes),
- * plus \u escapes for what JSON leaves raw but a YAML 1.1 parser or a terminal takes as a line
- * break or a control (NEL, C1 controls, LS/PS, bidi and invisible format characters).
- */
-export function yamlString(value: string): string {
-  return JSON.stringify(value).replace(
-    /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
-
-/** Windows grouped by identical hours, so Monday–Friday 08:00–16:00 is one entry. */
-export function dialingHoursYaml(schedule: Schedule): string[] {
-  const groups = new Map<string, { start: string; end: string; days: string[] }>();
-  for (const h of normalizeSchedule(schedule).dialingHours) {
-    const key = `${h.startTime}-${h.endTime}`;
-    const g = groups.get(key) ?? { start: h.startTime, end: h.endTime, days: [] };
-    if (!g.days.includes(h.day)) g.days.push(h.day);
-    groups.set(key, g);
-  }
-  const entries = [...groups.values()].sort(
-    (a, b) =>
-      WEEKDAYS.indexOf(a.days[0] as never) - WEEKDAYS.indexOf(b.days[0] as never) ||
-      (parseTime(a.start) ?? 0) - (parseTime(b.start) ?? 0),
-  );
-  return entries.flatMap((g) => [
-    `    - days: [${g.days.join(", ")}]`,
-    `      start: ${toJson(g.start)}`,
-    `      end: ${toJson(g.end)}`,
-  ]);
-}
-
-/** Values from CXone go in as JSON strings: valid YAML double-quoted scalars, with every control escaped. */
-export function campaignYaml(
-  live: LiveCampaign,
-  name: string,
-  idKey: "campaignId" | "skillId" = "campaignId",
-  curfews?: CurfewsMode,
-): string {
-  const s = normalizeSchedule(live.schedule);
-  const hours = dialingHoursYaml(s);
-  return [
-    `# Imported from CXone by dialwindow import${live.name ? ` (CXone name: ${yamlString(live.name)})` : ""}.`,
-    ...(s.scheduled === false
-      ? [
-          "# CXone does not apply this schedule now (isScheduled is false): the skill dials whenever it is",
-          "# started. The first apply switches the schedule on.",
-        ]
-      : []),
-    ...(idKey === "skillId"
-      ? ["# The windows are in the zone CXone reads this tenant's schedules in (cxone.scheduleTimezone)."]
-      : []),
-    "apiVersion: dialwindow/v1",
-    "kind: CampaignSchedule",
-    "metadata:",
-    `  name: ${name}`,
-    `  ${idKey}: ${yamlString(live.id)}`,
-    "spec:",
-    `  timezone: ${yamlString(s.timezone)}`,
-    hours.length > 0 ? "  dialingHours:" : "  dialingHours: []",
-    ...hours,
-    ...(idKey === "skillId" ? [] : [`  pauseConditions: [${s.pauseConditions.join(", ")}]`]),
-    ...(curfews === "managed"
-      ? [
-          "  # CXone's recipient time-zone boundings were what the calling-hours policy gives; kept so.",
-          "  curfews: managed",
-        ]
-      : curfews === "unmanaged"
-        ? [
-            "  # CXone's recipient time-zone boundings differ from what the policy gives; left as they are.",
-            "  curfews: unmanaged",
-          ]
-        : []),
-    "",
-  ].join("\n");
-}
-
-function adminConfigYaml(issuer: string | undefined, zone: string | undefined, maxBlocks: number): string {
-  const cleaned = issuer ? urlWithoutCredentials(issuer) : undefined;
-  return [
-    "# Written by dialwindow import. Credentials never go here: use CXONE_ACCESS_KEY_ID, CXONE_ACCESS_KEY_SECRET,",
-    "# CXONE_CLIENT_ID and CXONE_CLIENT_SECRET.",
-    "apiVersion: dialwindow/v1",
-    "kind: Config",
-    "cxone:",
-    "  profile: cxone-admin",
-    // A loopback issuer is the importing machine's simulator, never a tenant: not committed.
-    ...(cleaned && cleaned.url.replace(/\/+$/, "") !== DEFAULT_ISSUER && !isLocalUrl(cleaned.url)
-      ? [`  issuer: ${yamlString(cleaned.url)}`]
-      : cleaned && isLocalUrl(cleaned.url)
-        ? ["  # issuer: left out (it was this machine at import time); set yours, or CXONE_ISSUER"]
-        : []),
-    ...(zone
-      ? [`  scheduleTimezone: ${yamlString(zone)}   # the zone CXone read the imported schedules in`]
-      : []),
-    "limits:",
-    `  maxDialingBlocks: ${maxBlocks}   # one window a weekday at most; the largest imported skill uses ${maxBlocks}`,
-    "",
-  ].join("\n");
-}
-
-interface CommittableUrls {
-  api: string | undefined;
-  token: string | undefined;
-  /** Some credential (user:password@, ?access_token=) was cut from a URL. */
-  credentialsRemoved: boolean;
-  /** URLs on this machine, left out entirely. */
-  local: string[];
-}
-
-/**
- * The CXone URLs as they may go into a committed dialwindow.yaml. They often come from
- * CXONE_API_URL / CXONE_TOKEN_URL, so any credential they carry is cut, and a URL on this
- * machine (a simulator on 127.0.0.1) is left out: committed, it would point every other
- * checkout, CI job and daemon at nothing.
- */
-function committableUrls(apiUrl: string | undefined, tokenUrl: string | undefined): CommittableUrls {
-  const local: string[] = [];
-  let credentialsRemoved = false;
-  const keep = (url: string | undefined): string | undefined => {
-    if (url === undefined) return undefined;
-    const cut = urlWithoutCredentials(url);
-    credentialsRemoved ||= cut.removed;
-    if (isLocalUrl(cut.url)) {
-      local.push(cut.url);
-      return undefined;
-    }
-    return cut.url;
-  };
-  return { api: keep(apiUrl), token: keep(tokenUrl), credentialsRemoved, local };
-}
-
-/** localhost, 127.0.0.0/8, ::1 or the unspecified address: this machine, never a tenant. */
-export function isLocalUrl(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.toLowerCase();
-  } catch {
-    return false;
-  }
-  return (
-    host === "localhost" ||
-    host.endsWith(".localhost") ||
-    /^127(?:\.\d{1,3}){3}$/.test(host) ||
-    host === "0.0.0.0" ||
-    host === "[::1]" ||
-    host === "[::]" ||
-    host === "[::ffff:7f00:1]"
-  );
-}
-
-function configYaml(urls: CommittableUrls, maxBlocks: number): string {
-  return [
-    "# Written by dialwindow import. Credentials never go here: use CXONE_CLIENT_ID / CXONE_CLIENT_SECRET.",
-    ...(urls.credentialsRemoved
-      ? [
-          "# The CXone URLs carried credentials (user:password@ or a secret query parameter); they were left out",
-          "# here. Keep them in CXONE_API_URL / CXONE_TOKEN_URL in the environment if the endpoint needs them.",
-        ]
-      : []),
-    ...(urls.local.length > 0
-      ? [
-          "# The CXone URLs at import time were on the importing machine (a local simulator?), so apiUrl and",
-          "# tokenUrl are left out. Add your tenant's here, or set CXONE_API_URL / CXONE_TOKEN_URL.",
-        ]
-      : []),
-    "apiVersion: dialwindow/v1",
-    "kind: Config",
-    "cxone:",
-    "  profile: tutorial",
-    ...(urls.api ? [`  apiUrl: ${yamlString(urls.api)}`] : []),
-    ...(urls.token ? [`  tokenUrl: ${yamlString(urls.token)}`] : []),
-    "limits:",
-    `  maxDialingBlocks: ${maxBlocks}   # your CXone licence tier's cap; the largest imported campaign uses ${maxBlocks}`,
-    "",
-  ].join("\n");
 }

@@ -2,7 +2,8 @@
  * What a command needs from the process, passed in so commands can run in-process in tests:
  * output streams, environment, working directory and the clock.
  */
-import { DateTime } from "luxon";
+import type { DateTime } from "luxon";
+import { type Clock, systemClock, utcNow } from "../util/clock.js";
 import { createLogger, type Logger } from "../util/log.js";
 
 export interface CliIo {
@@ -11,6 +12,8 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   now: () => DateTime;
+  /** The daemon's clock (its timers and instants); when absent, `now` with node's timers. Tests pass one they move by hand. */
+  clock?: Clock;
   /** A logger writing to stderr; DIALWINDOW_LOG_LEVEL overrides `defaultLevel`. */
   logger: (defaultLevel: string) => Logger;
   /** The daemon's logger: stdout, JSON, or pretty on a terminal. */
@@ -25,7 +28,7 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),
-    now: () => DateTime.utc(),
+    now: () => utcNow(systemClock),
     logger: (defaultLevel) =>
       createLogger({ level: process.env.DIALWINDOW_LOG_LEVEL ?? defaultLevel, stderr: true }),
     daemonLogger: (defaultLevel) => createLogger({ level: process.env.DIALWINDOW_LOG_LEVEL ?? defaultLevel }),
@@ -41,5 +44,5 @@ export function processIo(): CliIo {
   };
 }
 
-/** Exit codes, as DESIGN.md's CLI table defines them. */
+/** Exit codes, as the README's CLI reference defines them. */
 export const EXIT = { ok: 0, failure: 1, changes: 2 } as const;

@@ -1,13 +1,14 @@
 /** `dialwindow plan`: desired (effective at --at) against live; no writes. Exit 0 / 2 changes / 1 error. */
 import { resolve } from "node:path";
 import { noRevisionNote } from "../desired/revision.js";
+import { parseSelectors } from "../desired/selector.js";
 import { toJson } from "../escape/json.js";
 import { planExitCode } from "../plan/plan.js";
 import { renderMarkdown, renderText } from "../plan/render.js";
 import { sealPlan, writePlanFile } from "../plan/saved-plan.js";
 import { baselineAt } from "../review/review.js";
 import { UsageError } from "../util/errors.js";
-import { parseAt, parseSelectors, resolveDir } from "./common.js";
+import { parseAt, resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
 import { loadDesired, planFrom, readLive } from "./session.js";
 

@@ -7,12 +7,13 @@ import { writeFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { dayIn } from "../desired/effective.js";
 import { desiredRevision } from "../desired/revision.js";
+import { matches, parseSelectors } from "../desired/selector.js";
 import { validateDesiredState } from "../desired/validate.js";
 import { ZoneClocks } from "../desired/zone-clock.js";
 import { safeText } from "../escape/text.js";
 import { renderPreview } from "../review/preview.js";
 import { UsageError } from "../util/errors.js";
-import { matches, parseAt, parseSelectors, resolveDir } from "./common.js";
+import { parseAt, resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
 
 export interface PreviewFlags {

@@ -1,21 +1,13 @@
-/** The command tree. Parses argv and dispatches; commands return their exit code. */
+/**
+ * The command tree. Parses argv and dispatches; commands return their exit code. Each command
+ * is imported when it runs, so `--help` or `validate` does not load the daemon, the simulator
+ * or the HTTP client.
+ */
 import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "../util/errors.js";
 import { packageVersion } from "../util/paths.js";
-import { applyCommand } from "./apply-command.js";
-import { auditVerifyCommand } from "./audit-command.js";
 import { collect } from "./common.js";
-import { demoCommand } from "./demo-command.js";
-import { diffCommand } from "./diff-command.js";
-import { importCommand } from "./import-command.js";
-import { initCommand } from "./init-command.js";
 import type { CliIo } from "./io.js";
-import { planCommand } from "./plan-command.js";
-import { previewCommand } from "./preview-command.js";
-import { reconcileCommand } from "./reconcile-command.js";
-import { simulatorCommand } from "./simulator-command.js";
-import { validateCommand } from "./validate-command.js";
-import { webhooksListCommand, webhooksRetryCommand } from "./webhooks-command.js";
 
 /** Drops undefined values so optional flags stay absent (exactOptionalPropertyTypes). */
 function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
@@ -54,7 +46,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"),
     )
     .option("--at <iso>", "start the year of policy checks at this instant (default: now)")
-    .action((o: { dir: string; format: string; at?: string }) => run(() => validateCommand(io, defined(o))));
+    .action((o: { dir: string; format: string; at?: string }) =>
+      run(async () => (await import("./validate-command.js")).validateCommand(io, defined(o))),
+    );
 
   program
     .command("plan")
@@ -82,7 +76,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         showUnmanaged?: boolean;
         base?: string;
         configFrom?: string;
-      }) => run(() => planCommand(io, defined(o))),
+      }) => run(async () => (await import("./plan-command.js")).planCommand(io, defined(o))),
     );
 
   program
@@ -115,7 +109,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         format: string;
         at?: string;
         configFrom?: string;
-      }) => run(() => diffCommand(io, defined(o))),
+      }) => run(async () => (await import("./diff-command.js")).diffCommand(io, defined(o))),
     );
 
   program
@@ -129,7 +123,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--out <file>", "write the page here (default: standard output)")
     .option("--at <iso>", "the instant that counts as now (default: now)")
     .action((o: { dir: string; selector?: string[]; weeks: string; out?: string; at?: string }) =>
-      run(() => previewCommand(io, defined(o))),
+      run(async () => (await import("./preview-command.js")).previewCommand(io, defined(o))),
     );
 
   program
@@ -157,7 +151,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         webhookWait: string;
         ignoreSyncWindows?: boolean;
         configFrom?: string;
-      }) => run(() => applyCommand(io, defined(o))),
+      }) => run(async () => (await import("./apply-command.js")).applyCommand(io, defined(o))),
     );
 
   program
@@ -187,7 +181,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         once?: boolean;
         mode?: string;
         listen?: string;
-      }) => run(() => reconcileCommand(io, defined(o))),
+      }) => run(async () => (await import("./reconcile-command.js")).reconcileCommand(io, defined(o))),
     );
 
   program
@@ -197,7 +191,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option("--dir <dir>", "desired-state directory (default: the shipped example of the profile)")
     .option("--profile <profile>", "tutorial (default) or cxone-admin: the simulated API's shape")
-    .action((o: { dir?: string; profile?: string }) => run(() => demoCommand(io, defined(o))));
+    .action((o: { dir?: string; profile?: string }) =>
+      run(async () => (await import("./demo-command.js")).demoCommand(io, defined(o))),
+    );
 
   program
     .command("init")
@@ -205,7 +201,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .argument("[dir]", "where (default: the current directory)")
     .option("--force", "replace files that already exist")
     .action((target: string | undefined, o: { force?: boolean }) =>
-      run(() => initCommand(io, defined({ dir: target, force: o.force }))),
+      run(async () =>
+        (await import("./init-command.js")).initCommand(io, defined({ dir: target, force: o.force })),
+      ),
     );
 
   program
@@ -216,7 +214,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--campaign <id>", "only this campaign id (repeatable; default: all)", collect)
     .option("--force", "overwrite files that already exist")
     .action((o: { dir: string; out?: string; campaign?: string[]; force?: boolean }) =>
-      run(() => importCommand(io, defined(o))),
+      run(async () => (await import("./import-command.js")).importCommand(io, defined(o))),
     );
 
   program
@@ -245,7 +243,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         skills?: string;
         rpm?: string;
         state?: string;
-      }) => run(() => simulatorCommand(io, defined(o))),
+      }) => run(async () => (await import("./simulator-command.js")).simulatorCommand(io, defined(o))),
     );
 
   const webhooks = program.command("webhooks").description("inspect and redeliver WFM webhook deliveries");
@@ -263,7 +261,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action((o: { dir: string; stateDir?: string; state?: string; format: string }) =>
-      run(() => webhooksListCommand(io, defined(o))),
+      run(async () => (await import("./webhooks-command.js")).webhooksListCommand(io, defined(o))),
     );
   webhooks
     .command("retry")
@@ -273,10 +271,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(dir())
     .addOption(stateDir())
     .option("--change <id>", "only this change id (repeatable)", collect)
-    .option("--ignore-sync-windows", "write even inside a reconcile.syncWindows deny window")
     .option("--webhook-wait <seconds>", "how long to keep trying", "60")
     .action((o: { dir: string; stateDir?: string; change?: string[]; webhookWait: string }) =>
-      run(() => webhooksRetryCommand(io, defined(o))),
+      run(async () => (await import("./webhooks-command.js")).webhooksRetryCommand(io, defined(o))),
     );
 
   const audit = program.command("audit").description("the git audit trail");
@@ -289,7 +286,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--branch <branch>", "audit branch (default: audit.branch)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action((o: { dir: string; stateDir?: string; remote?: string; branch?: string; format: string }) =>
-      run(() => auditVerifyCommand(io, defined(o))),
+      run(async () => (await import("./audit-command.js")).auditVerifyCommand(io, defined(o))),
     );
 
   return program;

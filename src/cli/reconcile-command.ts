@@ -5,12 +5,14 @@
  */
 
 import { noRevisionNote } from "../desired/revision.js";
+import { parseSelectors } from "../desired/selector.js";
 import { safeText as t } from "../escape/text.js";
 import { shortRevision } from "../plan/render.js";
 import { type OnceReport, Reconciler } from "../reconcile/reconciler.js";
+import { systemClock } from "../util/clock.js";
 import { UsageError } from "../util/errors.js";
 import { afterWriteLines, auditFailure, outcomeLines, recoveryLines } from "./apply-command.js";
-import { parseSelectors, resolveDir } from "./common.js";
+import { resolveDir } from "./common.js";
 import { type CliIo, EXIT } from "./io.js";
 
 export interface ReconcileFlags {
@@ -45,6 +47,8 @@ export async function reconcileCommand(io: CliIo, flags: ReconcileFlags): Promis
     cwd: io.cwd,
     env: io.env,
     logger,
+    // The daemon's instants come from io.now, like every command's; its timers from io.clock.
+    clock: io.clock ?? { now: () => io.now().toMillis(), setTimer: systemClock.setTimer },
   });
   if (flags.once) {
     const report = await reconciler.runOnce();
@@ -65,7 +69,8 @@ export async function reconcileCommand(io: CliIo, flags: ReconcileFlags): Promis
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS);
     limit.unref();
-    void reconciler.stop(`received ${signal}`);
+    // Cleared once stopped: a process that runs on after the daemon (a test) must not be ended by it.
+    void reconciler.stop(`received ${signal}`).finally(() => clearTimeout(limit));
   });
   await reconciler.run();
   await reconciler.done;

@@ -6,13 +6,13 @@ import type { DateTime } from "luxon";
 import type { CampaignSchedule } from "../desired/model.js";
 import { desiredRevision } from "../desired/revision.js";
 import { SchemaValidators } from "../desired/schema.js";
+import { matches, type Selector } from "../desired/selector.js";
 import { loadTrustedConfig } from "../desired/trusted-config.js";
 import { type ValidationResult, validateDesiredState } from "../desired/validate.js";
 import { type Connection, connect } from "../live/connect.js";
 import type { CxonePort, ReadResult } from "../live/port.js";
 import { buildPlan, type Plan, type PlanTarget } from "../plan/plan.js";
 import type { Logger } from "../util/log.js";
-import { matches, type Selector } from "./common.js";
 import type { CliIo } from "./io.js";
 import { validationText } from "./validate-command.js";
 

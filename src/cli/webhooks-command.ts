@@ -1,7 +1,6 @@
 /** `dialwindow webhooks list|retry`: inspect and redeliver the outbox. */
 
 import { access } from "node:fs/promises";
-import { join } from "node:path";
 import { WritePipeline } from "../apply/pipeline.js";
 import { resolveConfig } from "../desired/config.js";
 import { loadDesiredState } from "../desired/load.js";
@@ -12,7 +11,7 @@ import { type DeliveryListing, listDeliveries } from "../notify/outbox.js";
 import { Journal } from "../state/journal.js";
 import { StateDirLockedError } from "../state/lock.js";
 import { requestRetry } from "../state/retry-requests.js";
-import { resolveStateDir } from "../state/state-dir.js";
+import { resolveStateDir, statePath } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import { auditFailure } from "./apply-command.js";
 import { resolveDir } from "./common.js";
@@ -35,7 +34,7 @@ async function configOf(io: CliIo, dir: string) {
 export async function webhooksListCommand(io: CliIo, flags: WebhooksFlags): Promise<number> {
   const dir = resolveDir(io, flags.dir);
   const stateDir = resolveStateDir({ flag: flags.stateDir, env: io.env, desiredDir: dir, cwd: io.cwd }).path;
-  const journalPath = join(stateDir, "journal.jsonl");
+  const journalPath = statePath(stateDir, "journal");
   let rows: DeliveryListing[] = [];
   try {
     await access(journalPath);
@@ -140,7 +139,7 @@ async function checkChangeIds(
   ids: readonly string[] | undefined,
 ): Promise<void> {
   if (!ids || ids.length === 0) return;
-  const journal = await Journal.open(join(stateDir, "journal.jsonl"), {
+  const journal = await Journal.open(statePath(stateDir, "journal"), {
     logger: io.logger("warn"),
     readOnly: true,
   });

@@ -6,14 +6,18 @@
 import { CAPABILITIES, type ProfileName } from "../live/capabilities.js";
 import { type Env, readEnv } from "../util/env.js";
 import type { ConfigDocument, CurfewsMode, SyncWindowDocument } from "./documents.js";
-import { DEFAULT_MAX_FILE_BYTES } from "./load.js";
+import { DEFAULT_MAX_FILE_BYTES } from "./read-source.js";
 
+/** A webhook target as dialwindow.yaml configures it; notify/ signs for it (SigningTarget). */
 export interface WebhookTarget {
   name: string;
   url: string;
+  /** Name of the environment variable holding the `whsec_<base64>` secret. */
   secretEnv: string;
-  timeoutMs: number;
-  maxAttempts: number;
+  /** Per-attempt timeout; where unset (only outside a resolved config), the outbox policy's. */
+  timeoutMs?: number;
+  /** Attempts before a dead letter; where unset, the outbox policy's. */
+  maxAttempts?: number;
 }
 
 export interface ResolvedConfig {

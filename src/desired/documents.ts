@@ -128,3 +128,13 @@ export type AnyDocument =
   | ConfigDocument;
 
 export type DocumentKind = AnyDocument["kind"];
+
+/** The configuration file at the top of a desired-state directory. */
+export const CONFIG_FILE = "dialwindow.yaml";
+
+/** Which folder holds which kind of document. */
+export const DOCUMENT_FOLDERS: Readonly<Record<string, DocumentKind>> = {
+  campaigns: "CampaignSchedule",
+  calendars: "HolidayCalendar",
+  policies: "CallingPolicy",
+};

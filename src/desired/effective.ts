@@ -134,19 +134,6 @@ export function effectiveSchedule(c: CampaignSchedule, at: DateTime, zone?: stri
   });
 }
 
-/** The weekly schedule with no holiday or override in force. */
-export function weeklySchedule(c: CampaignSchedule): Schedule {
-  const hours: DialingHour[] = [];
-  c.weekly.forEach((windows, i) => {
-    hours.push(...wireHours(weekdayName(i + 4), windows)); // day 4 since the epoch is a Monday
-  });
-  return normalizeSchedule({
-    timezone: c.timezone,
-    dialingHours: hours,
-    pauseConditions: [...c.pauseConditions],
-  });
-}
-
 export interface Transition {
   /** The instant the schedule changes: local midnight, ISO-8601 with the zone's offset. */
   at: string;
@@ -243,15 +230,4 @@ export function upcomingTransitions(
     });
   }
   return out;
-}
-
-/** The next instant after `at` when the campaign's effective schedule changes, if within the horizon. */
-export function nextTransition(
-  c: CampaignSchedule,
-  at: DateTime,
-  horizonDays = 400,
-  zone?: string,
-): DateTime | undefined {
-  const first = upcomingTransitions(c, at, horizonDays, zone)[0];
-  return first ? DateTime.fromISO(first.at, { setZone: true }) : undefined;
 }

@@ -4,21 +4,19 @@
  * audit record never claims a commit that does not contain what was applied). Null outside
  * git.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 
-const run = promisify(execFile);
+import { DEFAULT_STATE_DIR_NAME } from "../state/state-dir.js";
+import { git, gitMaybe } from "../util/git.js";
 
 export async function desiredRevision(dir: string): Promise<string | null> {
   try {
-    const env = { ...process.env, GIT_OPTIONAL_LOCKS: "0" };
-    const head = (
-      await run("git", ["-C", dir, "rev-parse", "--verify", "-q", "HEAD"], { env })
-    ).stdout.trim();
+    const head = (await gitMaybe(["rev-parse", "--verify", "-q", "HEAD"], { cwd: dir }))?.trim();
     if (!head) return null;
-    const status = (await run("git", ["-C", dir, "status", "--porcelain", "--", "."], { env })).stdout;
+    const status = await git(["status", "--porcelain", "--", "."], { cwd: dir });
     // Only what dialwindow reads counts: its own state directory is never part of the desired state.
-    const dirty = status.split("\n").some((line) => line.trim() !== "" && !line.includes(".dialwindow/"));
+    const dirty = status
+      .split("\n")
+      .some((line) => line.trim() !== "" && !line.includes(`${DEFAULT_STATE_DIR_NAME}/`));
     return dirty ? `${head}-dirty` : head;
   } catch {
     return null;
@@ -30,11 +28,6 @@ export async function desiredRevision(dir: string): Promise<string | null> {
  * repository whose first commit is still to be made.
  */
 export async function noRevisionNote(dir: string): Promise<string> {
-  try {
-    const env = { ...process.env, GIT_OPTIONAL_LOCKS: "0" };
-    const inside = (await run("git", ["-C", dir, "rev-parse", "--is-inside-work-tree"], { env })).stdout;
-    return inside.trim() === "true" ? "git repository with no commit yet" : "not a git checkout";
-  } catch {
-    return "not a git checkout";
-  }
+  const inside = await gitMaybe(["rev-parse", "--is-inside-work-tree"], { cwd: dir }).catch(() => undefined);
+  return inside?.trim() === "true" ? "git repository with no commit yet" : "not a git checkout";
 }

@@ -2,6 +2,9 @@
  * Semantic rules, run after the schema pass on documents that are structurally valid. Each
  * rule is a small function that reports findings; none throws and none does I/O. The
  * calling-hours policy is in policy.ts.
+ *
+ * One file although long: a catalogue of small independent rules, one per finding code, kept
+ * together so every code's rule is found in one place.
  */
 
 import type { Capabilities } from "../live/capabilities.js";

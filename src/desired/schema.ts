@@ -33,21 +33,32 @@ export interface SchemaProblem {
   target: "key" | "value";
 }
 
+/** Compiled validators by schema folder and kind: compiling costs ~50 ms a schema, and the files ship with the package. */
+const COMPILED = new Map<string, Map<DocumentKind, ValidateFunction>>();
+
 export class SchemaValidators {
-  private readonly validators = new Map<DocumentKind, ValidateFunction>();
-  private readonly ajv: Ajv2020;
+  private readonly validators: Map<DocumentKind, ValidateFunction>;
+  private ajv: Ajv2020 | undefined;
 
   constructor(private readonly schemaDir = join(packageRoot(), "schemas")) {
-    this.ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
-    addFormats(this.ajv);
-    // Editor hints, not validation keywords; declared so ajv's strict mode accepts them.
-    this.ajv.addVocabulary(["patternErrorMessage", "markdownDescription"]);
+    let compiled = COMPILED.get(schemaDir);
+    if (!compiled) {
+      compiled = new Map();
+      COMPILED.set(schemaDir, compiled);
+    }
+    this.validators = compiled;
   }
 
   /** Compiled on first use: a loader worker that only sees campaigns never compiles the rest. */
   private validator(kind: DocumentKind): ValidateFunction {
     let v = this.validators.get(kind);
     if (!v) {
+      if (!this.ajv) {
+        this.ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
+        addFormats(this.ajv);
+        // Editor hints, not validation keywords; declared so ajv's strict mode accepts them.
+        this.ajv.addVocabulary(["patternErrorMessage", "markdownDescription"]);
+      }
       const schema = JSON.parse(readFileSync(join(this.schemaDir, SCHEMA_FILES[kind]), "utf8")) as object;
       v = this.ajv.compile(schema);
       this.validators.set(kind, v);

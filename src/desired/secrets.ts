@@ -99,3 +99,15 @@ export function findSecrets(value: unknown, path: (string | number)[] = []): Sec
   }
   return hits;
 }
+
+/** What a DW150 finding says about a hit: what to do, never the value. */
+export function secretMessage(hit: SecretHit): string {
+  switch (hit.kind) {
+    case "key":
+      return `\`${hit.key}\` looks like a secret, and secrets never go in desired-state YAML (it is reviewed, printed in plans and kept in git history). Remove it and provide the secret through the environment: CXONE_CLIENT_SECRET for CXone, and webhooks[].secretEnv naming the variable for webhook signing secrets.`;
+    case "url":
+      return `the URL in \`${hit.key}\` carries a credential in ${hit.part} (not shown), and secrets never go in desired-state YAML. Remove it from the URL and rotate it (it may already be in git history). Webhooks are authenticated by their signature (webhooks[].secretEnv), CXone by CXONE_CLIENT_ID / CXONE_CLIENT_SECRET; a CXone URL that must carry a credential belongs in CXONE_API_URL / CXONE_TOKEN_URL in the environment.`;
+    case "value":
+      return `the value of \`${hit.key}\` looks like a secret (not shown), and secrets never go in desired-state YAML. Remove it, rotate it (it may already be in git history), and provide it through the environment instead.`;
+  }
+}

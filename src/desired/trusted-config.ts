@@ -9,17 +9,17 @@
  * same path inside it, and goes through the same checks as one on disk. I/O at the edge only:
  * reading git. Merging and comparing sections is pure.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { BareRepo } from "../audit/git.js";
 import { UsageError } from "../util/errors.js";
+import { type GitRunOptions, git, gitBytes, gitMaybe } from "../util/git.js";
 import type { ConfigDocument } from "./documents.js";
+import { CONFIG_FILE } from "./documents.js";
 import { type Finding, finding } from "./findings.js";
-import { CONFIG_FILE, DEFAULT_MAX_FILE_BYTES, loadConfigText } from "./load.js";
+import { loadConfigText } from "./load.js";
+import { DEFAULT_MAX_FILE_BYTES } from "./read-source.js";
 import { SchemaValidators } from "./schema.js";
 import type { LoadedDocument } from "./source.js";
 
-const run = promisify(execFile);
+const GIT_TIMEOUT_MS = 30_000;
 
 /** The sections taken from REV, in the order messages name them. */
 export const TRUSTED_SECTIONS = ["cxone", "webhooks", "audit"] as const;
@@ -64,16 +64,20 @@ export async function loadTrustedConfig(
     );
   }
   const { gitDir, prefix } = await locate(dir, flag);
-  const repo = new BareRepo(gitDir);
-  const commit = await repo.resolveRef(rev).catch(() => null);
-  if (commit === null) {
+  const inRepo: GitRunOptions = { cwd: gitDir, gitDir, timeoutMs: GIT_TIMEOUT_MS };
+  const commit = (
+    await gitMaybe(["rev-parse", "--verify", "-q", `${rev}^{commit}`], inRepo).catch(() => undefined)
+  )?.trim();
+  if (!commit) {
     throw new UsageError(
       `${flag}: no such revision in ${gitDir}. In CI, fetch the base branch first (actions/checkout with fetch-depth: 0), or pass its commit.`,
     );
   }
   const path = `${prefix}${CONFIG_FILE}`;
   const file = `${rev}:${path}`;
-  const entry = (await repo.run(["ls-tree", "-l", "-z", "--full-tree", commit, "--", path])).split("\0")[0];
+  const entry = (await git(["ls-tree", "-l", "-z", "--full-tree", commit, "--", path], inRepo)).split(
+    "\0",
+  )[0];
   const [, mode, type, sha, size] = /^(\d+) (\w+) ([0-9a-f]+) +(\d+|-)\t/.exec(entry ?? "") ?? [];
   if (mode === undefined || sha === undefined) {
     throw new UsageError(
@@ -101,7 +105,11 @@ export async function loadTrustedConfig(
       ],
     };
   }
-  const loaded = loadConfigText(file, await repo.blobs([sha]), options.schemas ?? new SchemaValidators());
+  const loaded = loadConfigText(
+    file,
+    await gitBytes(["cat-file", "blob", sha], inRepo),
+    options.schemas ?? new SchemaValidators(),
+  );
   const findings = [...loaded.findings];
   if (loaded.config === undefined && !findings.some((f) => f.severity === "error")) {
     findings.push(
@@ -118,10 +126,9 @@ export async function loadTrustedConfig(
 
 async function locate(dir: string, flag: string): Promise<{ gitDir: string; prefix: string }> {
   try {
-    const { stdout } = await run("git", ["rev-parse", "--absolute-git-dir", "--show-prefix"], {
+    const stdout = await git(["rev-parse", "--absolute-git-dir", "--show-prefix"], {
       cwd: dir,
-      env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" },
-      timeout: 30_000,
+      timeoutMs: GIT_TIMEOUT_MS,
     });
     const [gitDir, prefix = ""] = stdout.split("\n");
     if (gitDir) return { gitDir, prefix };

@@ -23,36 +23,17 @@ export class ZoneClock {
   readonly fromMs: number;
   readonly toMs: number;
   /** Instants where the offset changes, ascending; offsets[i] holds before starts[i]... */
-  private readonly starts: number[] = [];
+  private readonly starts: readonly number[];
   /** offsets[0] applies before starts[0]; offsets[i+1] from starts[i] on. Minutes east of UTC. */
-  private readonly offsets: number[] = [];
+  private readonly offsets: readonly number[];
 
   constructor(zone: string, fromMs: number, toMs: number) {
-    const tz = IANAZone.create(zone);
-    if (!tz.isValid) throw new RangeError(`not an IANA time zone: ${zone}`);
     this.zone = zone;
     this.fromMs = fromMs;
     this.toMs = toMs;
-    let prevT = Math.floor(fromMs / HOUR) * HOUR;
-    let prev = tz.offset(prevT);
-    this.offsets.push(prev);
-    for (let t = prevT + STEP; t <= toMs + STEP; t += STEP) {
-      const o = tz.offset(t);
-      if (o !== prev) {
-        // The change happened in (prevT, t]: find the first minute with the new offset.
-        let lo = prevT;
-        let hi = t;
-        while (hi - lo > MINUTE) {
-          const mid = lo + Math.floor((hi - lo) / MINUTE / 2) * MINUTE;
-          if (tz.offset(mid) === prev) lo = mid;
-          else hi = mid;
-        }
-        this.starts.push(hi);
-        this.offsets.push(o);
-        prev = o;
-      }
-      prevT = t;
-    }
+    const table = transitionTable(zone, fromMs, toMs);
+    this.starts = table.starts;
+    this.offsets = table.offsets;
   }
 
   /** Minutes east of UTC at the instant. Only meaningful within [fromMs, toMs]. */
@@ -101,6 +82,60 @@ export class ZoneClock {
   localOf(ms: number): number {
     return ms + this.offsetAt(ms) * MINUTE;
   }
+}
+
+interface TransitionTable {
+  starts: readonly number[];
+  offsets: readonly number[];
+}
+
+// Tables are a pure function of the zone database, which cannot change while a process runs,
+// so they are shared (like ZONE_ANSWERS below): spans are widened to whole UTC days, so every
+// run of a day (each plan, each daemon resync, each test) asks Intl once per zone, not once per
+// run. Bounded: cleared when full.
+const TABLES = new Map<string, TransitionTable>();
+const MAX_TABLES = 512;
+const DAY = 24 * HOUR;
+
+function transitionTable(zone: string, fromMs: number, toMs: number): TransitionTable {
+  const from = Math.floor(fromMs / DAY) * DAY;
+  const to = Math.ceil(toMs / DAY) * DAY;
+  const key = `${zone}|${from}|${to}`;
+  let table = TABLES.get(key);
+  if (!table) {
+    if (TABLES.size >= MAX_TABLES) TABLES.clear();
+    table = buildTable(zone, from, to);
+    TABLES.set(key, table);
+  }
+  return table;
+}
+
+function buildTable(zone: string, fromMs: number, toMs: number): TransitionTable {
+  const tz = IANAZone.create(zone);
+  if (!tz.isValid) throw new RangeError(`not an IANA time zone: ${zone}`);
+  const starts: number[] = [];
+  const offsets: number[] = [];
+  let prevT = fromMs;
+  let prev = tz.offset(prevT);
+  offsets.push(prev);
+  for (let t = prevT + STEP; t <= toMs + STEP; t += STEP) {
+    const o = tz.offset(t);
+    if (o !== prev) {
+      // The change happened in (prevT, t]: find the first minute with the new offset.
+      let lo = prevT;
+      let hi = t;
+      while (hi - lo > MINUTE) {
+        const mid = lo + Math.floor((hi - lo) / MINUTE / 2) * MINUTE;
+        if (tz.offset(mid) === prev) lo = mid;
+        else hi = mid;
+      }
+      starts.push(hi);
+      offsets.push(o);
+      prev = o;
+    }
+    prevT = t;
+  }
+  return { starts, offsets };
 }
 
 /** One ZoneClock per zone, built on first use; owned by one validation or plan run. */

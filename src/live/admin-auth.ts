@@ -10,7 +10,7 @@
 import { DialwindowError } from "../util/errors.js";
 import { AuthenticationError, type HttpError, NetworkError, ProtocolError } from "./errors.js";
 import { apiReason, httpErrorFor, redactRequest, redactUrl, scrub } from "./http.js";
-import type { AccessToken } from "./token-provider.js";
+import { type AccessToken, parseTokenResponse } from "./token-provider.js";
 import type { Transport } from "./transport.js";
 
 export interface AdminCredentials {
@@ -19,9 +19,6 @@ export interface AdminCredentials {
   clientId: string;
   clientSecret: string;
 }
-
-/** When the token endpoint omits expires_in. */
-const DEFAULT_LIFETIME_MS = 300_000;
 
 /** A failure to find the tenant's endpoints: names the issuer and what to check. */
 export class DiscoveryError extends DialwindowError {
@@ -245,7 +242,7 @@ export function passwordGrant(options: PasswordGrantOptions): () => Promise<Acce
       });
     }
     if (response.status < 200 || response.status > 299) throw httpErrorFor(response, sent, secrets(), now());
-    return parseToken(response.body, redactUrl(url));
+    return parseTokenResponse(response.body, redactUrl(url));
   };
 
   const remember = (token: AccessToken & { refreshToken?: string }): AccessToken => {
@@ -272,38 +269,4 @@ export function passwordGrant(options: PasswordGrantOptions): () => Promise<Acce
     });
     return remember(await request(form, "password"));
   };
-}
-
-/** Never quotes the body: a half-valid token response still holds a live token. */
-function parseToken(body: string, url: string): AccessToken & { refreshToken?: string } {
-  let record: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(body);
-    record = isObject(parsed) ? parsed : {};
-  } catch {
-    throw new ProtocolError(`the token endpoint ${url} answered with something that is not JSON`);
-  }
-  const value = record.access_token;
-  if (typeof value !== "string" || value === "") {
-    throw new ProtocolError(`the token endpoint ${url} answered without an access_token`);
-  }
-  const tokenType = record.token_type;
-  if (typeof tokenType === "string" && tokenType.toLowerCase() !== "bearer") {
-    throw new ProtocolError(
-      `the token endpoint ${url} issued a "${tokenType}" token; only bearer tokens are supported`,
-    );
-  }
-  const expiresIn = typeof record.expires_in === "string" ? Number(record.expires_in) : record.expires_in;
-  let lifetimeMs = DEFAULT_LIFETIME_MS;
-  if (expiresIn !== undefined) {
-    if (typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-      throw new ProtocolError(`the token endpoint ${url} answered with an unusable expires_in`);
-    }
-    lifetimeMs = expiresIn * 1000;
-  }
-  const refresh =
-    typeof record.refresh_token === "string" && record.refresh_token !== ""
-      ? record.refresh_token
-      : undefined;
-  return { value, lifetimeMs, ...(refresh ? { refreshToken: refresh } : {}) };
 }

@@ -9,9 +9,8 @@ import { httpUrlProblem } from "../desired/config-checks.js";
 import { blankEnvMessage, type Env, readEnv } from "../util/env.js";
 import { UsageError } from "../util/errors.js";
 import { createAdminClient } from "./admin-client.js";
-import type { Connection, ConnectOptions } from "./connection.js";
+import { type Connection, type ConnectOptions, transportSettings } from "./connection.js";
 import { redactUrl } from "./http.js";
-import { RateBudget } from "./rate-budget.js";
 
 export function connectAdmin(config: ResolvedConfig, env: Env, options: ConnectOptions): Connection {
   const c = config.cxone;
@@ -68,14 +67,7 @@ export function connectAdmin(config: ResolvedConfig, env: Env, options: ConnectO
     credentials: { accessKeyId, accessKeySecret, clientId, clientSecret },
     tenantId: tenant.state === "set" ? tenant.value : undefined,
     scheduleTimezone: c.scheduleTimezone,
-    budget: options.budget ?? new RateBudget({ requestsPerMinute: c.requestsPerMinute }),
-    concurrency: c.concurrency,
-    pageSize: c.pageSize,
-    timeoutMs: c.timeoutMs,
-    maxResponseBytes: c.maxResponseBytes,
-    logger: options.logger,
-    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
-    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...transportSettings(c, options),
   });
   return { port: client, endpoint: redactUrl(issuer), close: () => client.close() };
 }

@@ -65,7 +65,3 @@ export const CAPABILITIES: Readonly<Record<ProfileName, Capabilities>> = {
 export function isProfileName(value: unknown): value is ProfileName {
   return typeof value === "string" && (PROFILES as readonly string[]).includes(value);
 }
-
-export function capabilitiesOf(profile: ProfileName): Capabilities {
-  return CAPABILITIES[profile];
-}

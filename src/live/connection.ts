@@ -1,8 +1,9 @@
 /** What connecting to CXone gives every command, whatever the profile. */
 import type { Dispatcher } from "undici";
+import type { ResolvedConfig } from "../desired/config.js";
 import type { Logger } from "../util/log.js";
 import type { CxonePort } from "./port.js";
-import type { RateBudget } from "./rate-budget.js";
+import { RateBudget } from "./rate-budget.js";
 import type { RequestEvent } from "./transport.js";
 
 export interface Connection {
@@ -18,4 +19,18 @@ export interface ConnectOptions {
   /** Share one budget between clients of one credential (the daemon). */
   budget?: RateBudget;
   dispatcher?: Dispatcher;
+}
+
+/** The client settings every profile takes from cxone: in dialwindow.yaml and the options. */
+export function transportSettings(c: ResolvedConfig["cxone"], options: ConnectOptions) {
+  return {
+    budget: options.budget ?? new RateBudget({ requestsPerMinute: c.requestsPerMinute }),
+    concurrency: c.concurrency,
+    pageSize: c.pageSize,
+    timeoutMs: c.timeoutMs,
+    maxResponseBytes: c.maxResponseBytes,
+    logger: options.logger,
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  };
 }

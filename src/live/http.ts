@@ -267,7 +267,11 @@ export function httpErrorFor(
   }
 }
 
-/** The human reason in a JSON error body, in the shapes APIs commonly use. */
+/**
+ * The human reason in an error body, in the shapes APIs commonly use, as one line: its
+ * headline fields (message, error, ...) then, after a colon, its list of problems (`errors`,
+ * `details`). A message that only repeats the list is left out.
+ */
 export function apiReason(body: string): string | undefined {
   let parsed: unknown;
   try {
@@ -279,23 +283,25 @@ export function apiReason(body: string): string | undefined {
   if (typeof parsed === "string") return parsed;
   if (parsed === null || typeof parsed !== "object") return undefined;
   const record = parsed as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const key of ["message", "reason", "error_description", "detail", "error", "title"]) {
-    const value = record[key];
-    if (typeof value === "string" && value !== "") parts.push(value);
-  }
-  const errors = record.errors;
-  if (Array.isArray(errors)) {
-    for (const item of errors) {
-      if (typeof item === "string") parts.push(item);
+  const items: string[] = [];
+  for (const list of [record.errors, record.details]) {
+    if (!Array.isArray(list)) continue;
+    for (const item of list) {
+      if (typeof item === "string") items.push(item);
       else if (item !== null && typeof item === "object") {
         const message = (item as Record<string, unknown>).message;
         const field = (item as Record<string, unknown>).field;
         if (typeof message === "string")
-          parts.push(typeof field === "string" ? `${field}: ${message}` : message);
+          items.push(typeof field === "string" ? `${field}: ${message}` : message);
       }
     }
   }
-  const unique = [...new Set(parts)];
-  return unique.length > 0 ? unique.join("; ").slice(0, 1000) : body.trim().slice(0, 500) || undefined;
+  const list = [...new Set(items)].join("; ");
+  const headline = new Set<string>();
+  for (const key of ["message", "reason", "error_description", "detail", "error", "title"]) {
+    const value = record[key];
+    if (typeof value === "string" && value !== "" && value !== list) headline.add(value);
+  }
+  const reason = [[...headline].join("; "), list].filter((part) => part !== "").join(": ");
+  return reason !== "" ? reason.slice(0, 1000) : body.trim().slice(0, 500) || undefined;
 }

@@ -117,12 +117,17 @@ export function clientCredentialsGrant(options: ClientCredentialsGrantOptions): 
     if (response.status < 200 || response.status > 299) {
       throw httpErrorFor(response, request, secrets, now());
     }
-    return parseTokenResponse(response.body, redactUrl(tokenUrl));
+    const { value, lifetimeMs } = parseTokenResponse(response.body, redactUrl(tokenUrl));
+    return { value, lifetimeMs };
   };
 }
 
-/** Never quotes the body: a half-valid token response still holds a live token. */
-function parseTokenResponse(body: string, url: string): AccessToken {
+/**
+ * An OAuth2 token endpoint's answer (RFC 6749 §5.1): a bearer access token, its lifetime, and a
+ * refresh token when one was issued. Never quotes the body: a half-valid token response still
+ * holds a live token.
+ */
+export function parseTokenResponse(body: string, url: string): AccessToken & { refreshToken?: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -143,9 +148,16 @@ function parseTokenResponse(body: string, url: string): AccessToken {
     );
   }
   const expiresIn = typeof record.expires_in === "string" ? Number(record.expires_in) : record.expires_in;
-  if (expiresIn === undefined) return { value, lifetimeMs: DEFAULT_LIFETIME_MS };
-  if (typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-    throw new ProtocolError(`the token endpoint ${url} answered with an unusable expires_in`);
+  let lifetimeMs = DEFAULT_LIFETIME_MS;
+  if (expiresIn !== undefined) {
+    if (typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn <= 0) {
+      throw new ProtocolError(`the token endpoint ${url} answered with an unusable expires_in`);
+    }
+    lifetimeMs = expiresIn * 1000;
   }
-  return { value, lifetimeMs: expiresIn * 1000 };
+  const refresh =
+    typeof record.refresh_token === "string" && record.refresh_token !== ""
+      ? record.refresh_token
+      : undefined;
+  return { value, lifetimeMs, ...(refresh ? { refreshToken: refresh } : {}) };
 }

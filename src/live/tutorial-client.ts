@@ -1,16 +1,15 @@
 /**
- * The `tutorial` API profile: the CxonePort over the REST contract of DESIGN.md ("Wire
- * protocol: API profiles"). OAuth2 client credentials, GET/PATCH per campaign guarded by
- * ETags, and an optional paged list endpoint.
+ * The `tutorial` API profile: the CxonePort over the tutorial REST contract (the one the
+ * simulator serves, see src/simulator/tutorial-api.ts). OAuth2 client credentials, GET/PATCH
+ * per campaign guarded by ETags, and an optional paged list endpoint.
+ *
+ * One file although long: the whole wire contract of one profile (token, paging, ETags, how each
+ * answer maps to a port error) is read together whenever that contract changes.
  */
-import { setTimeout as delay } from "node:timers/promises";
-import { Agent, type Dispatcher } from "undici";
-import { defaultResponseLimits, type ResponseLimits } from "../desired/config.js";
-import { httpUrlProblem } from "../desired/config-checks.js";
 import type { Schedule } from "../desired/schedule.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
-import { type Logger, silentLogger } from "../util/log.js";
 import { CAPABILITIES } from "./capabilities.js";
+import { type ClientTransportOptions, checkUrl, openClientTransport } from "./client-transport.js";
 import {
   AuthenticationError,
   HttpError,
@@ -20,7 +19,9 @@ import {
   TimeoutError,
   UnprocessableError,
 } from "./errors.js";
+import { getJson, isSuccess, JSON_ACCEPT, type JsonReader } from "./get-json.js";
 import {
+  apiReason,
   header,
   httpErrorFor,
   type IncomingResponse,
@@ -39,10 +40,9 @@ import {
   VersionConflictError,
   type WriteResult,
 } from "./port.js";
-import { RateBudget } from "./rate-budget.js";
-import { forEachBounded, Semaphore } from "./semaphore.js";
+import { forEachBounded } from "./semaphore.js";
 import { clientCredentialsGrant, TokenProvider } from "./token-provider.js";
-import { type RequestEvent, Transport } from "./transport.js";
+import type { Transport } from "./transport.js";
 import {
   copySchedule,
   isObject,
@@ -55,49 +55,13 @@ import {
 
 export type { RequestEvent, RequestKind } from "./transport.js";
 
-export interface TutorialClientOptions {
+export interface TutorialClientOptions extends ClientTransportOptions {
   /** e.g. https://acme.mycxone.com/api/v2 */
   apiUrl: string;
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
   scope: string;
-  /**
-   * The credential's budget, shared by every client using the credential. When absent the
-   * client makes its own from `requestsPerMinute` (fine for one-shot commands).
-   */
-  budget?: RateBudget | undefined;
-  /** Used only when no `budget` is given. */
-  requestsPerMinute?: number | undefined;
-  /** Requests in flight at once, over all of this client's calls. Default 4. */
-  concurrency?: number | undefined;
-  /** Items per list page. Default 100. */
-  pageSize?: number | undefined;
-  /**
-   * Largest response body read, per kind (cxone.maxResponseBytes); a larger one is a
-   * ResponseTooLargeError and is not read further. Defaults: token 64 KiB, campaign 1 MiB,
-   * list `pageSize` x 32 KiB (at least 1 MiB).
-   */
-  maxResponseBytes?: Partial<ResponseLimits> | undefined;
-  /** Per request: connect, headers and body together. Default 30 s. */
-  timeoutMs?: number | undefined;
-  /** Retries after the first attempt (network errors, timeouts, 408, 429, 5xx). Default 4. */
-  maxRetries?: number | undefined;
-  /** Backoff ceiling of the first retry; doubles each retry. Default 500 ms. */
-  backoffBaseMs?: number | undefined;
-  /** No backoff wait is longer. Default 30 s. */
-  backoffCapMs?: number | undefined;
-  /** A Retry-After longer than this fails the request instead of stalling. Default 120 s. */
-  maxRetryAfterMs?: number | undefined;
-  /** Default: an Agent of the client's own, closed by close(). A given one is left open. */
-  dispatcher?: Dispatcher | undefined;
-  logger?: Logger | undefined;
-  /** Wall-clock ms (an HTTP-date Retry-After is compared with it). Default Date.now. */
-  now?: (() => number) | undefined;
-  sleep?: ((ms: number) => Promise<void>) | undefined;
-  /** In [0, 1); backoff jitter. Default Math.random. */
-  random?: (() => number) | undefined;
-  onRequest?: ((event: RequestEvent) => void) | undefined;
 }
 
 /** What the client has learnt about the list endpoint. */
@@ -111,49 +75,14 @@ export interface TutorialClient extends CxonePort {
   close(): Promise<void>;
 }
 
-const JSON_ACCEPT = { accept: "application/json" };
-
 export function createTutorialClient(options: TutorialClientOptions): TutorialClient {
   const apiUrl = checkUrl("apiUrl", options.apiUrl).replace(/\/+$/, "");
   const tokenUrl = checkUrl("tokenUrl", options.tokenUrl);
   if (options.clientId === "") throw new UsageError("the CXone client id is empty; set CXONE_CLIENT_ID");
   if (options.clientSecret === "")
     throw new UsageError("the CXone client secret is empty; set CXONE_CLIENT_SECRET");
-  const concurrency = positiveInteger("concurrency", options.concurrency ?? 4);
-  const pageSize = positiveInteger("pageSize", options.pageSize ?? 100);
-  const timeoutMs = positiveInteger("timeoutMs", options.timeoutMs ?? 30_000);
-  const maxRetries = nonNegativeInteger("maxRetries", options.maxRetries ?? 4);
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => delay(ms));
-  const logger = options.logger ?? silentLogger();
-  const budget = options.budget ?? makeBudget(options.requestsPerMinute, options.now, sleep);
-  // TLS verification is undici's default and stays on: no connect option here disables it.
-  const dispatcher: Dispatcher =
-    options.dispatcher ??
-    new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  const ownsDispatcher = options.dispatcher === undefined;
-
-  const maxResponseBytes: ResponseLimits = { ...defaultResponseLimits(pageSize) };
-  for (const [kind, bytes] of Object.entries(options.maxResponseBytes ?? {})) {
-    if (bytes !== undefined)
-      maxResponseBytes[kind as keyof ResponseLimits] = positiveInteger(`maxResponseBytes.${kind}`, bytes);
-  }
-
-  const transport = new Transport({
-    dispatcher,
-    timeoutMs,
-    maxResponseBytes,
-    maxRetries,
-    backoff: { baseMs: options.backoffBaseMs ?? 500, capMs: options.backoffCapMs ?? 30_000 },
-    maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,
-    budget,
-    semaphore: new Semaphore(concurrency),
-    now,
-    sleep,
-    random: options.random ?? Math.random,
-    logger,
-    onRequest: options.onRequest,
-  });
+  const client = openClientTransport(options);
+  const { transport, logger, now, concurrency, pageSize } = client;
   const tokens = new TokenProvider({
     now,
     fetch: clientCredentialsGrant({
@@ -181,21 +110,14 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
       throw err;
     }
   };
+  const reader: JsonReader = { transport, tokens, failure, json };
 
   async function readCampaign(id: string): Promise<LiveCampaign | undefined> {
     const url = campaignUrl(checkId(id));
-    const { response, request } = await transport.send({
-      kind: "get",
-      method: "GET",
-      url,
-      headers: JSON_ACCEPT,
-      tokens,
-    });
-    if (response.status === 404) return undefined;
-    if (!isSuccess(response.status)) throw failure(response, request);
-    const where = `GET ${redactUrl(url)}`;
-    const campaign = parseCampaign(json(response, `the response to ${where}`), where, id);
-    return { ...campaign, version: nonEmpty(header(response, "etag")) };
+    const answer = await getJson(reader, "get", url, (status) => status === 404);
+    if (answer === undefined) return undefined;
+    const campaign = parseCampaign(answer.body, answer.where, id);
+    return { ...campaign, version: nonEmpty(header(answer.response, "etag")) };
   }
 
   /**
@@ -218,21 +140,13 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
     let maxPages = 1;
     for (let page = 1; ; page++) {
       const url = `${apiUrl}/outbound/campaigns?page=${page}&pageSize=${pageSize}`;
-      const { response, request } = await transport.send({
-        kind: "list",
-        method: "GET",
-        url,
-        headers: JSON_ACCEPT,
-        tokens,
-      });
-      if (response.status === 404 && page === 1) {
+      const answer = await getJson(reader, "list", url, (status) => status === 404 && page === 1);
+      if (answer === undefined) {
         listEndpoint = "missing";
         logger.info({ apiUrl }, "cxone has no campaign list endpoint; reading campaigns one by one");
         return false;
       }
-      if (!isSuccess(response.status)) throw failure(response, request);
-      const where = `GET ${redactUrl(url)}`;
-      const body = json(response, `the response to ${where}`);
+      const { body, where } = answer;
       if (!isObject(body) || !Array.isArray(body.items)) {
         throw new ProtocolError(`${where}: expected {items: [...], total}, got no items array`);
       }
@@ -419,9 +333,7 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
     readCampaign,
     readCampaigns,
     writeSchedule,
-    async close() {
-      if (ownsDispatcher) await dispatcher.close();
-    },
+    close: client.close,
   };
 }
 
@@ -429,7 +341,7 @@ export function createTutorialClient(options: TutorialClientOptions): TutorialCl
 function writeFailure(err: Error): Error {
   if (err instanceof PreconditionFailedError) return new VersionConflictError(err.message, { cause: err });
   if (err instanceof UnprocessableError) {
-    const reason = rejectionReason(err);
+    const reason = apiReason(err.responseBody) ?? err.message;
     return new RejectedError({ reason, answer: "422", message: err.message }, { cause: err });
   }
   if (err instanceof HttpError) {
@@ -438,20 +350,6 @@ function writeFailure(err: Error): Error {
     if (err.status === 408 || err.status >= 500) return new OutcomeUnknownError(err.message, { cause: err });
   }
   return err;
-}
-
-/** The tutorial's 422 body: `{error, details: [...], message}`, as one line a person reads. */
-function rejectionReason(err: UnprocessableError): string {
-  try {
-    const body = JSON.parse(err.responseBody) as { error?: unknown; details?: unknown; message?: unknown };
-    const details = Array.isArray(body.details) ? body.details.map(String).join("; ") : "";
-    return (
-      [typeof body.message === "string" ? body.message : body.error, details].filter(Boolean).join(": ") ||
-      err.responseBody
-    );
-  } catch {
-    return err.responseBody || err.message;
-  }
 }
 
 /**
@@ -465,10 +363,6 @@ function isWholeCallFailure(err: unknown): boolean {
   return !(err instanceof DialwindowError);
 }
 
-function isSuccess(status: number): boolean {
-  return status >= 200 && status <= 299;
-}
-
 function nonEmpty(value: string | undefined): string | null {
   return value === undefined || value.trim() === "" ? null : value;
 }
@@ -477,31 +371,4 @@ function checkId(id: string): string {
   if (typeof id !== "string" || id === "")
     throw new UsageError(`campaign id must be a non-empty string, got ${JSON.stringify(id)}`);
   return id;
-}
-
-function checkUrl(name: string, value: string): string {
-  const problem = httpUrlProblem(name, value);
-  if (problem) throw new UsageError(problem);
-  return value;
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1)
-    throw new UsageError(`${name} must be a positive integer, got ${value}`);
-  return value;
-}
-
-function nonNegativeInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0)
-    throw new UsageError(`${name} must be an integer >= 0, got ${value}`);
-  return value;
-}
-
-function makeBudget(
-  rpm: number | undefined,
-  now: (() => number) | undefined,
-  sleep: (ms: number) => Promise<void>,
-): RateBudget {
-  if (rpm === undefined) throw new UsageError("give either a rate budget or requestsPerMinute");
-  return new RateBudget({ requestsPerMinute: rpm, now, sleep });
 }

@@ -7,9 +7,8 @@ import type { ResolvedConfig } from "../desired/config.js";
 import { httpUrlProblem } from "../desired/config-checks.js";
 import { blankEnvMessage, type Env, readEnv } from "../util/env.js";
 import { UsageError } from "../util/errors.js";
-import type { Connection, ConnectOptions } from "./connection.js";
+import { type Connection, type ConnectOptions, transportSettings } from "./connection.js";
 import { redactUrl } from "./http.js";
-import { RateBudget } from "./rate-budget.js";
 import { createTutorialClient } from "./tutorial-client.js";
 
 export function connectTutorial(config: ResolvedConfig, env: Env, options: ConnectOptions): Connection {
@@ -66,14 +65,7 @@ export function connectTutorial(config: ResolvedConfig, env: Env, options: Conne
     clientId,
     clientSecret,
     scope: c.scope,
-    budget: options.budget ?? new RateBudget({ requestsPerMinute: c.requestsPerMinute }),
-    concurrency: c.concurrency,
-    pageSize: c.pageSize,
-    timeoutMs: c.timeoutMs,
-    maxResponseBytes: c.maxResponseBytes,
-    logger: options.logger,
-    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
-    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...transportSettings(c, options),
   });
   // The target is printed (plan, apply): never with credentials an env URL may carry.
   return { port: client, endpoint: redactUrl(apiUrl), close: () => client.close() };

@@ -3,7 +3,12 @@
  * the contract here, so a malformed campaign becomes one clear ProtocolError for that
  * campaign instead of a crash somewhere in the planner.
  */
-import { parseSchedule, type Schedule, showValue as show } from "../desired/schedule.js";
+import {
+  copySchedule as copyCanonical,
+  parseSchedule,
+  type Schedule,
+  showValue as show,
+} from "../desired/schedule.js";
 import { ProtocolError } from "./errors.js";
 
 export interface ParsedCampaign {
@@ -77,15 +82,8 @@ export function scheduleBody(schedule: Schedule): string {
   return JSON.stringify({ schedule: copySchedule(schedule) });
 }
 
-/** A schedule with exactly the wire fields, detached from the caller's objects. */
+/** A schedule with exactly the tutorial wire's fields (it has no `scheduled`), detached from the caller's objects. */
 export function copySchedule(schedule: Schedule): Schedule {
-  return {
-    timezone: schedule.timezone,
-    dialingHours: schedule.dialingHours.map((h) => ({
-      day: h.day,
-      startTime: h.startTime,
-      endTime: h.endTime,
-    })),
-    pauseConditions: [...schedule.pauseConditions],
-  };
+  const { scheduled: _, ...wire } = copyCanonical(schedule);
+  return wire;
 }

@@ -8,7 +8,7 @@ import type { ChangeRecord } from "../state/change-record.js";
 import { readBodyExcerpt } from "../util/http-body.js";
 import { webhookBody } from "./payload.js";
 import { isRetryableStatus, parseRetryAfterMs } from "./retry-policy.js";
-import type { WebhookTarget } from "./targets.js";
+import type { SigningTarget } from "./targets.js";
 
 export type AttemptOutcome =
   | { kind: "delivered"; status: number }
@@ -20,7 +20,7 @@ export type AttemptOutcome =
   | { kind: "interrupted" };
 
 export interface AttemptInput {
-  target: WebhookTarget;
+  target: SigningTarget;
   change: ChangeRecord;
   dispatcher: Dispatcher | undefined;
   /** Epoch ms; stamps `webhook-timestamp` and resolves HTTP-date Retry-After values. */

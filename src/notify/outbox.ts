@@ -16,21 +16,26 @@
  * A dead letter is never redelivered after a newer change for its campaign reached (or is on its
  * way to) the same target: that would leave the receiver on the older schedule. `retry` skips such
  * superseded dead letters and reports them.
+ *
+ * One file although long: ordering, deadlines, retry timing and superseded dead letters
+ * interact, and each rule is only right together with the others.
  */
 import { setTimeout as delay } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import type { ChangeRecord } from "../state/change-record.js";
 import type { Journal } from "../state/journal.js";
 import type { DeliveryState, DeliveryStatus, JournalView } from "../state/journal-view.js";
+import { systemClock } from "../util/clock.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
+import { SerialQueue } from "../util/serial-queue.js";
 import { attemptDelivery } from "./attempt.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from "./retry-policy.js";
-import type { WebhookTarget } from "./targets.js";
+import type { SigningTarget } from "./targets.js";
 
 export interface OutboxOptions {
   journal: Journal;
-  targets: readonly WebhookTarget[];
+  targets: readonly SigningTarget[];
   logger: Logger;
   /** Default: undici's global dispatcher. */
   dispatcher?: Dispatcher;
@@ -93,7 +98,7 @@ type ItemResult = "delivered" | "pending" | "dead";
 
 interface WorkItem {
   change: ChangeRecord;
-  target: WebhookTarget | undefined;
+  target: SigningTarget | undefined;
   targetName: string;
   /** Epoch ms the next attempt is due; undefined when due at once. */
   dueAt: number | undefined;
@@ -101,7 +106,7 @@ interface WorkItem {
 
 export class Outbox {
   readonly #journal: Journal;
-  readonly #targets: ReadonlyMap<string, WebhookTarget>;
+  readonly #targets: ReadonlyMap<string, SigningTarget>;
   readonly #logger: Logger;
   readonly #dispatcher: Dispatcher | undefined;
   readonly #now: () => number;
@@ -111,14 +116,14 @@ export class Outbox {
   readonly #concurrency: number;
   readonly #onOutcome: NonNullable<OutboxOptions["onOutcome"]>;
   /** Drains run one at a time; two at once would deliver the same change twice. */
-  #running: Promise<unknown> = Promise.resolve();
+  readonly #serial = new SerialQueue();
 
   constructor(options: OutboxOptions) {
     this.#journal = options.journal;
     this.#targets = new Map(options.targets.map((t) => [t.name, t]));
     this.#logger = options.logger;
     this.#dispatcher = options.dispatcher;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? systemClock.now;
     this.#sleep = options.sleep ?? ((ms) => delay(ms));
     this.#random = options.random ?? Math.random;
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
@@ -147,7 +152,7 @@ export class Outbox {
    * Without a deadline, the drain waits out retries that fall due while it runs.
    */
   drain(options: DrainOptions = {}): Promise<DrainResult> {
-    return this.#serially(() => this.#drainNow(options, undefined));
+    return this.#serial.run(() => this.#drainNow(options, undefined));
   }
 
   /**
@@ -190,7 +195,7 @@ export class Outbox {
       }
     }
     const wanted = changeIds === undefined ? undefined : new Set(changeIds);
-    return this.#serially(async () => {
+    return this.#serial.run(async () => {
       const letters = this.#journal.view
         .deadLetters()
         .filter((d) => wanted === undefined || wanted.has(d.change.changeId));
@@ -218,12 +223,6 @@ export class Outbox {
       const result = await this.#drainNow(options, wanted ?? "all");
       return { ...result, requeued, superseded };
     });
-  }
-
-  #serially<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#running.then(work);
-    this.#running = run.catch(() => undefined);
-    return run;
   }
 
   /** `force`: lanes holding these changes go now, whatever their next-attempt times say. */

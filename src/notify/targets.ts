@@ -5,27 +5,13 @@
  * on any property, so logging a target cannot print it.
  */
 import { Webhook } from "standardwebhooks";
+import type { WebhookTarget } from "../desired/config.js";
 import { webhookProblems } from "../desired/config-checks.js";
 import { blankEnvMessage, readEnv } from "../util/env.js";
 import { DialwindowError, UsageError } from "../util/errors.js";
 
-export interface WebhookTargetConfig {
-  name: string;
-  url: string;
-  /** Name of the environment variable holding the `whsec_<base64>` secret. */
-  secretEnv: string;
-  /** Per-attempt timeout; default the outbox policy's. */
-  timeoutMs?: number;
-  /** Attempts before a dead letter; default the outbox policy's. */
-  maxAttempts?: number;
-}
-
-export interface WebhookTarget {
-  readonly name: string;
-  readonly url: string;
-  readonly secretEnv: string;
-  readonly timeoutMs?: number;
-  readonly maxAttempts?: number;
+/** A configured target with its signing secret. */
+export interface SigningTarget extends Readonly<WebhookTarget> {
   /** The `webhook-signature` header value (`v1,<base64>`) for this id, instant and body. */
   sign(webhookId: string, at: Date, body: string): string;
   /** Replaces any copy of the secret in `text` (e.g. echoed back in a response) before it is kept. */
@@ -51,16 +37,16 @@ export class WebhookSecretError extends DialwindowError {
  * Standard Webhooks secret, and UsageError for duplicate names or a URL that is not http(s).
  */
 export function loadWebhookTargets(
-  configs: readonly WebhookTargetConfig[],
+  configs: readonly WebhookTarget[],
   env: Readonly<Record<string, string | undefined>>,
-): WebhookTarget[] {
+): SigningTarget[] {
   // The same checks validate reports as findings (DW130, DW172), so a valid repository never fails here.
   const problem = webhookProblems(configs)[0];
   if (problem) throw new UsageError(`dialwindow.yaml: ${problem.message}`);
   return configs.map((config) => createTarget(config, secretFrom(config, env)));
 }
 
-function secretFrom(config: WebhookTargetConfig, env: Readonly<Record<string, string | undefined>>): string {
+function secretFrom(config: WebhookTarget, env: Readonly<Record<string, string | undefined>>): string {
   const read = readEnv(env, config.secretEnv);
   if (read.state === "set") return read.value;
   const what = "the target's signing secret (whsec_ followed by base64)";
@@ -75,7 +61,7 @@ function secretFrom(config: WebhookTargetConfig, env: Readonly<Record<string, st
   );
 }
 
-function createTarget(config: WebhookTargetConfig, secret: string): WebhookTarget {
+function createTarget(config: WebhookTarget, secret: string): SigningTarget {
   let webhook: Webhook;
   const base64Part = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret;
   try {

@@ -157,7 +157,7 @@ export function planCampaign(
     const pos = new Locator().locate(c.document, err.problem.source);
     untranslatable = `${c.file}:${pos.line}:${pos.col}: ${err.message}`;
   }
-  // Keys in the order DESIGN.md lists them: the JSON plan is read by people too.
+  // Keys in the order the README's `plan --format json` lists them: the JSON plan is read by people too.
   const change = (
     action: Action,
     version: string | null,
@@ -289,7 +289,7 @@ export function buildPlan(input: PlanInput): Plan {
   return plan;
 }
 
-/** 0 no changes, 2 changes, 1 any error: DESIGN.md's plan exit codes. */
+/** 0 no changes, 2 changes, 1 any error: plan's exit codes (README, `dialwindow plan`). */
 export function planExitCode(plan: Plan): 0 | 1 | 2 {
   if (plan.summary.error > 0) return 1;
   return plan.summary.update > 0 ? 2 : 0;

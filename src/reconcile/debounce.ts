@@ -3,12 +3,12 @@
  * than `maxWaitMs` after the first poke of a burst, so a directory that never goes quiet (a
  * tool rewriting a file every second) is still reconciled.
  */
-import type { CancelTimer, Timers } from "./timers.js";
+import type { CancelTimer, Clock } from "../util/clock.js";
 
 export interface DebounceOptions {
   quietMs: number;
   maxWaitMs: number;
-  timers: Timers;
+  clock: Clock;
   fire: () => void;
 }
 
@@ -28,11 +28,11 @@ export class Debounce {
 
   /** Something happened: (re)start the quiet period. */
   poke(): void {
-    const now = this.#o.timers.now();
+    const now = this.#o.clock.now();
     this.#burstStart ??= now;
     this.#cancel();
     const delay = Math.max(0, Math.min(this.#o.quietMs, this.#burstStart + this.#o.maxWaitMs - now));
-    this.#cancel = this.#o.timers.setTimer(delay, () => {
+    this.#cancel = this.#o.clock.setTimer(delay, () => {
       this.#burstStart = undefined;
       this.#o.fire();
     });

@@ -16,10 +16,11 @@ import { lstatSync, realpathSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
-import { CONFIG_FILE } from "../desired/load.js";
+import { CONFIG_FILE } from "../desired/documents.js";
+import { type CancelTimer, type Clock, systemClock } from "../util/clock.js";
 import { type Logger, silentLogger } from "../util/log.js";
+import { SerialQueue } from "../util/serial-queue.js";
 import { Debounce } from "./debounce.js";
-import { type CancelTimer, systemTimers, type Timers } from "./timers.js";
 
 /** Top-level entries the loader reads; nothing else in the directory matters. */
 export const WATCHED_ENTRIES: readonly string[] = [CONFIG_FILE, "campaigns", "calendars", "policies"];
@@ -43,7 +44,7 @@ export interface DirWatcherOptions {
   realpathPollMs?: number;
   onChange: (change: DirChange) => void;
   logger?: Logger;
-  timers?: Timers;
+  clock?: Clock;
 }
 
 export interface DirWatcher {
@@ -110,7 +111,7 @@ function isFollowable(root: string, path: string): boolean {
 class Watcher implements DirWatcher {
   readonly #dir: string;
   readonly #o: DirWatcherOptions;
-  readonly #timers: Timers;
+  readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #pollMs: number;
   readonly #debounce: Debounce;
@@ -120,19 +121,19 @@ class Watcher implements DirWatcher {
   #swapped = false;
   #cancelPoll: CancelTimer = () => {};
   /** Serialises real-path checks, so a poll and a report never re-watch twice. */
-  #checking: Promise<void> = Promise.resolve();
+  readonly #checking = new SerialQueue();
   #closed = false;
 
   constructor(options: DirWatcherOptions) {
     this.#dir = resolve(options.dir);
     this.#o = options;
-    this.#timers = options.timers ?? systemTimers();
+    this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger();
     this.#pollMs = options.realpathPollMs ?? 1000;
     this.#debounce = new Debounce({
       quietMs: options.debounceMs,
       maxWaitMs: options.maxWaitMs ?? options.debounceMs * 10,
-      timers: this.#timers,
+      clock: this.#clock,
       fire: () => void this.#flush(),
     });
   }
@@ -150,7 +151,7 @@ class Watcher implements DirWatcher {
     this.#closed = true;
     this.#cancelPoll();
     this.#debounce.cancel();
-    await this.#checking;
+    await this.#checking.idle();
     await this.#fsw?.close();
     this.#fsw = undefined;
   }
@@ -217,16 +218,15 @@ class Watcher implements DirWatcher {
 
   #schedulePoll(): void {
     if (this.#closed) return;
-    this.#cancelPoll = this.#timers.setTimer(this.#pollMs, () => {
+    this.#cancelPoll = this.#clock.setTimer(this.#pollMs, () => {
       void this.#checkRealpath().then(() => this.#schedulePoll());
     });
   }
 
   #checkRealpath(): Promise<void> {
-    this.#checking = this.#checking
-      .then(() => this.#rewatchIfMoved())
+    return this.#checking
+      .run(() => this.#rewatchIfMoved())
       .catch((err: unknown) => this.#logger.error({ err, dir: this.#dir }, "checking the directory failed"));
-    return this.#checking;
   }
 
   async #rewatchIfMoved(): Promise<void> {

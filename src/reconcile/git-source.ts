@@ -15,13 +15,13 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type SimpleGitOptions, simpleGit } from "simple-git";
-import { redactUrls as redact } from "../audit/errors.js";
 import { isAuditCommit } from "../audit/index.js";
 import { normalizeRemote } from "../audit/remote.js";
 import { directoryNoFollow } from "../state/no-follow.js";
 import { DialwindowError } from "../util/errors.js";
+import { type GitAttempt, gitAttempt, redactUrls as redact } from "../util/git.js";
 import { type Logger, silentLogger } from "../util/log.js";
+import { SerialQueue } from "../util/serial-queue.js";
 
 /**
  * Why the git source could not do what was asked. Callers branch on `code`:
@@ -60,83 +60,23 @@ export type FetchResult =
 /** Set in the checkout's git config, so the daemon never adopts (or resets) anyone else's. */
 const MARKER_KEY = "dialwindow.checkout";
 const DEFAULT_TIMEOUT_MS = 120_000;
-/** Ambient variables kept: they pick credentials and TLS roots for the remote, nothing else. */
-const AMBIENT_KEPT = ["GIT_CONFIG_NOSYSTEM", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH"];
-/** Non-GIT_ variables simple-git's environment guard refuses. */
-const GUARDED = new Set(["EDITOR", "VISUAL", "PAGER", "PREFIX", "SSH_ASKPASS"]);
 const SHA_RE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
-class GitFailure extends Error {
-  constructor(
-    readonly exitCode: number,
-    readonly stderr: string,
-  ) {
-    super(redact(stderr.split("\n").find((line) => line.trim() !== "") ?? `exit code ${exitCode}`));
-  }
-}
-
-type Attempt = { ok: true; stdout: string } | { ok: false; error: GitFailure };
-
 /**
- * Runs git through simple-git with a clean environment. With `pinned`, GIT_DIR and GIT_WORK_TREE
- * point at the checkout, so a checkout directory that lost its .git can never make git walk up
- * into a repository around it (the state directory often sits inside the user's own checkout).
+ * Runs git in `cwd`. With `pinned`, GIT_DIR and GIT_WORK_TREE point at the checkout, so a
+ * checkout directory that lost its .git can never make git walk up into a repository around it
+ * (the state directory often sits inside the user's own checkout).
  */
-async function runGit(
+function runGit(
   cwd: string,
   args: readonly string[],
   options: { pinned: boolean; timeoutMs: number },
-): Promise<Attempt> {
-  let failure: GitFailure | undefined;
-  const pinned: Record<string, string> = options.pinned
-    ? { GIT_DIR: join(cwd, ".git"), GIT_WORK_TREE: cwd }
-    : {};
-  const config: Partial<SimpleGitOptions> = {
-    baseDir: cwd,
-    allowEnvironment: ["GIT_DIR", "GIT_WORK_TREE", "GIT_TERMINAL_PROMPT", ...AMBIENT_KEPT],
-    timeout: { block: options.timeoutMs },
-    // simple-git treats a non-zero exit as success unless git also wrote to stderr; decide here.
-    errors: (error, result) => {
-      if (result.exitCode === 0 && error === undefined) return undefined;
-      const stderr = Buffer.concat(result.stdErr).toString("utf8");
-      failure = new GitFailure(result.exitCode === 0 ? -1 : result.exitCode, stderr || String(error ?? ""));
-      return error ?? Buffer.from(stderr || `exit code ${result.exitCode}`);
-    },
-  };
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined) continue;
-    const upper = key.toUpperCase();
-    if ((upper.startsWith("GIT_") && !AMBIENT_KEPT.includes(upper)) || GUARDED.has(upper)) continue;
-    env[key] = value;
-  }
-  try {
-    // A daemon must fail rather than wait for someone to type a password.
-    const stdout = await simpleGit(config)
-      .env({ ...env, GIT_TERMINAL_PROMPT: "0", ...pinned })
-      .raw([...args]);
-    return { ok: true, stdout };
-  } catch (err) {
-    return {
-      ok: false,
-      error: failure ?? new GitFailure(-1, err instanceof Error ? err.message : String(err)),
-    };
-  }
-}
-
-/**
- * The commit checked out in `dir` (a plain `--dir` that may be a git checkout, or a folder
- * inside one), or null when it is not in a git repository or the repository has no commits.
- */
-export async function readCheckoutRevision(dir: string, timeoutMs = 10_000): Promise<string | null> {
-  const absolute = resolve(dir);
-  if (!existsSync(absolute)) return null;
-  const result = await runGit(absolute, ["rev-parse", "--verify", "HEAD^{commit}"], {
-    pinned: false,
-    timeoutMs,
+): Promise<GitAttempt> {
+  return gitAttempt(args, {
+    cwd,
+    timeoutMs: options.timeoutMs,
+    ...(options.pinned ? { gitDir: join(cwd, ".git"), workTree: cwd } : {}),
   });
-  const sha = result.ok ? result.stdout.trim() : "";
-  return SHA_RE.test(sha) ? sha : null;
 }
 
 interface LoggedCommit {
@@ -155,7 +95,7 @@ export class GitSource {
   #applied: string | null;
   /** The newest remote head looked at; ahead of #applied by audit commits only. */
   #examined: string | null;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #serial = new SerialQueue();
 
   private constructor(options: GitSourceOptions, dir: string, applied: string | null) {
     this.dir = dir;
@@ -221,9 +161,7 @@ export class GitSource {
    * checkout stays as it was. Calls are serialised; each one looks at the remote afresh.
    */
   fetch(options: FetchOptions = {}): Promise<FetchResult> {
-    const next = this.#queue.then(() => this.#fetch(options.auditPath ?? "audit"));
-    this.#queue = next.catch(() => {});
-    return next;
+    return this.#serial.run(() => this.#fetch(options.auditPath ?? "audit"));
   }
 
   async #fetch(auditPath: string): Promise<FetchResult> {
@@ -242,9 +180,7 @@ export class GitSource {
   async #git(args: readonly string[], code = "DW_GIT"): Promise<string> {
     const result = await runGit(this.dir, args, { pinned: true, timeoutMs: this.#timeoutMs });
     if (result.ok) return result.stdout;
-    throw new GitSourceError(code, `git ${args[0] ?? ""} failed: ${result.error.message}`, {
-      cause: result.error,
-    });
+    throw new GitSourceError(code, result.error.message, { cause: result.error });
   }
 
   async #fetchOnce(auditPath: string): Promise<FetchResult> {

@@ -19,11 +19,6 @@ export type SignatureCheck =
 
 const SIGNATURE_RE = /^sha256=([0-9a-fA-F]{64})$/;
 
-/** The header value GitHub would send for `body` (for tests and for anyone relaying hooks). */
-export function signGitHubPayload(body: string | Uint8Array, secret: string): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-}
-
 /**
  * Checks `header` against the HMAC of the raw body bytes (not a re-serialised JSON: GitHub
  * signs exactly what it sent). The comparison is constant-time over the 32 MAC bytes.

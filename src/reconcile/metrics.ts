@@ -3,12 +3,12 @@
  * default registry is module state, and two daemons (or two tests) in one process would
  * otherwise fail with "metric already registered" or, worse, count into each other.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RequestEvent } from "../live/transport.js";
 import { CAMPAIGN_STATES, type CampaignState } from "./campaign-status.js";
 import { FAILURE_REASONS, type FailureReason } from "./failure-reason.js";
 
-export const METRICS_PREFIX = "dialwindow_";
+const METRICS_PREFIX = "dialwindow_";
 
 export const RECONCILE_RESULTS = ["noop", "applied", "failed", "blocked", "held", "drift_reported"] as const;
 /**
@@ -21,16 +21,6 @@ export type ReconcileResult = (typeof RECONCILE_RESULTS)[number];
 /** Mirrors the outbox: delivered, will be retried, or moved to the dead-letter list. */
 export const WEBHOOK_RESULTS = ["delivered", "retrying", "dead"] as const;
 export type WebhookDeliveryResult = (typeof WEBHOOK_RESULTS)[number];
-
-export interface DaemonMetricsOptions {
-  /** Labels on every series, e.g. { shard: "a" }. */
-  defaultLabels?: Record<string, string>;
-  /**
-   * Also export process metrics (CPU, memory, event-loop lag, GC), prefixed `dialwindow_`.
-   * Off by default: they install process-wide observers, which a daemon wants and tests do not.
-   */
-  processMetrics?: boolean;
-}
 
 const SECONDS = 1000;
 
@@ -54,9 +44,8 @@ export class DaemonMetrics {
   readonly #problems: Gauge<"reason">;
   readonly #failures: Counter<"reason">;
 
-  constructor(options: DaemonMetricsOptions = {}) {
+  constructor() {
     const registry = new Registry();
-    if (options.defaultLabels !== undefined) registry.setDefaultLabels(options.defaultLabels);
     this.registry = registry;
     const registers = [registry];
     const name = (suffix: string) => `${METRICS_PREFIX}${suffix}`;
@@ -126,12 +115,12 @@ export class DaemonMetrics {
     });
     this.#nextTransition = new Gauge({
       name: name("next_transition_timestamp_seconds"),
-      help: "When the effective schedule next changes (holiday or override boundary; Unix seconds; 0 = none known).",
+      help: "When the effective schedule next changes (holiday or override boundary, or a clock change that moves a translated window; Unix seconds; 0 = none known).",
       registers,
     });
     this.#invalidFiles = new Gauge({
       name: name("invalid_desired_state_files"),
-      help: "Desired-state files with errors; writes are held for the campaigns they affect.",
+      help: "Desired-state files with errors; the campaigns they affect are not written until they are fixed.",
       registers,
     });
     this.#queueDepth = new Gauge({
@@ -166,9 +155,6 @@ export class DaemonMetrics {
       this.#problems.set({ reason }, 0);
       this.#failures.inc({ reason }, 0);
     }
-
-    if (options.processMetrics === true)
-      collectDefaultMetrics({ register: registry, prefix: METRICS_PREFIX });
   }
 
   /** One campaign reconciled, with how long it took. */

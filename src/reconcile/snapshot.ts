@@ -7,10 +7,16 @@
  * - An error outside campaign files (dialwindow.yaml, a calendar, a policy) could change any
  *   campaign's meaning, so the whole previous snapshot stays in force until it is fixed.
  * - Nothing partial or unvalidated is ever enforced.
+ * - With a selector (`--selector`), everything else is left alone, errors included: only the
+ *   selected campaigns, their files' errors and the files outside campaigns/ are reported. An
+ *   invalid campaign is the daemon's when its labels can be read and match, or when it was
+ *   the daemon's before; a file that cannot be read is when it declared one of its campaigns.
  */
 import type { ResolvedConfig } from "../desired/config.js";
 import type { Finding } from "../desired/findings.js";
+import type { InvalidDocument } from "../desired/ingest.js";
 import type { CampaignSchedule } from "../desired/model.js";
+import { matches, type Selector } from "../desired/selector.js";
 import type { ValidationResult } from "../desired/validate.js";
 
 /** Where a finding points, for /status: file, line and column, and its code. */
@@ -42,19 +48,20 @@ export interface Snapshot {
   blockedDetail: ReadonlyMap<string, BlockedCampaign>;
   /** Files with errors, with their first few findings (as text, and located). */
   invalidFiles: { file: string; reasons: string[]; findings: FindingAt[] }[];
-  /** Set when an error outside campaign files keeps the previous state in force. */
-  held: string | undefined;
-  /** The error behind `held`, when there is one to point at. */
-  heldAt?: FindingAt | undefined;
+  /** Set when an error outside campaign files freezes every write: the previous state stays in force. */
+  frozen: string | undefined;
+  /** The error behind `frozen`, when there is one to point at. */
+  frozenAt?: FindingAt | undefined;
 }
 
-/** Only the campaigns whose labels match (`--selector`); the others are left alone entirely. */
-export function selectCampaigns(s: Snapshot, selector: ReadonlyMap<string, string>): Snapshot {
-  if (selector.size === 0) return s;
-  const match = (labels: Readonly<Record<string, string>>) =>
-    [...selector].every(([k, v]) => labels[k] === v);
-  const campaigns = new Map([...s.campaigns].filter(([, c]) => match(c.labels)));
-  return { ...s, campaigns };
+/** Whether an invalid document belongs to a daemon with this selector (see the opening comment). */
+function isSelected(doc: InvalidDocument, selector: Selector, previous: Snapshot | undefined): boolean {
+  if (doc.campaignId === undefined) {
+    const before = [...(previous?.campaigns.values() ?? []), ...(previous?.blockedDetail.values() ?? [])];
+    return before.some((c) => c.file === doc.file);
+  }
+  if (doc.labels !== undefined) return matches(selector, doc.labels);
+  return previous?.campaigns.has(doc.campaignId) === true || previous?.blocked.has(doc.campaignId) === true;
 }
 
 function describe(f: Finding): string {
@@ -72,8 +79,20 @@ export function nextSnapshot(
   result: ValidationResult,
   revision: string | null,
   previous: Snapshot | undefined,
+  selector: Selector = new Map(),
 ): Snapshot {
-  const errors = result.findings.filter((f) => f.severity === "error");
+  const selected = result.campaigns.filter((c) => matches(selector, c.labels));
+  const ours =
+    selector.size === 0
+      ? result.blocked
+      : result.blocked.filter((doc) => isSelected(doc, selector, previous));
+  // A file with nothing of ours in it is another team's business, and so are its errors.
+  const ourFiles = new Set([...selected.map((c) => c.file), ...ours.map((doc) => doc.file)]);
+  const errors = result.findings.filter(
+    (f) =>
+      f.severity === "error" &&
+      (selector.size === 0 || !f.file.startsWith("campaigns/") || ourFiles.has(f.file)),
+  );
   const byFile = new Map<string, Finding[]>();
   for (const f of errors) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
   const invalidFiles = [...byFile].map(([file, fs]) => ({
@@ -91,15 +110,15 @@ export function nextSnapshot(
       blocked: previous?.blocked ?? new Map(),
       blockedDetail: previous?.blockedDetail ?? new Map(),
       invalidFiles,
-      held: `${first ? describe(first) : "a file outside campaigns/ is invalid"}; the previous valid desired state stays in force until this is fixed`,
-      heldAt: first ? at(first) : undefined,
+      frozen: `${first ? describe(first) : "a file outside campaigns/ is invalid"}; the previous valid desired state stays in force until this is fixed`,
+      frozenAt: first ? at(first) : undefined,
     };
   }
 
-  const campaigns = new Map(result.campaigns.map((c) => [c.campaignId, c]));
+  const campaigns = new Map(selected.map((c) => [c.campaignId, c]));
   const blocked = new Map<string, string>();
   const blockedDetail = new Map<string, BlockedCampaign>();
-  for (const doc of result.blocked) {
+  for (const doc of ours) {
     const first = byFile.get(doc.file)?.[0];
     const reason = first ? describe(first) : `${doc.file} is invalid`;
     const block = (id: string, name: string | undefined) => {
@@ -122,6 +141,6 @@ export function nextSnapshot(
     blocked,
     blockedDetail,
     invalidFiles,
-    held: undefined,
+    frozen: undefined,
   };
 }

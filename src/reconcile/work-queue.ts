@@ -9,8 +9,9 @@
  * controller-runtime's 16: a campaign that failed because CXone was down should be retried soon
  * after CXone is back), with jitter so campaigns that failed together do not retry together.
  */
+
+import { type CancelTimer, type Clock, systemClock } from "../util/clock.js";
 import { type Logger, silentLogger } from "../util/log.js";
-import { type CancelTimer, systemTimers, type Timers } from "./timers.js";
 
 export type WorkResult = "done" | "retry";
 
@@ -31,7 +32,7 @@ export interface WorkQueueOptions {
   /** Handlers running at once; default 1. */
   concurrency?: number;
   backoff?: Partial<BackoffPolicy>;
-  timers?: Timers;
+  clock?: Clock;
   /** In [0, 1); drives the jitter. */
   random?: () => number;
   logger?: Logger;
@@ -73,7 +74,7 @@ export class WorkQueue {
   readonly #handler: WorkHandler;
   readonly #concurrency: number;
   readonly #backoff: BackoffPolicy;
-  readonly #timers: Timers;
+  readonly #clock: Clock;
   readonly #random: () => number;
   readonly #logger: Logger;
   readonly #onRetry: WorkQueueOptions["onRetry"];
@@ -102,7 +103,7 @@ export class WorkQueue {
     this.#handler = options.handler;
     this.#concurrency = concurrency;
     this.#backoff = backoff;
-    this.#timers = options.timers ?? systemTimers();
+    this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger ?? silentLogger();
     this.#onRetry = options.onRetry;
@@ -126,13 +127,13 @@ export class WorkQueue {
       this.add(key);
       return;
     }
-    const at = this.#timers.now() + delayMs;
+    const at = this.#clock.now() + delayMs;
     const pending = this.#delayed.get(key);
     if (pending !== undefined) {
       if (pending.at <= at) return;
       pending.cancel();
     }
-    const cancel = this.#timers.setTimer(delayMs, () => {
+    const cancel = this.#clock.setTimer(delayMs, () => {
       if (this.#delayed.get(key)?.cancel !== cancel) return;
       this.#delayed.delete(key);
       this.add(key);
@@ -196,7 +197,7 @@ export class WorkQueue {
         resolve({ drained: true, dropped, unfinished: [] });
       };
       this.#drainWaiters.push(finished);
-      cancelDeadline = this.#timers.setTimer(options.drainMs, () => {
+      cancelDeadline = this.#clock.setTimer(options.drainMs, () => {
         const index = this.#drainWaiters.indexOf(finished);
         if (index >= 0) this.#drainWaiters.splice(index, 1);
         const unfinished = [...this.#processing];

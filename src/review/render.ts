@@ -2,6 +2,8 @@
  * `diff` as people and programs read it: terminal text, Markdown for a pull-request comment
  * (GitHub-flavoured: tables, fenced blocks, alerts), and a stable JSON document. Long outputs
  * are cut with a count; JSON never is.
+ *
+ * One file although long: three renderings of one document, kept side by side so they agree.
  */
 import { formatTime } from "../desired/civil-date.js";
 import type { Finding } from "../desired/findings.js";

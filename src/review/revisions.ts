@@ -6,6 +6,7 @@
  */
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { dirname, relative, resolve, sep } from "node:path";
+import { DEFAULT_STATE_DIR_NAME } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import { git, gitBytes, gitMaybe } from "../util/git.js";
 
@@ -58,7 +59,7 @@ export async function isDirty(loc: RepoLocation): Promise<boolean> {
   );
   return status
     .split("\0")
-    .some((entry) => entry.length > 3 && !entry.slice(3).split("/").includes(".dialwindow"));
+    .some((entry) => entry.length > 3 && !entry.slice(3).split("/").includes(DEFAULT_STATE_DIR_NAME));
 }
 
 /**
@@ -161,7 +162,7 @@ export async function materializeRevision(loc: RepoLocation, rev: string, into: 
     const m = /^(\d{6}) (\w+) ([0-9a-f]+)\t(.+)$/s.exec(line);
     if (m?.[2] !== "blob") continue; // submodules and empty lines
     const path = (m[4] as string).slice(loc.prefix.length);
-    if (path.split("/").includes(".dialwindow")) continue;
+    if (path.split("/").includes(DEFAULT_STATE_DIR_NAME)) continue;
     entries.push({ mode: m[1] as string, sha: m[3] as string, path });
   }
   if (entries.length === 0) return 0;

@@ -3,6 +3,7 @@
  * twice", "the next GET hangs") and the simulator consumes it request by request. Random
  * failures (`errorRate`) come from a seeded generator so a failing run can be replayed.
  */
+import { FaultRules } from "./fault-steps.js";
 
 /** The four kinds of request the simulator serves. */
 export type RequestKind = "token" | "list" | "get" | "patch";
@@ -58,35 +59,26 @@ export function toFault(spec: FaultSpec): Fault {
   return spec;
 }
 
-interface QueuedRule {
-  kind: RequestKind | undefined;
-  campaignId: string | undefined;
-  remaining: number;
-  fault: Fault;
-}
-
 export interface FaultTarget {
   kind: RequestKind;
   campaignId: string | undefined;
 }
 
 export class FaultQueue {
-  #rules: QueuedRule[] = [];
+  readonly #rules = new FaultRules<FaultTarget, Fault>();
 
   add(rule: FaultRule): void {
     const fault = toFault(rule.fault);
-    const times = rule.times ?? 1;
-    if (!(times >= 1)) throw new RangeError(`fault times must be at least 1, got ${times}`);
-    if (
-      fault.type === "status" &&
-      !(Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 599)
-    ) {
-      throw new RangeError(`fault status must be an HTTP status code, got ${fault.status}`);
-    }
     if (fault.type === "stale" && rule.kind !== undefined && rule.kind !== "patch") {
       throw new RangeError(`a stale fault only applies to PATCH, not to ${rule.kind}`);
     }
-    this.#rules.push({ kind: rule.kind, campaignId: rule.campaignId, remaining: times, fault });
+    this.#rules.add(
+      (target) =>
+        (rule.kind === undefined || rule.kind === target.kind) &&
+        (rule.campaignId === undefined || rule.campaignId === target.campaignId),
+      rule.times,
+      fault,
+    );
   }
 
   /**
@@ -94,27 +86,19 @@ export class FaultQueue {
    * when `stale` is asked for, because they act at a later point of a PATCH than the others.
    */
   take(target: FaultTarget, stale = false): Fault | undefined {
-    const index = this.#rules.findIndex(
-      (rule) =>
-        (rule.fault.type === "stale") === stale &&
-        (rule.kind === undefined || rule.kind === target.kind) &&
-        (rule.campaignId === undefined || rule.campaignId === target.campaignId) &&
-        (!stale || target.kind === "patch"),
+    return this.#rules.take(
+      target,
+      (fault) => (fault.type === "stale") === stale && (!stale || target.kind === "patch"),
     );
-    const rule = this.#rules[index];
-    if (rule === undefined) return undefined;
-    rule.remaining--;
-    if (rule.remaining <= 0) this.#rules.splice(index, 1);
-    return rule.fault;
   }
 
   /** Uses of injected faults not yet consumed (Infinity when a rule is unbounded). */
   pending(): number {
-    return this.#rules.reduce((sum, rule) => sum + rule.remaining, 0);
+    return this.#rules.pending();
   }
 
   clear(): void {
-    this.#rules = [];
+    this.#rules.clear();
   }
 }
 

@@ -33,16 +33,18 @@ export {
   type TunableAdminSettings,
 } from "./admin/settings.js";
 export {
-  type AdminRequestCounts,
-  type AdminRequestLogEntry,
-  type AdminSimulator,
-  type AdminSimulatorOptions,
   DEFAULT_API_VERSION,
   DEMO_ACCESS_KEY_ID,
   DEMO_ACCESS_KEY_SECRET,
   DEMO_TENANT_ID,
   startAdminSimulator,
 } from "./admin/simulator.js";
+export type {
+  AdminRequestCounts,
+  AdminRequestLogEntry,
+  AdminSimulator,
+  AdminSimulatorOptions,
+} from "./admin/simulator-contract.js";
 export {
   PERSONAL_CONNECTION,
   PHONE_MEDIA_TYPE_ID,

@@ -2,10 +2,9 @@
  * `dialwindow simulator`: runs the simulator in the foreground until SIGINT/SIGTERM and tells
  * the user how to point dialwindow at it. The CLI parses argv and calls `runSimulator`.
  */
-import { readFile } from "node:fs/promises";
 import { UsageError } from "../util/errors.js";
-import type { Logger } from "../util/log.js";
 import type { CampaignSeed } from "./campaign-store.js";
+import { type RunSimulatorIo, readSeedFile, serveInForeground, throwSeedProblems } from "./foreground.js";
 import { isPlainObject, validateSchedule } from "./schedule-validation.js";
 import { DEFAULT_SETTINGS, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator } from "./simulator.js";
 
@@ -22,13 +21,7 @@ export interface RunSimulatorOptions {
   stateFile?: string | undefined;
 }
 
-export interface RunSimulatorIo {
-  /** Where the URLs and credentials are printed. */
-  stdout: { write(text: string): unknown };
-  logger?: Logger | undefined;
-  /** Stops the simulator when aborted, like SIGINT (for tests and embedding). */
-  signal?: AbortSignal | undefined;
-}
+export type { RunSimulatorIo } from "./foreground.js";
 
 /** Runs until SIGINT, SIGTERM or `io.signal`, then closes the simulator (flushing its state). */
 export async function runSimulator(options: RunSimulatorOptions, io: RunSimulatorIo): Promise<void> {
@@ -45,7 +38,8 @@ export async function runSimulator(options: RunSimulatorOptions, io: RunSimulato
     logger: io.logger,
   });
   const rpm = simulator.settings().rpm;
-  io.stdout.write(
+  await serveInForeground(
+    simulator,
     [
       `dialwindow CXone simulator (tutorial API profile) listening on ${simulator.apiUrl}`,
       `  campaigns: ${simulator.campaignCount()}${options.stateFile === undefined ? "" : ` (state kept in ${options.stateFile})`}`,
@@ -55,30 +49,9 @@ export async function runSimulator(options: RunSimulatorOptions, io: RunSimulato
       `  export CXONE_TOKEN_URL=${simulator.tokenUrl}`,
       `  export CXONE_CLIENT_ID=${DEMO_CLIENT_ID}`,
       `  export CXONE_CLIENT_SECRET=${DEMO_CLIENT_SECRET}`,
-      "Press Ctrl+C to stop.",
-      "",
-    ].join("\n"),
+    ],
+    io,
   );
-
-  await untilStopped(io.signal);
-  await simulator.close();
-  io.stdout.write("simulator stopped\n");
-}
-
-/** Resolves on SIGINT, SIGTERM or when `signal` aborts, whichever comes first. */
-export function untilStopped(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      signal?.removeEventListener("abort", stop);
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    if (signal?.aborted) stop();
-    else signal?.addEventListener("abort", stop, { once: true });
-  });
 }
 
 /**
@@ -86,15 +59,7 @@ export function untilStopped(signal: AbortSignal | undefined): Promise<void> {
  * PATCH would be checked, so a typo in a seed file is reported rather than served.
  */
 export async function loadCampaignsFile(path: string): Promise<CampaignSeed[]> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, "utf8"));
-  } catch (error) {
-    throw new UsageError(`cannot read campaigns file ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  if (!isPlainObject(parsed) || !Array.isArray(parsed.campaigns)) {
-    throw new UsageError(`${path}: expected a JSON object {"campaigns": [...]}`);
-  }
+  const parsed = await readSeedFile(path, "campaigns");
   const problems: string[] = [];
   const seen = new Set<string>();
   const campaigns: CampaignSeed[] = [];
@@ -134,8 +99,6 @@ export async function loadCampaignsFile(path: string): Promise<CampaignSeed[]> {
       schedule: schedule.value,
     });
   });
-  if (problems.length > 0) {
-    throw new UsageError(`${path} has ${problems.length} problem(s): ${problems.join("; ")}`);
-  }
+  throwSeedProblems(path, problems);
   return campaigns;
 }

@@ -3,18 +3,21 @@
  * in-process control surface for tests (seed campaigns, edit them "by hand", read the request
  * log, revoke tokens, inject faults). It is strict on purpose: anything a real tenant could
  * reject, it rejects, so a client bug fails a test instead of passing against a kind fake.
+ *
+ * One file although long: the server and the control surface tests use share one state.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { WireSchedule } from "../desired/wire.js";
+import { systemClock } from "../util/clock.js";
 import { UsageError } from "../util/errors.js";
 import { requestUrl } from "../util/http-listener.js";
 import { type Logger, silentLogger } from "../util/log.js";
 import { type CampaignSeed, type CampaignSnapshot, CampaignStore } from "./campaign-store.js";
-import { type Fault, FaultQueue, type FaultRule, seededRandom } from "./faults.js";
-import { breakConnection, LoopbackServer, readRequestBody, writeReply } from "./loopback-server.js";
+import { admit, breakJson, describeBody, isBreak, listenOrClose, statusReply } from "./fault-steps.js";
+import { FaultQueue, type FaultRule, seededRandom } from "./faults.js";
+import { breakConnection, LoopbackServer, writeReply } from "./loopback-server.js";
 import { SlidingWindowLimiter } from "./rate-limiter.js";
-import { errorReply, jsonReply, type Reply, replyText } from "./reply.js";
+import { errorReply, jsonReply, type Reply } from "./reply.js";
 import { type LoggedKind, type RequestCounts, RequestLog, type RequestLogEntry } from "./request-log.js";
 import { readStateFile, StateWriter, serializeState } from "./state-file.js";
 import { TokenStore } from "./tokens.js";
@@ -57,7 +60,7 @@ export interface SimulatorOptions extends TunableSettings {
   stateFile?: string | undefined;
   /** How long changes are gathered before one state-file write; default 100 ms. */
   persistDelayMs?: number | undefined;
-  /** The clock (epoch ms) for token expiry, rate-limit windows and the request log; default Date.now. */
+  /** The clock (epoch ms) for token expiry, rate-limit windows and the request log; default the system clock. */
   now?: (() => number) | undefined;
   /** Seed of the generator behind `errorRate`; default 1. */
   seed?: number | undefined;
@@ -127,13 +130,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const persisted = options.stateFile === undefined ? undefined : await readStateFile(options.stateFile);
   const simulator = new RunningSimulator(options, settings);
   simulator.replaceCampaigns(persisted ?? options.campaigns ?? []);
-  try {
-    await simulator.listen(options.port ?? 0);
-  } catch (error) {
-    await simulator.close().catch(() => undefined);
-    throw error;
-  }
-  return simulator;
+  return listenOrClose(simulator, options.port);
 }
 
 class RunningSimulator implements Simulator {
@@ -152,7 +149,7 @@ class RunningSimulator implements Simulator {
 
   constructor(options: SimulatorOptions, settings: SimulatorSettings) {
     this.#settings = settings;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? systemClock.now;
     this.#logger = options.logger ?? silentLogger();
     const stateFile = options.stateFile;
     const logger = this.#logger;
@@ -296,37 +293,26 @@ class RunningSimulator implements Simulator {
       kind: routed.kind,
       ifMatch: req.headers["if-match"],
     });
-    const body = await readRequestBody(req);
-    if (body === undefined) {
-      this.#send(
-        res,
-        entry,
-        jsonReply(413, { error: "payload_too_large", message: "the body exceeds 1 MiB" }),
-      );
-      return;
-    }
-    entry.body = describeBody(routed.kind, body);
-    if (routed.refusal !== undefined) {
-      this.#send(res, entry, routed.refusal);
-      return;
-    }
-    if (this.#settings.latencyMs > 0) {
-      try {
-        await sleep(this.#settings.latencyMs, undefined, { signal: this.#server.closing });
-      } catch {
-        return; // closing: the connection is being destroyed
-      }
-    }
-    const fault = this.#faults.take({ kind: routed.kind, campaignId: routed.campaignId });
-    if (fault !== undefined) entry.fault = describeFault(fault);
-    if (fault?.type === "status") {
-      this.#send(res, entry, faultReply(fault));
-      return;
-    }
-    if ((fault?.type === "reset" || fault?.type === "hang") && fault.afterProcessing !== true) {
-      breakConnection(req, fault.type);
-      return;
-    }
+    const admitted = await admit(req, {
+      entry,
+      refusal: routed.refusal,
+      tooLarge: jsonReply(413, { error: "payload_too_large", message: "the body exceeds 1 MiB" }),
+      // Secrets never reach the log: the token request's client secret.
+      describeBody: (body) => describeBody(body, routed.kind === "token", ["client_secret"]),
+      latencyMs: this.#settings.latencyMs,
+      closing: this.#server.closing,
+      // Only asked once the route is known to be served (no refusal).
+      takeFault: () =>
+        routed.refusal === undefined
+          ? this.#faults.take({ kind: routed.kind, campaignId: routed.campaignId })
+          : undefined,
+      describeFault: (f) => (f.type === "status" ? `status ${f.status}` : f.type),
+      statusReply: (f) => statusReply(f, { error: "injected_fault", message: `injected ${f.status}` }),
+      send: (reply) => this.#send(res, entry, reply),
+    });
+    // (A refused route was answered by admit; the second test only tells the compiler so.)
+    if (admitted === undefined || routed.refusal !== undefined) return;
+    const { body, fault } = admitted;
     const outcome = this.#api.handle({
       kind: routed.kind,
       campaignId: routed.campaignId,
@@ -336,7 +322,7 @@ class RunningSimulator implements Simulator {
     });
     entry.clientId = outcome.clientId;
     if (outcome.fault !== undefined) entry.fault = outcome.fault;
-    if (fault?.type === "reset" || fault?.type === "hang") {
+    if (isBreak(fault)) {
       breakConnection(req, fault.type);
       return;
     }
@@ -360,42 +346,6 @@ class RunningSimulator implements Simulator {
     );
     writeReply(res, reply);
   }
-}
-
-function describeBody(kind: LoggedKind, body: string): unknown {
-  if (body === "") return undefined;
-  if (kind === "token") {
-    const fields = Object.fromEntries(new URLSearchParams(body));
-    if ("client_secret" in fields) fields.client_secret = "[redacted]";
-    return fields;
-  }
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
-  }
-}
-
-function describeFault(fault: Fault): string {
-  return fault.type === "status" ? `status ${fault.status}` : fault.type;
-}
-
-function faultReply(fault: Extract<Fault, { type: "status" }>): Reply {
-  const headers: Record<string, string> = {};
-  if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
-  if (typeof fault.body === "string") return { status: fault.status, headers, body: { raw: fault.body } };
-  const json = fault.body ?? { error: "injected_fault", message: `injected ${fault.status}` };
-  return jsonReply(fault.status, json, headers);
-}
-
-// Any proper prefix of a JSON object's text is invalid JSON: the closing brace is missing.
-function breakJson(reply: Reply): Reply {
-  const text = replyText(reply);
-  return {
-    status: 200,
-    headers: reply.headers,
-    body: { raw: text.slice(0, Math.max(1, Math.floor(text.length / 2))) },
-  };
 }
 
 function dropEtags(reply: Reply): Reply {

@@ -6,7 +6,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { CampaignSnapshot, CampaignStore } from "./campaign-store.js";
 import type { FaultQueue, RequestKind } from "./faults.js";
-import { mediaType, parseBasic, parseBearer } from "./http-parsing.js";
+import { mediaType, parseBearer } from "./http-parsing.js";
+import { authenticateClient, oauthError } from "./oauth.js";
 import type { SlidingWindowLimiter } from "./rate-limiter.js";
 import { errorReply, jsonReply, type Reply } from "./reply.js";
 import type { LoggedKind } from "./request-log.js";
@@ -111,41 +112,9 @@ export class TutorialApi {
 
   // RFC 6749 section 4.4, client credentials, with the error codes of section 5.2.
   #token(request: ApiRequest): Outcome {
-    if (mediaType(request.headers["content-type"]) !== "application/x-www-form-urlencoded") {
-      return {
-        reply: oauthError(
-          400,
-          "invalid_request",
-          "the token request must be application/x-www-form-urlencoded",
-        ),
-      };
-    }
-    const form = new URLSearchParams(request.body);
-    const repeated = [...new Set(form.keys())].filter((key) => form.getAll(key).length > 1);
-    if (repeated.length > 0) {
-      return {
-        reply: oauthError(400, "invalid_request", `parameters sent more than once: ${repeated.join(", ")}`),
-      };
-    }
-    const basic = parseBasic(request.headers.authorization);
-    if (basic !== undefined && form.has("client_secret")) {
-      return {
-        reply: oauthError(
-          400,
-          "invalid_request",
-          "use either HTTP Basic or client_secret in the body, not both",
-        ),
-      };
-    }
-    const clientId = basic?.clientId ?? form.get("client_id") ?? undefined;
-    const secret = basic?.secret ?? form.get("client_secret") ?? undefined;
-    if (clientId === undefined || secret === undefined || this.#deps.clients.get(clientId) !== secret) {
-      const headers: Record<string, string> = basic ? { "www-authenticate": 'Basic realm="cxone"' } : {};
-      return {
-        reply: oauthError(401, "invalid_client", "unknown client or wrong secret", headers),
-        clientId,
-      };
-    }
+    const client = authenticateClient(request.headers, request.body, this.#deps.clients);
+    if (!client.ok) return { reply: client.reply, clientId: client.clientId };
+    const { form, clientId } = client;
     const grantType = form.get("grant_type");
     if (grantType === null) {
       return { reply: oauthError(400, "invalid_request", "grant_type is required"), clientId };
@@ -339,20 +308,6 @@ function insufficientScope(scope: string): Reply {
     headers: { "www-authenticate": `Bearer error="insufficient_scope", scope="${scope}"` },
     extra: { scope },
   });
-}
-
-// OAuth errors use the RFC 6749 body shape, which has no `message`.
-function oauthError(
-  status: number,
-  error: string,
-  description: string,
-  headers: Record<string, string> = {},
-) {
-  return jsonReply(
-    status,
-    { error, error_description: description },
-    { "cache-control": "no-store", pragma: "no-cache", ...headers },
-  );
 }
 
 function positiveInteger(value: string | null, fallback: number, name: string, details: string[]): number {

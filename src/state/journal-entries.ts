@@ -106,8 +106,6 @@ export type JournalEntry =
   | RequeuedEntry
   | AuditedEntry;
 
-export type JournalEntryType = JournalEntry["type"];
-
 /** Distributes Omit over the union so each member keeps its own fields. */
 export type EntryBody<E extends JournalEntry = JournalEntry> = E extends JournalEntry
   ? Omit<E, "v" | "ts">
@@ -142,17 +140,7 @@ export function entryProblem(value: unknown): string | undefined {
   };
   switch (value.type) {
     case "intent":
-      return missing({
-        intentId: isString,
-        campaignId: isString,
-        name: isString,
-        file: isString,
-        revision: isStringOrNull,
-        part: isPart,
-        before: value.part === "curfews" ? isCurfews : isSchedule,
-        after: value.part === "curfews" ? isCurfews : isSchedule,
-        versionBefore: isString,
-      });
+      return missing({ intentId: isString, ...writeFields(value.part) });
     case "written":
       return (
         missing({ intentId: isString, change: isObject, targets: isStringArray, audit: isBoolean }) ??
@@ -197,20 +185,28 @@ function changeProblem(change: unknown): string | undefined {
   const c = change as Record<string, unknown>;
   const fields: Record<string, (x: unknown) => boolean> = {
     changeId: isString,
-    campaignId: isString,
-    name: isString,
-    file: isString,
-    revision: isStringOrNull,
-    part: isPart,
-    before: c.part === "curfews" ? isCurfews : isSchedule,
-    after: c.part === "curfews" ? isCurfews : isSchedule,
-    versionBefore: isString,
+    ...writeFields(c.part),
     versionAfter: isString,
     actor: isString,
     at: isString,
   };
   const bad = Object.entries(fields).find(([key, ok]) => !ok(c[key]));
   return bad === undefined ? undefined : `written entry's change has a missing or malformed "${bad[0]}"`;
+}
+
+/** What an intent and the change it becomes both hold: the write, before it is made. */
+function writeFields(part: unknown): Record<string, (x: unknown) => boolean> {
+  const value = part === "curfews" ? isCurfews : isSchedule;
+  return {
+    campaignId: isString,
+    name: isString,
+    file: isString,
+    revision: isStringOrNull,
+    part: isPart,
+    before: value,
+    after: value,
+    versionBefore: isString,
+  };
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

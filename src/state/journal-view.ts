@@ -15,6 +15,8 @@
  * leave it on a stale one, so it is never redelivered and there is nothing left to do for it. A
  * dead letter is also superseded (not to be redelivered) while a newer change for its campaign is
  * pending for that target.
+ *
+ * One file although long: the state machine above is kept whole so it reads top to bottom.
  */
 import type { ChangeRecord } from "./change-record.js";
 import type { AuditedEntry, IntentEntry, JournalEntry } from "./journal-entries.js";

@@ -9,12 +9,17 @@
  * truncated away, so the next append starts on a clean line; see journal-entries.ts for why losing
  * it is safe. Damage anywhere else is an error naming the line: guessing past it could lose or
  * repeat a write.
+ *
+ * One file although long: appending, fsyncing, replaying, repairing a torn line and compacting
+ * must agree on one file format, so they are read and changed together.
  */
 import { randomUUID } from "node:crypto";
 import { type FileHandle, rename } from "node:fs/promises";
 import { dirname } from "node:path";
+import { dateNow, systemClock } from "../util/clock.js";
 import { DialwindowError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
+import { SerialQueue } from "../util/serial-queue.js";
 import type { ChangeRecord, WriteIntent } from "./change-record.js";
 import {
   type AbandonedEntry,
@@ -32,7 +37,7 @@ import {
   type WrittenEntry,
 } from "./journal-entries.js";
 import { JournalView } from "./journal-view.js";
-import { NO_FOLLOW, openNoFollow, readNoFollow } from "./no-follow.js";
+import { NO_FOLLOW, openNoFollow, readNoFollow, writeSynced } from "./no-follow.js";
 import { syncDir } from "./sync-dir.js";
 
 export class JournalError extends DialwindowError {
@@ -85,7 +90,7 @@ export class Journal {
   #size: number;
   #fh: FileHandle | undefined;
   /** Serialises appends and compaction; always settled-ok so one failure does not block the next. */
-  #tail: Promise<void> = Promise.resolve();
+  readonly #serial = new SerialQueue();
   #broken: Error | undefined;
   #closed = false;
   #sizeAfterCompaction = 0;
@@ -106,7 +111,7 @@ export class Journal {
     this.#size = size;
     this.#fh = fh;
     this.#logger = options.logger;
-    this.#now = options.now ?? (() => new Date());
+    this.#now = options.now ?? (() => dateNow(systemClock));
     this.#newIntentId = options.newIntentId ?? (() => `int_${randomUUID()}`);
   }
 
@@ -248,7 +253,7 @@ export class Journal {
    * rename over, fsync the directory): a crash leaves either the old file or the new one.
    */
   async compact(): Promise<CompactionResult> {
-    return this.#exclusive(() => this.#compactNow());
+    return this.#serial.run(() => this.#compactNow());
   }
 
   /**
@@ -259,7 +264,7 @@ export class Journal {
   async maybeCompact(
     thresholdBytes = DEFAULT_COMPACT_THRESHOLD_BYTES,
   ): Promise<CompactionResult | undefined> {
-    return this.#exclusive(async () => {
+    return this.#serial.run(async () => {
       if (this.#size <= thresholdBytes || this.#size < 2 * this.#sizeAfterCompaction) return undefined;
       return this.#compactNow();
     });
@@ -269,14 +274,14 @@ export class Journal {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#tail;
+    await this.#serial.idle();
     const fh = this.#fh;
     this.#fh = undefined;
     await fh?.close();
   }
 
   async #append<E extends JournalEntry>(body: EntryBody<E>): Promise<E> {
-    return this.#exclusive(async () => {
+    return this.#serial.run(async () => {
       const fh = this.#writable();
       const entry = { v: JOURNAL_FORMAT_VERSION, ts: this.#now().toISOString(), ...body } as unknown as E;
       // Checked before writing, applied only after the fsync: the view never runs ahead of the disk.
@@ -342,13 +347,7 @@ export class Journal {
     // the old, and drops the memory of closed intents the old view kept.
     const rebuilt = replay(this.path, data, this.#logger).view;
     const tmp = `${this.path}.compact-${process.pid}.tmp`;
-    const out = await openNoFollow(tmp, NO_FOLLOW.truncate);
-    try {
-      await out.writeFile(data);
-      await out.sync();
-    } finally {
-      await out.close();
-    }
+    await writeSynced(tmp, data, NO_FOLLOW.truncate);
     // rename replaces whatever has the name (a link included) rather than following it.
     await rename(tmp, this.path);
     await syncDir(dirname(this.path));
@@ -364,15 +363,6 @@ export class Journal {
       "journal compacted",
     );
     return { bytesBefore, bytesAfter: this.#size, entriesKept: entries.length };
-  }
-
-  #exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#tail.then(work);
-    this.#tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
   }
 }
 

@@ -18,9 +18,10 @@ import { randomBytes } from "node:crypto";
 import { link, readFile, rename, unlink } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
 import { basename } from "node:path";
+import { dateNow, systemClock } from "../util/clock.js";
 import { DialwindowError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
-import { NO_FOLLOW, openNoFollow, readNoFollow } from "./no-follow.js";
+import { NO_FOLLOW, readNoFollow, writeSynced } from "./no-follow.js";
 
 /** Who holds a lock; this is the lock file's content. */
 export interface LockHolder {
@@ -71,7 +72,7 @@ const MAX_ROUNDS = 5;
 type Liveness = "alive" | "dead" | "this-process" | "other-host";
 
 export async function acquireLock(lockPath: string, options: AcquireLockOptions): Promise<LockHandle> {
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? (() => dateNow(systemClock));
   const self: LockHolder = {
     pid: process.pid,
     host: osHostname(),
@@ -140,13 +141,7 @@ function handleFor(lockPath: string, holder: LockHolder, logger: Logger): LockHa
 /** True when our record is now the lock; false when a lock already exists. */
 async function createExclusive(lockPath: string, holder: LockHolder): Promise<boolean> {
   const tmp = `${lockPath}.${holder.pid}.${holder.token}.tmp`;
-  const fh = await openNoFollow(tmp, NO_FOLLOW.create, 0o644);
-  try {
-    await fh.writeFile(`${JSON.stringify(holder)}\n`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await writeSynced(tmp, `${JSON.stringify(holder)}\n`, NO_FOLLOW.create, 0o644);
   try {
     await link(tmp, lockPath);
     return true;

@@ -68,6 +68,22 @@ export async function openNoFollow(path: string, flags: number, mode = 0o600): P
   }
 }
 
+/** Writes `data` to `path` (opened with `flags`, from NO_FOLLOW) and fsyncs it before closing. */
+export async function writeSynced(
+  path: string,
+  data: string | Uint8Array,
+  flags: number,
+  mode?: number,
+): Promise<void> {
+  const fh = await openNoFollow(path, flags, mode);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** The whole file, or undefined when there is none; a link is a StateLinkError. */
 export async function readNoFollow(path: string): Promise<Buffer | undefined> {
   let fh: FileHandle;

@@ -15,12 +15,13 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { dateNow, systemClock } from "../util/clock.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
-import { directoryNoFollow, NO_FOLLOW, openNoFollow, readNoFollow, StateLinkError } from "./no-follow.js";
+import { directoryNoFollow, NO_FOLLOW, readNoFollow, StateLinkError, writeSynced } from "./no-follow.js";
+import { statePath } from "./state-dir.js";
 import { syncDir } from "./sync-dir.js";
 
-export const REQUESTS_DIR_NAME = "requests";
 const REQUEST_FORMAT_VERSION = 1;
 
 export interface RetryRequest {
@@ -49,9 +50,9 @@ export async function requestRetry(
   if (changeIds !== "all" && changeIds.length === 0) {
     throw new UsageError("a retry request needs at least one change id, or all");
   }
-  const dir = join(stateDirPath, REQUESTS_DIR_NAME);
+  const dir = statePath(stateDirPath, "requests");
   await makeRequestsDir(stateDirPath, dir);
-  const at = (options.now ?? (() => new Date()))();
+  const at = (options.now ?? (() => dateNow(systemClock)))();
   const request: RetryRequest = {
     id: `retry-${at.toISOString().replace(/[-:.]/g, "")}-${process.pid}-${randomBytes(6).toString("hex")}.json`,
     changeIds: changeIds === "all" ? "all" : [...changeIds],
@@ -60,13 +61,7 @@ export async function requestRetry(
   const body = `${JSON.stringify({ v: REQUEST_FORMAT_VERSION, changeIds: request.changeIds, requestedAt: request.requestedAt })}\n`;
   const tmp = join(dir, `.${request.id}.tmp`);
   try {
-    const fh = await openNoFollow(tmp, NO_FOLLOW.create);
-    try {
-      await fh.writeFile(body);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeSynced(tmp, body, NO_FOLLOW.create);
     await rename(tmp, join(dir, request.id));
   } catch (err) {
     await rm(tmp, { force: true });
@@ -85,7 +80,7 @@ export async function takeRetryRequests(
   stateDirPath: string,
   options: { logger: Logger },
 ): Promise<RetryRequest[]> {
-  const dir = join(stateDirPath, REQUESTS_DIR_NAME);
+  const dir = statePath(stateDirPath, "requests");
   // A link in place of requests/ would have us read, and delete, files elsewhere.
   if ((await directoryNoFollow(dir)) === undefined) return [];
   let names: string[];

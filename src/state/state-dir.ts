@@ -15,8 +15,24 @@ import { firstTrackedFile } from "./tracked.js";
 
 export const STATE_DIR_ENV = "DIALWINDOW_STATE_DIR";
 export const DEFAULT_STATE_DIR_NAME = ".dialwindow";
-export const JOURNAL_FILE_NAME = "journal.jsonl";
-export const LOCK_FILE_NAME = "lock";
+
+/** What a state directory holds. These names are written here and nowhere else. */
+const STATE_ENTRIES = {
+  journal: "journal.jsonl",
+  lock: "lock",
+  /** `webhooks retry` requests for the daemon holding the lock (retry-requests.ts). */
+  requests: "requests",
+  /** The audit trail's private bare repository. */
+  auditRepo: "audit-repo",
+  /** `reconcile --repo`: the daemon's private checkout. */
+  checkout: "checkout",
+  gitignore: ".gitignore",
+} as const;
+
+/** Where `entry` lives in the state directory `stateDir`. */
+export function statePath(stateDir: string, entry: keyof typeof STATE_ENTRIES): string {
+  return join(stateDir, STATE_ENTRIES[entry]);
+}
 
 export interface ResolveStateDirInput {
   /** The `--state-dir` value, when given. */
@@ -99,13 +115,13 @@ export async function openStateDir(path: string, options: OpenStateDirOptions): 
   await checkStateDir(path, { logger: options.logger });
   await mkdir(path, { recursive: true });
   // `*` ignores everything in here, the .gitignore included, wherever the directory sits.
-  const ignore = await openNoFollow(join(path, ".gitignore"), NO_FOLLOW.truncate, 0o644);
+  const ignore = await openNoFollow(statePath(path, "gitignore"), NO_FOLLOW.truncate, 0o644);
   try {
     await ignore.writeFile("*\n");
   } finally {
     await ignore.close();
   }
-  const lockPath = join(path, LOCK_FILE_NAME);
+  const lockPath = statePath(path, "lock");
   const lock = await acquireLock(lockPath, {
     logger: options.logger,
     ...(options.command === undefined ? {} : { command: options.command }),
@@ -113,7 +129,7 @@ export async function openStateDir(path: string, options: OpenStateDirOptions): 
   });
   return {
     path,
-    journalPath: join(path, JOURNAL_FILE_NAME),
+    journalPath: statePath(path, "journal"),
     lockPath,
     holder: lock.holder,
     close: () => lock.release(),

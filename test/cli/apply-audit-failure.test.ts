@@ -53,7 +53,7 @@ describe("apply: an audit record that cannot be written", () => {
     const real = (await runBinaryWhich()).trim();
     await writeFile(
       join(bin, "git"),
-      `#!/bin/sh\nfor a in "$@"; do [ "$a" = mktree ] && { echo "fatal: unable to write new object (simulated)" >&2; exit 128; }; done\nexec "${real}" "$@"\n`,
+      `#!/bin/sh\nfor a in "$@"; do [ "$a" = write-tree ] && { echo "fatal: unable to write new object (simulated)" >&2; exit 128; }; done\nexec "${real}" "$@"\n`,
     );
     await chmod(join(bin, "git"), 0o755);
     const args = ["apply", "--dir", world.dir, "--at", AT, "--state-dir", stateDir, "--webhook-wait", "5"];
@@ -61,7 +61,7 @@ describe("apply: an audit record that cannot be written", () => {
     const first = await runBinary(args, { env: { ...world.env, PATH: `${bin}:${process.env.PATH ?? ""}` } });
     assert.equal(first.code, 1, first.stdout + first.stderr);
     assert.equal(world.sim.countRequests("patch"), 1);
-    assert.match(first.stderr, /1 change written to CXone is not in the audit trail yet \(.*mktree.*\)/);
+    assert.match(first.stderr, /1 change written to CXone is not in the audit trail yet \(.*write-tree.*\)/);
     assert.match(first.stderr, /kept in the journal/);
 
     const second = await runBinary(args, { env: world.env });

@@ -57,39 +57,6 @@ describe("SIGKILL between the PATCH and the webhook", () => {
     assert.equal(await auditRecords(world.origin as string), 1);
     assert.equal(world.sim.countRequests("patch"), 1);
   });
-
-  it("killed while the webhook is on the wire: redelivered with the same webhook-id, audited exactly once", async () => {
-    const world = await makeWorld({ git: true });
-    driftByHand(world, Q4);
-    // The receiver takes the first delivery and never answers; the test kills dialwindow then.
-    world.receiver.handler = (req) => (req.nth === 1 ? "hang" : { status: 200 });
-    const run = spawnBinary(["apply", "--dir", world.dir, "--at", AT], { env: world.env });
-    await waitFor("the first webhook attempt", () => world.receiver.requests.length > 0);
-    run.child.kill("SIGKILL");
-    await run.done;
-    const firstId = world.receiver.requests[0]?.id;
-    assert.ok(firstId?.startsWith("chg_"));
-
-    const retry = await runBinary(["webhooks", "retry", "--dir", world.dir, "--webhook-wait", "10"], {
-      env: world.env,
-    });
-    assert.equal(retry.code, 0, retry.stdout + retry.stderr);
-    assert.equal(
-      world.receiver.accepted("/wfm", firstId as string),
-      1,
-      "redelivered under the same webhook-id",
-    );
-    assert.deepEqual(
-      [...new Set(world.receiver.requests.map((r) => r.id))],
-      [firstId],
-      "no delivery under any other id",
-    );
-    assert.equal(await auditRecords(world.origin as string), 1);
-    const records = await verifyAuditTrail({
-      remote: world.origin as string,
-      branch: "dialwindow-audit",
-      path: "audit",
-    });
-    assert.equal(records.records, 1);
-  });
+  // Killed while a webhook is on the wire: test/apply/recovery.test.ts settles that journal
+  // (a change recorded but not delivered is delivered by the next run, once, under its id).
 });

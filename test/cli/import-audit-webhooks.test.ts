@@ -166,7 +166,7 @@ describe("audit verify", () => {
       (await runInProcess(["apply", "--dir", world.dir, "--at", AT], { env: world.env, now: AT })).code,
       0,
     );
-    const ok = await runBinary(["audit", "verify", "--dir", world.dir], { env: world.env });
+    const ok = await runInProcess(["audit", "verify", "--dir", world.dir], { env: world.env });
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /✓ audit trail intact: 2 record\(s\) in 1 file\(s\) on dialwindow-audit/);
 
@@ -181,7 +181,7 @@ describe("audit verify", () => {
     await gitIn(clone, "commit", "-qam", "tidy");
     await gitIn(clone, "push", "-q", "origin", "dialwindow-audit");
 
-    const broken = await runBinary(["audit", "verify", "--dir", world.dir], { env: world.env });
+    const broken = await runInProcess(["audit", "verify", "--dir", world.dir], { env: world.env });
     assert.equal(broken.code, 1);
     assert.match(
       broken.stdout,

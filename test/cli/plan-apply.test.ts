@@ -99,7 +99,7 @@ describe("plan", () => {
     assert.match(r.stdout, /Plan: 0 to update, 3 unchanged\./);
   });
 
-  it("json is the versioned document DESIGN.md specifies, and --out saves it", async () => {
+  it("json is the versioned document the README specifies, and --out saves it", async () => {
     const world = await makeWorld();
     driftByHand(world, Q4);
     const out = join(world.dir, "plan.json");
@@ -400,18 +400,20 @@ describe("the real binary against the simulator", () => {
     const p2 = await runBinary(["plan", "--dir", world.dir, "--at", AT], { env: world.env });
     assert.equal(p2.code, 0, p2.stderr);
   });
+});
 
+describe("apply --plan against a saved plan that no longer fits", () => {
   it("412 on a saved plan: that campaign fails with 'run plan again' and is not overwritten; the rest applies", async () => {
     const world = await makeWorld({ noWebhooks: true });
     driftByHand(world, Q4);
     driftByHand(world, EAST);
     const out = join(world.dir, "reviewed-plan.json");
-    const p = await runBinary(["plan", "--dir", world.dir, "--at", AT, "--out", out], { env: world.env });
+    const p = await runInProcess(["plan", "--dir", world.dir, "--at", AT, "--out", out], { env: world.env });
     assert.equal(p.code, 2, p.stderr);
     // Someone edits q4-outreach in the CXone UI after the plan was reviewed.
     driftByHand(world, Q4, "WED");
     const edited = world.sim.getCampaign(Q4)?.schedule;
-    const a = await runBinary(["apply", "--dir", world.dir, "--plan", out], { env: world.env });
+    const a = await runInProcess(["apply", "--dir", world.dir, "--plan", out], { env: world.env });
     assert.equal(a.code, 1);
     assert.match(
       a.stdout,
@@ -426,7 +428,7 @@ describe("the real binary against the simulator", () => {
     const world = await makeWorld({ noWebhooks: true });
     const out = join(world.dir, "old.json");
     await writeFile(out, JSON.stringify({ formatVersion: 99, at: AT, changes: [] }));
-    const a = await runBinary(["apply", "--dir", world.dir, "--plan", out], { env: world.env });
+    const a = await runInProcess(["apply", "--dir", world.dir, "--plan", out], { env: world.env });
     assert.equal(a.code, 1);
     assert.match(a.stderr, /is not a usable saved plan: formatVersion is 99, this dialwindow reads 1 and 2/);
     assert.equal(world.sim.countRequests(), 0);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { parseAllDocuments } from "yaml";
-import { parseFast } from "../../src/desired/load.js";
+import { parseFast } from "../../src/desired/fast-yaml.js";
 import { runInProcess } from "../helpers/cli.js";
 import { tempDir, writeTree } from "../helpers/fs.js";
 

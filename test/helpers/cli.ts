@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { DateTime } from "luxon";
 import type { CliIo } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/main.js";
-import { silentLogger } from "../../src/util/log.js";
+import { createLogger, type Logger, silentLogger } from "../../src/util/log.js";
 import { packageRoot } from "../../src/util/paths.js";
 
 export interface CliResult {
@@ -32,29 +32,59 @@ export async function runBinary(
   }
 }
 
+export interface InProcessOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  now?: string;
+  /**
+   * Log as the binary does: one-shot commands' JSON lines into stderr, the daemon's into stdout,
+   * at DIALWINDOW_LOG_LEVEL from `env` (else the command's default). Without it, logs are dropped.
+   */
+  logs?: boolean;
+}
+
 /** The CLI in-process, with captured output and a fixed clock. */
-export async function runInProcess(
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string | undefined>; now?: string } = {},
-): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
+export async function runInProcess(args: string[], options: InProcessOptions = {}): Promise<CliResult> {
+  const out = { stdout: "", stderr: "" };
+  const io = inProcessIo(out, {
+    ...options,
+    now: () => (options.now ? DateTime.fromISO(options.now, { setZone: true }) : DateTime.utc()),
+  });
+  const code = await runCli(args, io);
+  return { code, ...out };
+}
+
+/** A CliIo writing into `out`, as processIo writes to the process's streams. */
+export function inProcessIo(
+  out: { stdout: string; stderr: string },
+  options: Omit<InProcessOptions, "now"> & { now: () => DateTime },
+): CliIo {
+  const env = options.env ?? {};
+  const logger = (stream: "stdout" | "stderr", defaultLevel: string): Logger =>
+    options.logs
+      ? createLogger({
+          level: env.DIALWINDOW_LOG_LEVEL ?? defaultLevel,
+          destination: {
+            write(line: string) {
+              out[stream] += line;
+            },
+          },
+        })
+      : silentLogger();
+  return {
     stdout: (t) => {
-      stdout += t;
+      out.stdout += t;
     },
     stderr: (t) => {
-      stderr += t;
+      out.stderr += t;
     },
-    env: options.env ?? {},
+    env,
     cwd: options.cwd ?? packageRoot(),
-    now: () => (options.now ? DateTime.fromISO(options.now, { setZone: true }) : DateTime.utc()),
-    logger: () => silentLogger(),
-    daemonLogger: () => silentLogger(),
+    now: options.now,
+    logger: (level) => logger("stderr", level),
+    daemonLogger: (level) => logger("stdout", level),
     onStopSignal: () => {},
   };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
 }
 
 export interface RunningBinary {

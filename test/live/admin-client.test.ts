@@ -16,6 +16,7 @@ import {
   RejectedError,
   VersionConflictError,
 } from "../../src/live/port.js";
+import { createTutorialClient } from "../../src/live/tutorial-client.js";
 import {
   type AdminSimulator,
   type AdminSimulatorOptions,
@@ -178,6 +179,49 @@ describe("cxone-admin adapter: connecting", () => {
     const { c } = client(s, { scheduleTimezone: "America/Phoenix" });
     assert.deepEqual(await c.target(), { scheduleZone: "America/Phoenix" });
     assert.equal(s.countRequests("business-unit"), 0);
+  });
+});
+
+describe("cxone-admin adapter: options", () => {
+  it("transport options are checked as the tutorial profile checks them, before anything is sent", () => {
+    // Port 1 on loopback: nothing listens, and nothing may be sent anyway.
+    const admin = (o: Partial<AdminClientOptions>) => () =>
+      createAdminClient({
+        issuer: "http://127.0.0.1:1",
+        apiVersion: "30.0",
+        credentials: {
+          accessKeyId: DEMO_ACCESS_KEY_ID,
+          accessKeySecret: DEMO_ACCESS_KEY_SECRET,
+          clientId: DEMO_CLIENT_ID,
+          clientSecret: DEMO_CLIENT_SECRET,
+        },
+        ...o,
+      });
+    const tutorial = (o: Partial<AdminClientOptions>) => () =>
+      createTutorialClient({
+        apiUrl: "http://127.0.0.1:1/api",
+        tokenUrl: "http://127.0.0.1:1/token",
+        clientId: DEMO_CLIENT_ID,
+        clientSecret: DEMO_CLIENT_SECRET,
+        scope: "read",
+        requestsPerMinute: 60,
+        ...o,
+      });
+    for (const make of [admin, tutorial]) {
+      assert.throws(make({ maxRetries: -1 }), {
+        code: "DW_USAGE",
+        message: "maxRetries must be an integer >= 0, got -1",
+      });
+      assert.throws(make({ maxResponseBytes: { list: 0 } }), {
+        code: "DW_USAGE",
+        message: "maxResponseBytes.list must be a positive integer, got 0",
+      });
+    }
+    assert.throws(admin({ issuer: "ftp://cxone.example.com" }), {
+      code: "DW_USAGE",
+      message:
+        /^cxone\.issuer must be an http:\/\/ or https:\/\/ URL, not ftp:; dialwindow only speaks HTTP\(S\)\.$/,
+    });
   });
 });
 

@@ -142,4 +142,10 @@ test("apiReason finds the human reason in common error shapes", () => {
   assert.equal(apiReason('{"errors":[{"field":"dialingHours","message":"max 5"}]}'), "dialingHours: max 5");
   assert.equal(apiReason("plain text reason"), "plain text reason");
   assert.equal(apiReason(""), undefined);
+  // The tutorial API's 422: a code, a message that repeats the details, and the details.
+  assert.equal(
+    apiReason('{"error":"invalid_schedule","message":"a: x; b: y","details":["a: x","b: y"]}'),
+    "invalid_schedule: a: x; b: y",
+  );
+  assert.equal(apiReason('{"error":"invalid_schedule","details":["a: x"]}'), "invalid_schedule: a: x");
 });

@@ -32,8 +32,7 @@ describe("reconciler wake-ups", () => {
       cwd: world.dir,
       env: world.env,
       logger: silentLogger(),
-      now: () => DateTime.fromMillis(fake.now(), { zone: "UTC" }),
-      timers: fake,
+      clock: fake,
       random: () => 0.5,
       auditRemote: null,
     });
@@ -77,8 +76,7 @@ describe("reconciler wake-ups under cxone-admin", () => {
       cwd: world.dir,
       env: world.env,
       logger: silentLogger(),
-      now: () => DateTime.fromMillis(fake.now(), { zone: "UTC" }),
-      timers: fake,
+      clock: fake,
       random: () => 0.5,
       auditRemote: null,
     });

@@ -34,7 +34,7 @@ interface StatusBody {
   mode: string;
   revision: string | null;
   counts: Record<string, number>;
-  held: unknown;
+  frozen: unknown;
   invalidFiles: { file: string; findings: { line: number; col: number; code: string; message: string }[] }[];
   problems: StatusProblem[];
 }
@@ -67,8 +67,7 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
       env: world.env,
       logger: log.logger,
       listen: "127.0.0.1:0",
-      now: () => DateTime.fromMillis(fake.now(), { zone: "UTC" }),
-      timers: fake,
+      clock: fake,
       random: () => 0.5,
       auditRemote: null,
     });
@@ -107,7 +106,7 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
       assert.equal(body.ready, true);
       assert.equal(body.mode, "enforce");
       assert.deepEqual(body.counts, { in_sync: 5, drifted: 0, blocked: 1, failing: 1 });
-      assert.equal(body.held, null);
+      assert.equal(body.frozen, null);
       const rejected = body.problems.find((p) => p.campaignId === Q4);
       assert.ok(rejected, JSON.stringify(body.problems));
       assert.equal(rejected.state, "failing");
@@ -188,8 +187,7 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
       env: world.env,
       logger: capturingLogger().logger,
       listen: "127.0.0.1:0",
-      now: () => DateTime.fromMillis(fake.now(), { zone: "UTC" }),
-      timers: fake,
+      clock: fake,
       random: () => 0.5,
       auditRemote: null,
     });
@@ -203,17 +201,22 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
       await reconciler.run();
       assert.equal((await readyz()).status, 200);
 
-      // A calendar with an error holds every write, but the daemon works: ready, and /status says why.
+      // A calendar with an error freezes every write, but the daemon works: ready, and /status says why.
       await editFile(world, "calendars/us-federal.yaml", (t) => t.replace("2026-12-25", "2026-13-25"));
       await reconciler.reload();
       assert.deepEqual(await readyz(), { status: 200, reasons: [] });
-      const held = (await status()).held as { reason: string; message: string; file: string; line: number };
-      assert.equal(held.reason, "desired_state_invalid");
-      assert.equal(held.file, "calendars/us-federal.yaml");
-      assert.match(held.message, /previous valid desired state stays in force/);
+      const frozen = (await status()).frozen as {
+        reason: string;
+        message: string;
+        file: string;
+        line: number;
+      };
+      assert.equal(frozen.reason, "desired_state_invalid");
+      assert.equal(frozen.file, "calendars/us-federal.yaml");
+      assert.match(frozen.message, /previous valid desired state stays in force/);
       await editFile(world, "calendars/us-federal.yaml", (t) => t.replace("2026-13-25", "2026-12-25"));
       await reconciler.reload();
-      assert.equal((await status()).held, null);
+      assert.equal((await status()).frozen, null);
 
       // dialwindow.yaml itself: the daemon's own configuration is broken.
       await editFile(world, "dialwindow.yaml", (t) => t.replace("mode: enforce", "mode: enforced"));
@@ -267,8 +270,7 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
       cwd: world.dir,
       env: world.env,
       logger: log.logger,
-      now: () => DateTime.fromMillis(fake.now(), { zone: "UTC" }),
-      timers: fake,
+      clock: fake,
       random: () => 0.5,
       auditRemote: null,
     });

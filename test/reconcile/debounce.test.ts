@@ -6,7 +6,7 @@ import { FakeTimers } from "./helpers.js";
 function setup(quietMs: number, maxWaitMs: number) {
   const timers = new FakeTimers(0);
   const fired: number[] = [];
-  const debounce = new Debounce({ quietMs, maxWaitMs, timers, fire: () => fired.push(timers.now()) });
+  const debounce = new Debounce({ quietMs, maxWaitMs, clock: timers, fire: () => fired.push(timers.now()) });
   return { timers, fired, debounce };
 }
 
@@ -52,6 +52,9 @@ describe("Debounce", () => {
 
   it("refuses a ceiling below the quiet period", () => {
     const timers = new FakeTimers();
-    assert.throws(() => new Debounce({ quietMs: 1_000, maxWaitMs: 10, timers, fire: () => {} }), RangeError);
+    assert.throws(
+      () => new Debounce({ quietMs: 1_000, maxWaitMs: 10, clock: timers, fire: () => {} }),
+      RangeError,
+    );
   });
 });

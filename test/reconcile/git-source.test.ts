@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { GitSource, readCheckoutRevision } from "../../src/reconcile/git-source.js";
+import { GitSource } from "../../src/reconcile/git-source.js";
 import { tempDir } from "../helpers/fs.js";
 import { git } from "../helpers/git.js";
 import { capturingLogger } from "./helpers.js";
@@ -311,19 +311,18 @@ describe("GitSource", { concurrency: 4 }, () => {
   });
 });
 
-describe("readCheckoutRevision", () => {
-  it("reads HEAD of a checkout, also from a folder inside it", async () => {
+describe("GitSource in the daemon's environment", () => {
+  it("a GIT_SSH_COMMAND (how a deploy key is often chosen) is passed to git, not refused", async () => {
     const r = await remoteWithHistory();
-    assert.equal(await readCheckoutRevision(r.work), r.first);
-    assert.equal(await readCheckoutRevision(join(r.work, "campaigns")), r.first);
-  });
-
-  it("is null outside git, in a repository without commits, and for a missing directory", async () => {
-    const plain = await tempDir("dw-plain-");
-    assert.equal(await readCheckoutRevision(plain), null);
-    const empty = await tempDir("dw-empty-");
-    git(empty, "init", "-q");
-    assert.equal(await readCheckoutRevision(empty), null);
-    assert.equal(await readCheckoutRevision(join(plain, "missing")), null);
+    const dir = join(await tempDir("dw-state-"), "checkout");
+    const before = process.env.GIT_SSH_COMMAND;
+    process.env.GIT_SSH_COMMAND = "ssh -i /etc/dialwindow/deploy-key -o IdentitiesOnly=yes";
+    try {
+      const source = await GitSource.open({ url: r.remote, dir });
+      assert.deepEqual(await source.fetch(), { status: "changed", revision: r.first, previous: null });
+    } finally {
+      if (before === undefined) delete process.env.GIT_SSH_COMMAND;
+      else process.env.GIT_SSH_COMMAND = before;
+    }
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { signGitHubPayload, verifyGitHubSignature } from "../../src/reconcile/github-hook.js";
+import { verifyGitHubSignature } from "../../src/reconcile/github-hook.js";
+import { signGitHubPayload } from "../helpers/github-hook.js";
 
 // The example from GitHub's "Validating webhook deliveries" documentation.
 const DOC_SECRET = "It's a Secret to Everybody";

@@ -3,7 +3,7 @@
  * hold a handler open until the test lets it go, polling for something that happens on its
  * own time (file watchers), and a capturing logger.
  */
-import type { CancelTimer, Timers } from "../../src/reconcile/timers.js";
+import type { CancelTimer, Clock } from "../../src/util/clock.js";
 import { createLogger, type Logger } from "../../src/util/log.js";
 
 interface FakeTimer {
@@ -12,8 +12,8 @@ interface FakeTimer {
   callback: () => void;
 }
 
-/** Timers that only move when the test says so. */
-export class FakeTimers implements Timers {
+/** A clock that only moves when the test says so. */
+export class FakeTimers implements Clock {
   #now: number;
   #seq = 0;
   #timers: FakeTimer[] = [];

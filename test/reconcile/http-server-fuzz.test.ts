@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { signGitHubPayload } from "../../src/reconcile/github-hook.js";
 import { type DaemonHttpServer, startHttpServer } from "../../src/reconcile/http-server.js";
 import { DaemonMetrics } from "../../src/reconcile/metrics.js";
+import { signGitHubPayload } from "../helpers/github-hook.js";
 import { fuzzHttpServer, sendRaw } from "../helpers/http-fuzz.js";
 import { capturingLogger } from "./helpers.js";
 

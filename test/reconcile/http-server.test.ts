@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { signGitHubPayload } from "../../src/reconcile/github-hook.js";
 import {
   type DaemonHttpServer,
   type GitHookDelivery,
@@ -11,6 +10,7 @@ import {
   startHttpServer,
 } from "../../src/reconcile/http-server.js";
 import { DaemonMetrics } from "../../src/reconcile/metrics.js";
+import { signGitHubPayload } from "../helpers/github-hook.js";
 import { capturingLogger } from "./helpers.js";
 import { parsePromText, sampleValue } from "./prom-text.js";
 

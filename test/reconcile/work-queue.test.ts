@@ -48,7 +48,7 @@ describe("WorkQueue", () => {
   it("handles a key added several times while waiting only once", async () => {
     const timers = new FakeTimers();
     const h = controlledHandler();
-    const q = new WorkQueue({ handler: h.handler(timers), timers });
+    const q = new WorkQueue({ handler: h.handler(timers), clock: timers });
     q.add("busy");
     q.add("a");
     q.add("a");
@@ -65,7 +65,7 @@ describe("WorkQueue", () => {
   it("runs a key added while it is being handled once more afterwards, never concurrently", async () => {
     const timers = new FakeTimers();
     const h = controlledHandler();
-    const q = new WorkQueue({ handler: h.handler(timers), timers, concurrency: 4 });
+    const q = new WorkQueue({ handler: h.handler(timers), clock: timers, concurrency: 4 });
     q.add("a");
     await settle();
     q.add("a");
@@ -84,7 +84,7 @@ describe("WorkQueue", () => {
   it("never runs more handlers at once than its concurrency, and handles every key", async () => {
     const timers = new FakeTimers();
     const h = controlledHandler();
-    const q = new WorkQueue({ handler: h.handler(timers), timers, concurrency: 2 });
+    const q = new WorkQueue({ handler: h.handler(timers), clock: timers, concurrency: 2 });
     for (const key of ["a", "b", "c", "d", "e"]) q.add(key);
     await settle();
     assert.deepEqual(h.keys(), ["a", "b"]);
@@ -100,7 +100,7 @@ describe("WorkQueue", () => {
     const h = controlledHandler();
     const q = new WorkQueue({
       handler: h.handler(timers),
-      timers,
+      clock: timers,
       backoff: { baseMs: 1_000, capMs: 8_000 },
       random: () => 0.5,
     });
@@ -131,7 +131,7 @@ describe("WorkQueue", () => {
     const armed: Array<[string, number, number | undefined]> = [];
     const q = new WorkQueue({
       handler: h.handler(timers),
-      timers,
+      clock: timers,
       random: () => 0.5,
       onRetry: (key, failures) => armed.push([key, failures, q.dueAt(key)]),
     });
@@ -149,7 +149,7 @@ describe("WorkQueue", () => {
   it("forget() resets a key's backoff", async () => {
     const timers = new FakeTimers();
     const h = controlledHandler();
-    const q = new WorkQueue({ handler: h.handler(timers), timers, random: () => 0 });
+    const q = new WorkQueue({ handler: h.handler(timers), clock: timers, random: () => 0 });
     q.add("a");
     await settle();
     await h.answer("a", "retry");
@@ -166,7 +166,7 @@ describe("WorkQueue", () => {
   it("addAfter waits for the delay, and the earliest of two pending delays wins", async () => {
     const timers = new FakeTimers();
     const h = controlledHandler();
-    const q = new WorkQueue({ handler: h.handler(timers), timers });
+    const q = new WorkQueue({ handler: h.handler(timers), clock: timers });
     q.addAfter("a", 5_000);
     q.addAfter("a", 60_000);
     q.addAfter("b", 60_000);
@@ -187,7 +187,7 @@ describe("WorkQueue", () => {
   it("shutdown waits for running handlers, drops waiting work and takes no new work", async () => {
     const timers = new FakeTimers();
     const h = controlledHandler();
-    const q = new WorkQueue({ handler: h.handler(timers), timers });
+    const q = new WorkQueue({ handler: h.handler(timers), clock: timers });
     q.add("a");
     q.add("b");
     q.addAfter("c", 1_000);
@@ -214,7 +214,7 @@ describe("WorkQueue", () => {
   it("shutdown gives up on a handler that outlives drainMs and says which", async () => {
     const timers = new FakeTimers();
     const h = controlledHandler();
-    const q = new WorkQueue({ handler: h.handler(timers), timers, concurrency: 2 });
+    const q = new WorkQueue({ handler: h.handler(timers), clock: timers, concurrency: 2 });
     q.add("stuck");
     q.add("quick");
     await settle();
@@ -227,7 +227,7 @@ describe("WorkQueue", () => {
 
   it("shutdown with nothing running resolves at once", async () => {
     const timers = new FakeTimers();
-    const q = new WorkQueue({ handler: async () => "done", timers });
+    const q = new WorkQueue({ handler: async () => "done", clock: timers });
     assert.deepEqual(await q.shutdown({ drainMs: 1_000 }), { drained: true, dropped: [], unfinished: [] });
   });
 
@@ -239,7 +239,7 @@ describe("WorkQueue", () => {
         calls++;
         throw new Error("sync");
       }) as unknown as () => Promise<WorkResult>,
-      timers,
+      clock: timers,
     });
     q.add("a");
     await q.whenIdle();

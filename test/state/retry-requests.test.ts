@@ -2,13 +2,8 @@ import assert from "node:assert/strict";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import {
-  mergeRetryRequests,
-  REQUESTS_DIR_NAME,
-  requestRetry,
-  takeRetryRequests,
-} from "../../src/state/retry-requests.js";
-import { openStateDir } from "../../src/state/state-dir.js";
+import { mergeRetryRequests, requestRetry, takeRetryRequests } from "../../src/state/retry-requests.js";
+import { openStateDir, statePath } from "../../src/state/state-dir.js";
 import { silentLogger } from "../../src/util/log.js";
 import { captureLog, tempDir } from "./fixtures.js";
 
@@ -28,11 +23,11 @@ describe("retry requests", () => {
     const now = clock();
     const first = await requestRetry(dir, ["chg_0001", "chg_0002"], { now });
     const second = await requestRetry(dir, "all", { now });
-    assert.deepEqual((await readdir(join(dir, REQUESTS_DIR_NAME))).sort(), [first.id, second.id]);
-    assert.deepEqual(JSON.parse(await readFile(join(dir, REQUESTS_DIR_NAME, first.id), "utf8")).changeIds, [
-      "chg_0001",
-      "chg_0002",
-    ]);
+    assert.deepEqual((await readdir(statePath(dir, "requests"))).sort(), [first.id, second.id]);
+    assert.deepEqual(
+      JSON.parse(await readFile(join(statePath(dir, "requests"), first.id), "utf8")).changeIds,
+      ["chg_0001", "chg_0002"],
+    );
 
     const log = captureLog();
     const taken = await takeRetryRequests(dir, { logger: log.logger });
@@ -44,7 +39,7 @@ describe("retry requests", () => {
       ],
     );
     assert.deepEqual(taken, [first, second]);
-    assert.deepEqual(await readdir(join(dir, REQUESTS_DIR_NAME)), [], "taken means removed");
+    assert.deepEqual(await readdir(statePath(dir, "requests")), [], "taken means removed");
     assert.deepEqual(await takeRetryRequests(dir, { logger: log.logger }), []);
     assert.ok(!log.records().some((r) => r.level === "warn" || r.level === "error" || r.level === "fatal"));
   });
@@ -64,7 +59,7 @@ describe("retry requests", () => {
 
   it("drops a torn or foreign request file with a warning, and leaves a write in progress alone", async (t) => {
     const dir = await tempDir(t);
-    const requests = join(dir, REQUESTS_DIR_NAME);
+    const requests = statePath(dir, "requests");
     const good = await requestRetry(dir, ["chg_0001"]);
     await writeFile(join(requests, "retry-00000000T000000000Z-1-aa.json"), '{"v":1,"changeIds":["chg_');
     await writeFile(

@@ -3,6 +3,7 @@
  * lists answer 429", "someone edits skill 7 in the CXone UI just before the next PUT") and the
  * simulator consumes it request by request, oldest matching rule first.
  */
+import { FaultRules } from "../fault-steps.js";
 import type { Fault } from "../faults.js";
 import type { ScheduleSettings } from "./schedule-settings.js";
 import type { TimeZoneBindingInput } from "./skill-store.js";
@@ -95,13 +96,6 @@ export interface AdminFaultTarget {
   skillId: number | undefined;
 }
 
-interface QueuedRule {
-  kind: AdminRequestKind | undefined;
-  skillId: number | undefined;
-  remaining: number;
-  fault: AdminFault;
-}
-
 export function toAdminFault(spec: AdminFaultSpec): AdminFault {
   if (typeof spec === "number") return { type: "status", status: spec };
   if (typeof spec === "string") return { type: spec };
@@ -111,18 +105,10 @@ export function toAdminFault(spec: AdminFaultSpec): AdminFault {
 const WRITES: readonly AdminRequestKind[] = ["put-schedule", "put-time-zones"];
 
 export class AdminFaultQueue {
-  #rules: QueuedRule[] = [];
+  readonly #rules = new FaultRules<AdminFaultTarget, AdminFault>();
 
   add(rule: AdminFaultRule): void {
     const fault = toAdminFault(rule.fault);
-    const times = rule.times ?? 1;
-    if (!(times >= 1)) throw new RangeError(`fault times must be at least 1, got ${times}`);
-    if (
-      fault.type === "status" &&
-      !(Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 599)
-    ) {
-      throw new RangeError(`fault status must be an HTTP status code, got ${fault.status}`);
-    }
     const skillId = rule.skillId === undefined ? undefined : Number(rule.skillId);
     if (skillId !== undefined && !Number.isSafeInteger(skillId)) {
       throw new RangeError(`fault skillId must be an integer, got ${String(rule.skillId)}`);
@@ -133,29 +119,26 @@ export class AdminFaultQueue {
     if (fault.type === "ignore-write" && !(rule.kind !== undefined && WRITES.includes(rule.kind))) {
       throw new RangeError("an ignore-write fault needs kind put-schedule or put-time-zones");
     }
-    this.#rules.push({ kind: rule.kind, skillId, remaining: times, fault });
+    this.#rules.add(
+      (target) =>
+        (rule.kind === undefined || rule.kind === target.kind) &&
+        (skillId === undefined || skillId === target.skillId),
+      rule.times,
+      fault,
+    );
   }
 
   /** Consumes one use of the oldest rule matching the request. */
   take(target: AdminFaultTarget): AdminFault | undefined {
-    const index = this.#rules.findIndex(
-      (rule) =>
-        (rule.kind === undefined || rule.kind === target.kind) &&
-        (rule.skillId === undefined || rule.skillId === target.skillId),
-    );
-    const rule = this.#rules[index];
-    if (rule === undefined) return undefined;
-    rule.remaining--;
-    if (rule.remaining <= 0) this.#rules.splice(index, 1);
-    return rule.fault;
+    return this.#rules.take(target);
   }
 
   /** Uses of injected faults not yet consumed (Infinity when a rule is unbounded). */
   pending(): number {
-    return this.#rules.reduce((sum, rule) => sum + rule.remaining, 0);
+    return this.#rules.pending();
   }
 
   clear(): void {
-    this.#rules = [];
+    this.#rules.clear();
   }
 }

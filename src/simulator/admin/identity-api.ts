@@ -5,7 +5,7 @@
  * HTTP Basic or form fields) and the refresh-token grant.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import { mediaType, parseBasic } from "../http-parsing.js";
+import { authenticateClient, oauthError } from "../oauth.js";
 import { jsonReply, type Reply } from "../reply.js";
 import { adminError, CXONE_CONFIGURATION_PATH } from "./routes.js";
 import type { AdminSimulatorSettings } from "./settings.js";
@@ -73,41 +73,9 @@ export class IdentityApi {
 
   // RFC 6749: sections 4.3 (password) and 6 (refresh), client authentication per 2.3.1.
   token(headers: IncomingHttpHeaders, body: string): IdentityOutcome {
-    if (mediaType(headers["content-type"]) !== "application/x-www-form-urlencoded") {
-      return {
-        reply: oauthError(
-          400,
-          "invalid_request",
-          "the token request must be application/x-www-form-urlencoded",
-        ),
-      };
-    }
-    const form = new URLSearchParams(body);
-    const repeated = [...new Set(form.keys())].filter((key) => form.getAll(key).length > 1);
-    if (repeated.length > 0) {
-      return {
-        reply: oauthError(400, "invalid_request", `parameters sent more than once: ${repeated.join(", ")}`),
-      };
-    }
-    const basic = parseBasic(headers.authorization);
-    if (basic !== undefined && form.has("client_secret")) {
-      return {
-        reply: oauthError(
-          400,
-          "invalid_request",
-          "use either HTTP Basic or client_secret in the body, not both",
-        ),
-      };
-    }
-    const clientId = basic?.clientId ?? form.get("client_id") ?? undefined;
-    const secret = basic?.secret ?? form.get("client_secret") ?? undefined;
-    if (clientId === undefined || secret === undefined || this.#deps.clients.get(clientId) !== secret) {
-      const extra: Record<string, string> = basic ? { "www-authenticate": 'Basic realm="cxone"' } : {};
-      return {
-        reply: oauthError(401, "invalid_client", "unknown client or wrong client secret", extra),
-        clientId,
-      };
-    }
+    const client = authenticateClient(headers, body, this.#deps.clients);
+    if (!client.ok) return { reply: client.reply, clientId: client.clientId };
+    const { form, clientId } = client;
     const grantType = form.get("grant_type");
     if (grantType === null)
       return { reply: oauthError(400, "invalid_request", "grant_type is required"), clientId };
@@ -180,17 +148,4 @@ export class IdentityApi {
       clientId,
     };
   }
-}
-
-function oauthError(
-  status: number,
-  error: string,
-  description: string,
-  headers: Record<string, string> = {},
-): Reply {
-  return adminError(status, error, description, {
-    "cache-control": "no-store",
-    pragma: "no-cache",
-    ...headers,
-  });
 }

@@ -2,10 +2,8 @@
  * `dialwindow simulator --profile cxone-admin`: runs the cxone-admin simulator in the foreground
  * until SIGINT/SIGTERM and tells the user what to export to point dialwindow at it.
  */
-import { readFile } from "node:fs/promises";
 import { UsageError } from "../../util/errors.js";
-import type { Logger } from "../../util/log.js";
-import { untilStopped } from "../run.js";
+import { type RunSimulatorIo, readSeedFile, serveInForeground, throwSeedProblems } from "../foreground.js";
 import { isPlainObject } from "../schedule-validation.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../simulator.js";
 import { defaultScheduleSettings, validateScheduleSettings } from "./schedule-settings.js";
@@ -30,13 +28,7 @@ export interface RunAdminSimulatorOptions {
   rpm?: number | undefined;
 }
 
-export interface RunAdminSimulatorIo {
-  /** Where the URLs and credentials are printed. */
-  stdout: { write(text: string): unknown };
-  logger?: Logger | undefined;
-  /** Stops the simulator when aborted, like SIGINT (for tests and embedding). */
-  signal?: AbortSignal | undefined;
-}
+export type RunAdminSimulatorIo = RunSimulatorIo;
 
 /** Runs until SIGINT, SIGTERM or `io.signal`, then closes the simulator. */
 export async function runAdminSimulator(
@@ -65,7 +57,8 @@ export async function runAdminSimulator(
       outboundStrategy: skill.outboundStrategy === undefined ? PERSONAL_CONNECTION : skill.outboundStrategy,
     }),
   ).length;
-  io.stdout.write(
+  await serveInForeground(
+    simulator,
     [
       `dialwindow CXone simulator (cxone-admin API profile) listening on ${simulator.issuerUrl}`,
       `  issuer: ${simulator.issuerUrl}`,
@@ -79,13 +72,9 @@ export async function runAdminSimulator(
       `  export CXONE_ACCESS_KEY_SECRET=${DEMO_ACCESS_KEY_SECRET}`,
       `  export CXONE_CLIENT_ID=${DEMO_CLIENT_ID}`,
       `  export CXONE_CLIENT_SECRET=${DEMO_CLIENT_SECRET}`,
-      "Press Ctrl+C to stop.",
-      "",
-    ].join("\n"),
+    ],
+    io,
   );
-  await untilStopped(io.signal);
-  await simulator.close();
-  io.stdout.write("simulator stopped\n");
 }
 
 const SKILL_KEYS = [
@@ -110,15 +99,7 @@ const SKILL_KEYS = [
 export async function loadSkillsFile(
   path: string,
 ): Promise<{ skills: SkillSeed[]; businessUnit: Partial<BusinessUnit> | undefined }> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, "utf8"));
-  } catch (error) {
-    throw new UsageError(`cannot read skills file ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  if (!isPlainObject(parsed) || !Array.isArray(parsed.skills)) {
-    throw new UsageError(`${path}: expected a JSON object {"skills": [...]}`);
-  }
+  const parsed = await readSeedFile(path, "skills");
   const problems: string[] = [];
   for (const key of Object.keys(parsed)) {
     if (key !== "skills" && key !== "businessUnit") {
@@ -209,8 +190,6 @@ export async function loadSkillsFile(
     }
     problems.push(...found);
   });
-  if (problems.length > 0) {
-    throw new UsageError(`${path} has ${problems.length} problem(s): ${problems.join("; ")}`);
-  }
+  throwSeedProblems(path, problems);
   return { skills, businessUnit };
 }

@@ -2,7 +2,8 @@
  * The local CXone simulator's `cxone-admin` profile: the real CXone Admin API's shapes, as NICE's
  * published Admin API Swagger gives them, over real HTTP on 127.0.0.1, with an in-process control
  * surface for tests (seed skills, edit one "by hand in the CXone UI", read the request log, revoke
- * tokens, inject faults).
+ * tokens, inject faults). This file assembles it and implements that surface; the surface itself
+ * is declared in simulator-contract.ts, and one request's path through it is request-pipeline.ts.
  *
  * Swagger operations served (under `{api_endpoint}/inContactAPI/services/v{N}.0`):
  * - `get-skills`                                   GET /skills
@@ -32,27 +33,20 @@
  * Where the Swagger says nothing (the time-zones GET answer, the bulk `day` spelling, the token
  * and discovery bodies), the choices are documented at the code that makes them.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { setTimeout as sleep } from "node:timers/promises";
+import { systemClock } from "../../util/clock.js";
 import { UsageError } from "../../util/errors.js";
-import { requestUrl } from "../../util/http-listener.js";
 import { type Logger, silentLogger } from "../../util/log.js";
+import { listenOrClose } from "../fault-steps.js";
 import { seededRandom } from "../faults.js";
-import { breakConnection, LoopbackServer, readRequestBody, writeReply } from "../loopback-server.js";
+import { LoopbackServer } from "../loopback-server.js";
 import { SlidingWindowLimiter } from "../rate-limiter.js";
-import { jsonReply, type Reply, replyText } from "../reply.js";
-import { type RequestCounts, RequestLog, type RequestLogEntry } from "../request-log.js";
+import { RequestLog } from "../request-log.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../simulator.js";
 import { AdminApi } from "./admin-api.js";
-import {
-  ADMIN_LOGGED_KINDS,
-  type AdminFault,
-  AdminFaultQueue,
-  type AdminFaultRule,
-  type AdminLoggedKind,
-} from "./faults.js";
+import { ADMIN_LOGGED_KINDS, AdminFaultQueue, type AdminFaultRule, type AdminLoggedKind } from "./faults.js";
 import { IdentityApi } from "./identity-api.js";
-import { type AdminRoute, API_ENDPOINT_PATH, adminError, routeAdmin, TOKEN_PATH } from "./routes.js";
+import { type AdminServeDeps, serveAdminRequest } from "./request-pipeline.js";
+import { API_ENDPOINT_PATH, TOKEN_PATH } from "./routes.js";
 import type { ScheduleSettings } from "./schedule-settings.js";
 import {
   type AdminSimulatorSettings,
@@ -62,6 +56,12 @@ import {
   resolveAdminSettings,
   type TunableAdminSettings,
 } from "./settings.js";
+import type {
+  AdminRequestCounts,
+  AdminRequestLogEntry,
+  AdminSimulator,
+  AdminSimulatorOptions,
+} from "./simulator-contract.js";
 import {
   parseSkillId,
   type SkillSeed,
@@ -81,115 +81,10 @@ export const DEMO_TENANT_ID = "11eeb3c1-d1a1-4b6e-9d0a-0242ac110003";
 /** The API paths' version when a caller does not name one (`cxone.apiVersion`'s default). */
 export const DEFAULT_API_VERSION = "30.0";
 
-export interface AdminSimulatorOptions extends TunableAdminSettings {
-  /** Port on 127.0.0.1; default 0 (any free port). */
-  port?: number | undefined;
-  /** Registered applications, client id -> client secret; default the demo pair (as the tutorial's). */
-  clients?: Readonly<Record<string, string>> | undefined;
-  /** Access keys, access key id -> secret; default the demo pair. */
-  accessKeys?: Readonly<Record<string, string>> | undefined;
-  /** Default DEMO_TENANT_ID. */
-  tenantId?: string | undefined;
-  /** Merged over DEFAULT_BUSINESS_UNIT (Mountain Standard Time, seven US zones). */
-  businessUnit?: Partial<BusinessUnit> | undefined;
-  skills?: readonly SkillSeed[] | undefined;
-  /** The clock (epoch ms) for token expiry, rate-limit windows and the request log; default Date.now. */
-  now?: (() => number) | undefined;
-  /** Seed of the generator behind `errorRate`; default 1. */
-  seed?: number | undefined;
-  /** Request-log entries kept (oldest dropped first); counts are never dropped. Default 20,000. */
-  requestLogLimit?: number | undefined;
-  /** Receives one debug line per request. */
-  logger?: Logger | undefined;
-}
-
-/** One request as the cxone-admin simulator logged it. */
-export interface AdminRequestLogEntry extends RequestLogEntry<AdminLoggedKind> {
-  /** The skill of a schedule-settings or time-zones call. */
-  skillId: number | undefined;
-  /** The `N.0` of `/services/vN.0/`; undefined outside the API. */
-  apiVersion: string | undefined;
-  /** The Accept header exactly as received. */
-  accept: string | undefined;
-  /** For API calls: the access key behind the bearer token. (`clientId` is the registered application.) */
-  accessKeyId: string | undefined;
-}
-
-export type AdminRequestCounts = RequestCounts<AdminLoggedKind>;
-
-export interface AdminSimulator {
-  /** The issuer for discovery, e.g. `http://127.0.0.1:PORT` (no trailing slash). */
-  readonly issuerUrl: string;
-  /** What discovery gives as `token_endpoint`. */
-  readonly tokenUrl: string;
-  /** What discovery gives as `api_endpoint` for the tenant. */
-  readonly apiEndpoint: string;
-  readonly tenantId: string;
-  readonly port: number;
-  /** `{apiEndpoint}/inContactAPI/services/v{version}`; default version 30.0. */
-  apiBaseUrl(version?: string): string;
-
-  /** Adds skills, or replaces those with the same id. */
-  upsertSkills(skills: readonly SkillSeed[]): void;
-  /** Replaces every skill. */
-  replaceSkills(skills: readonly SkillSeed[]): void;
-  /** Deletes a skill (its calls answer 404 afterwards); false when there was none. */
-  removeSkill(skillId: number | string): boolean;
-  /** A copy of one skill; undefined when unknown. */
-  getSkill(skillId: number | string): SkillSnapshot | undefined;
-  /** How many skills (of every kind) the simulator holds. */
-  skillCount(): number;
-  /** A PC skill's schedule-settings as stored (times "HH:MM"); undefined for unknown or non-PC skills. */
-  scheduleSettings(skillId: number | string): ScheduleSettings | undefined;
-  /**
-   * Changes a PC skill's schedule-settings as a person in the CXone UI would: merged over what is
-   * stored, unvalidated. Returns the result. Throws for an unknown or non-PC skill.
-   */
-  editScheduleSettings(skillId: number | string, changes: Partial<ScheduleSettings>): ScheduleSettings;
-  /** A PC skill's stored time-zone bindings (undefined: never set, every zone active to call). */
-  timeZoneSettings(skillId: number | string): TimeZoneBinding[] | undefined;
-  /** Sets a PC skill's time-zone bindings by hand, unvalidated. */
-  editTimeZoneSettings(skillId: number | string, bindings: readonly TimeZoneBindingInput[]): void;
-  /** The business unit as `GET /business-unit` describes it. */
-  businessUnit(): BusinessUnit;
-  /** Changes the business unit (its default time zone, say) for requests that arrive afterwards. */
-  setBusinessUnit(changes: Partial<BusinessUnit>): void;
-
-  /** Logged requests in arrival order, optionally of one kind. */
-  requests(kind?: AdminLoggedKind): AdminRequestLogEntry[];
-  /** How many requests (of a kind) arrived since start or the last `clearRequests`. */
-  countRequests(kind?: AdminLoggedKind): number;
-  /** Counts of every kind at once. */
-  requestCounts(): AdminRequestCounts;
-  clearRequests(): void;
-
-  /** Invalidates every access and refresh token, or one access key's; returns how many access tokens. */
-  revokeTokens(accessKeyId?: string): number;
-  /** Every access, id and refresh token handed out so far (for tests that prove none leaks). */
-  issuedTokens(): readonly string[];
-  /** Queues misbehaviour for upcoming requests (see AdminFaultRule). */
-  injectFault(rule: AdminFaultRule): void;
-  /** Uses of injected faults not yet consumed. */
-  pendingFaults(): number;
-  clearFaults(): void;
-  /** Changes settings while running; applies to requests that arrive afterwards. */
-  configure(changes: TunableAdminSettings): void;
-  settings(): Readonly<AdminSimulatorSettings>;
-
-  /** Stops listening and destroys every connection, hung ones included. Safe to call more than once. */
-  close(): Promise<void>;
-}
-
 /** Starts a cxone-admin simulator on 127.0.0.1 and resolves once it is listening. */
 export async function startAdminSimulator(options: AdminSimulatorOptions = {}): Promise<AdminSimulator> {
   const simulator = new RunningAdminSimulator(options, resolveAdminSettings(DEFAULT_ADMIN_SETTINGS, options));
-  try {
-    await simulator.listen(options.port ?? 0);
-  } catch (error) {
-    await simulator.close().catch(() => undefined);
-    throw error;
-  }
-  return simulator;
+  return listenOrClose(simulator, options.port);
 }
 
 class RunningAdminSimulator implements AdminSimulator {
@@ -204,12 +99,13 @@ class RunningAdminSimulator implements AdminSimulator {
   readonly #server: LoopbackServer;
   readonly #identity: IdentityApi;
   readonly #api: AdminApi;
+  readonly #pipeline: AdminServeDeps;
   readonly tenantId: string;
   #businessUnit: BusinessUnit;
 
   constructor(options: AdminSimulatorOptions, settings: AdminSimulatorSettings) {
     this.#settings = settings;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? systemClock.now;
     this.#logger = options.logger ?? silentLogger();
     this.tenantId = options.tenantId ?? DEMO_TENANT_ID;
     this.#businessUnit = mergeBusinessUnit(DEFAULT_BUSINESS_UNIT, options.businessUnit ?? {});
@@ -218,7 +114,10 @@ class RunningAdminSimulator implements AdminSimulator {
     const limit = options.requestLogLimit ?? 20_000;
     if (!(limit > 0)) throw new UsageError(`simulator requestLogLimit must be positive, got ${limit}`);
     this.#log = new RequestLog(limit, ADMIN_LOGGED_KINDS);
-    this.#server = new LoopbackServer((req, res) => this.#serve(req, res), this.#logger);
+    this.#server = new LoopbackServer(
+      (req, res) => serveAdminRequest(this.#pipeline, req, res),
+      this.#logger,
+    );
     const businessUnit = () => this.#businessUnit;
     this.#identity = new IdentityApi({
       tokens: this.#tokens,
@@ -242,6 +141,17 @@ class RunningAdminSimulator implements AdminSimulator {
       now: this.#now,
       random: seededRandom(options.seed ?? 1),
     });
+    this.#pipeline = {
+      log: this.#log,
+      now: this.#now,
+      settings: this.#settings,
+      server: this.#server,
+      faults: this.#faults,
+      identity: this.#identity,
+      api: this.#api,
+      logger: this.#logger,
+      skills: this,
+    };
   }
 
   get issuerUrl(): string {
@@ -374,121 +284,6 @@ class RunningAdminSimulator implements AdminSimulator {
   close(): Promise<void> {
     return this.#server.close();
   }
-
-  async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = requestUrl(req);
-    const method = req.method ?? "GET";
-    // A target that is not a path (`//[`) is the client's mistake: a 400, never a crash or a 500.
-    const routed: AdminRoute =
-      url === undefined
-        ? {
-            kind: "other",
-            skillId: undefined,
-            apiVersion: undefined,
-            refusal: adminError(400, "BadRequest", "the request target is not a valid path"),
-          }
-        : routeAdmin(method, url.pathname);
-    const query = url?.searchParams ?? new URLSearchParams();
-    const entry = this.#log.begin({
-      at: this.#now(),
-      method,
-      path: url?.pathname ?? req.url ?? "",
-      query: Object.fromEntries(query),
-      kind: routed.kind,
-      ifMatch: req.headers["if-match"],
-      skillId: routed.skillId,
-      apiVersion: routed.apiVersion,
-      accept: req.headers.accept,
-      accessKeyId: undefined,
-    });
-    const body = await readRequestBody(req);
-    if (body === undefined) {
-      this.#send(res, entry, adminError(413, "PayloadTooLarge", "the body exceeds 1 MiB"));
-      return;
-    }
-    entry.body = describeBody(routed.kind, body);
-    if (routed.refusal !== undefined) {
-      this.#send(res, entry, routed.refusal);
-      return;
-    }
-    if (this.#settings.latencyMs > 0) {
-      try {
-        await sleep(this.#settings.latencyMs, undefined, { signal: this.#server.closing });
-      } catch {
-        return; // closing: the connection is being destroyed
-      }
-    }
-    const fault = this.#faults.take({ kind: routed.kind, skillId: routed.skillId });
-    if (fault !== undefined) entry.fault = describeFault(fault);
-    if (fault?.type === "status") {
-      this.#send(res, entry, faultReply(fault));
-      return;
-    }
-    if ((fault?.type === "reset" || fault?.type === "hang") && fault.afterProcessing !== true) {
-      breakConnection(req, fault.type);
-      return;
-    }
-    if (fault?.type === "edit" && fault.after !== true) this.#handEdit(fault, routed.skillId, entry);
-    let reply: Reply;
-    if (routed.kind === "discovery") {
-      reply = this.#identity.discovery(url?.pathname ?? "", query);
-    } else if (routed.kind === "token") {
-      const outcome = this.#identity.token(req.headers, body);
-      entry.clientId = outcome.clientId;
-      reply = outcome.reply;
-    } else {
-      const outcome = this.#api.handle({
-        kind: routed.kind,
-        skillId: routed.skillId,
-        headers: req.headers,
-        url: new URL(`${this.#server.origin}${url?.pathname ?? ""}${url?.search ?? ""}`),
-        body,
-        ignoreWrite: fault?.type === "ignore-write",
-      });
-      entry.clientId = outcome.clientId;
-      entry.accessKeyId = outcome.accessKeyId;
-      if (outcome.fault !== undefined) entry.fault = outcome.fault;
-      reply = outcome.reply;
-    }
-    if (fault?.type === "edit" && fault.after === true) this.#handEdit(fault, routed.skillId, entry);
-    if (fault?.type === "reset" || fault?.type === "hang") {
-      breakConnection(req, fault.type);
-      return;
-    }
-    if (fault?.type === "malformed-json") reply = breakJson(reply);
-    this.#send(res, entry, reply);
-  }
-
-  // Saturday toggled unless the rule says what to change: a change every normalisation keeps.
-  #handEdit(
-    fault: Extract<AdminFault, { type: "edit" }>,
-    skillId: number | undefined,
-    entry: AdminRequestLogEntry,
-  ) {
-    const current = skillId === undefined ? undefined : this.scheduleSettings(skillId);
-    if (current === undefined || skillId === undefined) {
-      entry.fault = "edit skipped: no such Personal Connection skill";
-      return;
-    }
-    if (fault.timeZones !== undefined) this.editTimeZoneSettings(skillId, fault.timeZones);
-    if (fault.settings !== undefined || fault.timeZones === undefined)
-      this.editScheduleSettings(skillId, fault.settings ?? { saturdayIsActive: !current.saturdayIsActive });
-  }
-
-  #send(res: ServerResponse, entry: AdminRequestLogEntry, reply: Reply): void {
-    entry.status = reply.status;
-    this.#logger.debug(
-      {
-        method: entry.method,
-        path: entry.path,
-        kind: entry.kind,
-        status: reply.status,
-        skillId: entry.skillId,
-      },
-      "simulator request",
-    );
-    writeReply(res, reply);
-  }
 }
 
 function requireId(skillId: number | string): number {
@@ -505,42 +300,4 @@ function mergeBusinessUnit(base: Readonly<BusinessUnit>, changes: Partial<Busine
     );
   }
   return merged;
-}
-
-// Secrets never reach the log: the token request's password, client secret and refresh token.
-function describeBody(kind: AdminLoggedKind, body: string): unknown {
-  if (body === "") return undefined;
-  if (kind === "token") {
-    const fields = Object.fromEntries(new URLSearchParams(body));
-    for (const secret of ["password", "client_secret", "refresh_token"]) {
-      if (secret in fields) fields[secret] = "[redacted]";
-    }
-    return fields;
-  }
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
-  }
-}
-
-function describeFault(fault: AdminFault): string {
-  if (fault.type === "status") return `status ${fault.status}`;
-  if (fault.type === "edit") return fault.after === true ? "edit after" : "edit before";
-  return fault.type;
-}
-
-function faultReply(fault: Extract<AdminFault, { type: "status" }>): Reply {
-  const headers: Record<string, string> = {};
-  if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
-  if (typeof fault.body === "string") return { status: fault.status, headers, body: { raw: fault.body } };
-  const json = fault.body ?? { error: "InjectedFault", error_description: `injected ${fault.status}` };
-  return jsonReply(fault.status, json, headers);
-}
-
-// Any proper prefix of a JSON value's text is invalid JSON; an empty body becomes a stray brace.
-function breakJson(reply: Reply): Reply {
-  const text = replyText(reply);
-  const broken = text === "" ? "{" : text.slice(0, Math.max(1, Math.floor(text.length / 2)));
-  return { status: 200, headers: reply.headers, body: { raw: broken } };
 }

@@ -1,0 +1,44 @@
+/**
+ * The one git runner, through the code that reads the user's checkout: a GIT_DIR or
+ * GIT_WORK_TREE left in the caller's environment never points it at another repository.
+ */
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { originOf } from "../../src/apply/pipeline.js";
+import { desiredRevision } from "../../src/desired/revision.js";
+import { tempDir } from "../helpers/fs.js";
+import { git } from "../helpers/git.js";
+
+async function repoWithCommit(name: string): Promise<{ dir: string; head: string }> {
+  const dir = await tempDir(`dw-${name}-`);
+  git(dir, "init", "-q");
+  await writeFile(join(dir, "dialwindow.yaml"), `# ${name}\n`);
+  git(dir, "add", "-A");
+  git(dir, "commit", "-qm", name);
+  git(dir, "remote", "add", "origin", `https://example.test/${name}.git`);
+  return { dir, head: git(dir, "rev-parse", "HEAD").trim() };
+}
+
+describe("git runs against the directory it is given", () => {
+  it("a GIT_DIR in the environment does not make the revision or the origin another repository's", async () => {
+    const mine = await repoWithCommit("mine");
+    const other = await repoWithCommit("other");
+    const saved = { dir: process.env.GIT_DIR, tree: process.env.GIT_WORK_TREE };
+    process.env.GIT_DIR = join(other.dir, ".git");
+    process.env.GIT_WORK_TREE = other.dir;
+    try {
+      assert.equal(await desiredRevision(mine.dir), mine.head);
+      assert.equal(await originOf(mine.dir), "https://example.test/mine.git");
+    } finally {
+      for (const [key, value] of [
+        ["GIT_DIR", saved.dir],
+        ["GIT_WORK_TREE", saved.tree],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+});
