@@ -66,16 +66,7 @@ export async function startDaemon(args: string[], env: Record<string, string>): 
       );
       return find(msg, where) as Record<string, unknown>;
     },
-    async metric(name, labels = {}) {
-      const text = await (await fetch(`${daemon.url}/metrics`)).text();
-      let total = 0;
-      for (const line of text.split("\n")) {
-        if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-        if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
-          total += Number(line.split(" ").pop());
-      }
-      return total;
-    },
+    metric: (name, labels) => scrapeMetric(daemon.url, name, labels),
     async stop(signal = "SIGTERM") {
       run.child.kill(signal);
       const r = await run.done;
@@ -206,16 +197,7 @@ export async function startDaemonInProcess(
       await daemon.until(`log ${String(msg)}`, () => find(msg, where) !== undefined, options);
       return find(msg, where) as Record<string, unknown>;
     },
-    async metric(name, labels = {}) {
-      const text = await (await fetch(`${daemon.url}/metrics`)).text();
-      let total = 0;
-      for (const line of text.split("\n")) {
-        if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-        if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
-          total += Number(line.split(" ").pop());
-      }
-      return total;
-    },
+    metric: (name, labels) => scrapeMetric(daemon.url, name, labels),
     exited: () => result !== undefined || failure !== undefined,
     async stop() {
       if (!daemon.exited()) {
@@ -244,4 +226,16 @@ export async function startDaemonInProcess(
   });
   daemon.url = String(find("listening for /healthz, /readyz, /metrics")?.url);
   return daemon;
+}
+
+/** The sum of a metric's samples at `url`/metrics whose labels include `labels`. */
+async function scrapeMetric(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+      total += Number(line.split(" ").pop());
+  }
+  return total;
 }

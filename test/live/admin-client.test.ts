@@ -50,17 +50,19 @@ async function sim(options: AdminSimulatorOptions = {}): Promise<AdminSimulator>
   return s;
 }
 
+const DEMO_CREDENTIALS = {
+  accessKeyId: DEMO_ACCESS_KEY_ID,
+  accessKeySecret: DEMO_ACCESS_KEY_SECRET,
+  clientId: DEMO_CLIENT_ID,
+  clientSecret: DEMO_CLIENT_SECRET,
+};
+
 function client(s: AdminSimulator, overrides: Partial<AdminClientOptions> = {}) {
   const sleeps: number[] = [];
   const c = createAdminClient({
     issuer: s.issuerUrl,
     apiVersion: "30.0",
-    credentials: {
-      accessKeyId: DEMO_ACCESS_KEY_ID,
-      accessKeySecret: DEMO_ACCESS_KEY_SECRET,
-      clientId: DEMO_CLIENT_ID,
-      clientSecret: DEMO_CLIENT_SECRET,
-    },
+    credentials: DEMO_CREDENTIALS,
     requestsPerMinute: 100_000,
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -189,12 +191,7 @@ describe("cxone-admin adapter: options", () => {
       createAdminClient({
         issuer: "http://127.0.0.1:1",
         apiVersion: "30.0",
-        credentials: {
-          accessKeyId: DEMO_ACCESS_KEY_ID,
-          accessKeySecret: DEMO_ACCESS_KEY_SECRET,
-          clientId: DEMO_CLIENT_ID,
-          clientSecret: DEMO_CLIENT_SECRET,
-        },
+        credentials: DEMO_CREDENTIALS,
         ...o,
       });
     const tutorial = (o: Partial<AdminClientOptions>) => () =>
