@@ -22,3 +22,13 @@ export function git(cwd: string, ...args: string[]): string {
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
+
+/** Runs `script` with `sh -e` in `cwd`, `args` as $1, $2…: several git runs for one fork of the test process. */
+export function gitScript(cwd: string, script: string, ...args: string[]): string {
+  return execFileSync("sh", ["-ec", script, "sh", ...args], {
+    cwd,
+    env: GIT_ENV,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}

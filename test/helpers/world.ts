@@ -90,12 +90,18 @@ export async function makeWorld(options: WorldOptions = {}): Promise<World> {
   let origin: string | undefined;
   if (options.git) {
     origin = join(await tempDir("dw-origin-"), "origin.git");
-    await git("git", ["init", "-q", "--bare", origin], { env: { ...process.env, ...GIT_ENV } });
-    await gitIn(dir, "init", "-q", "-b", "main");
-    await gitIn(dir, "add", "-A");
-    await gitIn(dir, "commit", "-qm", "desired state");
-    await gitIn(dir, "remote", "add", "origin", origin);
-    await gitIn(dir, "push", "-q", "origin", "main");
+    // One shell for the five git runs: forking the test process is the costly part of each.
+    await git(
+      "sh",
+      [
+        "-ec",
+        'git init -q --bare "$1"; cd "$2"; git init -q -b main; git add -A; git commit -qm "desired state"; git remote add origin "$1"; git push -q origin main',
+        "sh",
+        origin,
+        dir,
+      ],
+      { env: { ...process.env, ...GIT_ENV } },
+    );
   }
   const env: Record<string, string> = {
     CXONE_API_URL: sim.apiUrl,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { GitSource } from "../../src/reconcile/git-source.js";
 import { tempDir } from "../helpers/fs.js";
-import { git } from "../helpers/git.js";
+import { git, gitScript } from "../helpers/git.js";
 import { capturingLogger } from "./helpers.js";
 
 const AUDIT_MESSAGE = [
@@ -50,10 +50,13 @@ async function remoteWithHistory() {
           await writeFile(full, content);
         }
       }
-      git(work, "add", "-A");
-      git(work, "commit", "-q", "-m", message);
-      git(work, "push", "-q", "origin", `HEAD:${branch}`);
-      return git(work, "rev-parse", "HEAD").trim();
+      // One shell for the four git runs: forking the test process is the costly part of each.
+      return gitScript(
+        work,
+        'git add -A; git commit -q -m "$1"; git push -q origin "HEAD:$2"; git rev-parse HEAD',
+        message,
+        branch,
+      ).trim();
     },
   };
   const first = await person.commit(
