@@ -24,7 +24,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import type { ChangeRecord } from "../state/change-record.js";
 import type { Journal } from "../state/journal.js";
-import type { DeliveryState, DeliveryStatus, JournalView } from "../state/journal-view.js";
+import { type DeliveryState, type DeliveryStatus, type JournalView, laneKey } from "../state/journal-view.js";
 import { systemClock } from "../util/clock.js";
 import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
@@ -404,12 +404,4 @@ function supersession(
 ): { superseded: boolean; supersededBy: string | null } {
   const by = d.status === "dead" ? (view.supersededBy(changeId, d.target)?.changeId ?? null) : null;
   return { superseded: by !== null, supersededBy: by };
-}
-
-/**
- * Deliveries are ordered per target, campaign and part: a campaign's schedule and its boundings
- * are separate news, so a newer change of one never supersedes, or waits for, the other.
- */
-function laneKey(target: string, change: ChangeRecord): string {
-  return `${target}\u0000${change.campaignId}\u0000${change.part ?? "schedule"}`;
 }

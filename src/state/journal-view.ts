@@ -84,7 +84,7 @@ interface OrderIndex {
  * Deliveries are ordered per target, campaign and part: a campaign's schedule and its boundings
  * are separate news, so a newer change of one never supersedes, or waits for, the other.
  */
-function laneKey(target: string, change: ChangeRecord): string {
+export function laneKey(target: string, change: ChangeRecord): string {
   return `${target}\u0000${change.campaignId}\u0000${change.part ?? "schedule"}`;
 }
 
