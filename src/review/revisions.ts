@@ -19,8 +19,10 @@ export interface RepoLocation {
 
 /** Where `dir` sits in its git checkout; a UsageError outside git. */
 export async function locateRepo(dir: string): Promise<RepoLocation> {
-  const top = await gitMaybe(["rev-parse", "--show-toplevel"], { cwd: dir });
-  const prefix = await gitMaybe(["rev-parse", "--show-prefix"], { cwd: dir });
+  // One git run: the top level on the first line, the prefix (maybe empty) on the second.
+  const [top, prefix] = (
+    await gitMaybe(["rev-parse", "--show-toplevel", "--show-prefix"], { cwd: dir })
+  )?.split("\n") ?? [undefined, undefined];
   if (top === undefined || prefix === undefined) {
     throw new UsageError(
       `${dir} is not inside a git repository: diff compares two revisions of the desired state. Run it in your schedules repository's checkout, or pass --dir.`,
