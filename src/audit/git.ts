@@ -75,7 +75,8 @@ export class BareRepo {
       for (const [path, blob] of files) add.push("--cacheinfo", `100644,${blob},${path}`);
       const added = await this.attempt(add, { env });
       if (!added.ok) {
-        // The one way adding a new blob fails: a file where a folder of the path must be.
+        // A file where a folder of the path must be; any other failure is git's own, as it said it.
+        if (!/appears as both a file and as a directory/.test(added.error.stderr)) throw added.error;
         const path = [...files.keys()][0] ?? "";
         throw new AuditError(
           "DW_AUDIT_GIT",

@@ -146,9 +146,16 @@ export class DesiredWatch {
     return this.#readError ? `cannot read the desired state: ${this.#readError}` : this.#snapshot.frozen;
   }
 
+  /**
+   * Who is told of each re-read. Set before anything can trigger one (the git webhook listens
+   * before `watch` starts), so no reload goes unannounced.
+   */
+  onReloaded(listener: (r: Reloaded) => void): void {
+    this.#onReloaded = listener;
+  }
+
   /** Starts following changes: the directory's watcher, or the remote's fetch interval. */
-  async watch(ignore: readonly string[], onReloaded: (r: Reloaded) => void): Promise<void> {
-    this.#onReloaded = onReloaded;
+  async watch(ignore: readonly string[]): Promise<void> {
     if (this.git) {
       this.#o.timers.every("git", this.#config.reconcile.gitIntervalMs, () => this.fetchNow("interval"));
       return;

@@ -148,6 +148,8 @@ export class Reconciler {
       },
     );
     const { desired, pipeline, connection, flusher } = this.#parts;
+    // Before the HTTP server: a git webhook may make the first reload before run() starts.
+    desired.onReloaded((r) => this.#reloaded(r));
     try {
       if (o.listen) {
         this.#server = await startHttpServer({
@@ -183,7 +185,7 @@ export class Reconciler {
   async run(): Promise<void> {
     const { desired, pipeline, live, flusher } = this.#parts;
     // Watch first: an edit made while the first resync runs must not be missed.
-    await desired.watch([pipeline.stateDir.path], (r) => this.#reloaded(r));
+    await desired.watch([pipeline.stateDir.path]);
     flusher.start();
     live.scheduleTransitions();
     await live.firstSync();

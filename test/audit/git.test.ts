@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { AuditError } from "../../src/audit/errors.js";
 import { openAuditRepo } from "../../src/audit/git.js";
+import { GitError } from "../../src/util/git.js";
 import { tempDir } from "../helpers/fs.js";
 
 async function repoWithBlob() {
@@ -44,6 +45,16 @@ describe("BareRepo.writeTree", () => {
         err instanceof AuditError &&
         err.code === "DW_AUDIT_GIT" &&
         /under audit\/: a file of that name is in the way/.test(err.message),
+    );
+  });
+
+  it("any other git failure is reported as git said it, not as a file in the way", async () => {
+    const { repo } = await repoWithBlob();
+    const missing = "0123456789abcdef0123456789abcdef01234567";
+    await assert.rejects(
+      repo.writeTree(null, new Map([["audit/2026/12/01.jsonl", missing]])),
+      (err: unknown) =>
+        err instanceof GitError && !/in the way/.test(err.message) && /invalid object/.test(err.message),
     );
   });
 });

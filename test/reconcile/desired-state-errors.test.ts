@@ -60,6 +60,30 @@ describe("reconciler: a desired state that cannot be read", () => {
   });
 });
 
+describe("reconciler: a reload before run()", () => {
+  it("a campaign file broken by a reload that comes before run() (a git webhook can) is reported and queued", async () => {
+    const start = DateTime.fromISO("2026-12-01T15:00:00Z");
+    const world = await daemonWorld(start);
+    const fake = new FakeTimers(start.toMillis());
+    const loaded: string[][] = [];
+    const reconciler = await startInProcess(world, fake, {
+      events: { onLoaded: (_snapshot, changed) => loaded.push([...changed]) },
+    });
+    try {
+      await editFile(world, "campaigns/collections/q4-outreach.yaml", (t) => t.replace(/"17:00"/, '"25:00"'));
+      await reconciler.reload();
+      assert.equal(loaded.length, 1, "the reload was announced");
+      assert.deepEqual(
+        reconciler.status().problems.map((p) => [p.campaignId, p.state]),
+        [[Q4, "blocked"]],
+        "the broken file is on /status before the daemon runs",
+      );
+    } finally {
+      await stopInProcess(reconciler, fake);
+    }
+  });
+});
+
 describe("reconciler --selector: another team's broken files", () => {
   it("a daemon for team=care reports care's invalid file, and neither collections' invalid file nor an unreadable file it cannot tell is its own", async () => {
     const start = DateTime.fromISO("2026-12-01T15:00:00Z");
