@@ -26,6 +26,7 @@ export class ZoneClock {
   private readonly starts: readonly number[];
   /** offsets[0] applies before starts[0]; offsets[i+1] from starts[i] on. Minutes east of UTC. */
   private readonly offsets: readonly number[];
+  #inSpan: readonly number[] | undefined;
 
   constructor(zone: string, fromMs: number, toMs: number) {
     this.zone = zone;
@@ -51,7 +52,11 @@ export class ZoneClock {
 
   /** Instants of offset changes within the span. */
   transitions(): readonly number[] {
-    return this.starts;
+    // The shared table covers whole UTC days: keep what a table of this span alone would hold
+    // (sampled from the hour before `fromMs` to one step past `toMs`).
+    const from = Math.floor(this.fromMs / HOUR) * HOUR;
+    this.#inSpan ??= this.starts.filter((t) => t > from && t <= this.toMs + STEP);
+    return this.#inSpan;
   }
 
   /**

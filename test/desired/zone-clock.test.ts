@@ -116,3 +116,23 @@ describe("ZoneClock: conversions match luxon", () => {
     assert.equal(lordHowe.offsetAt(Date.UTC(2026, 11, 1)), 660);
   });
 });
+
+describe("ZoneClock.transitions", () => {
+  it("holds only the span's changes, though tables are shared by whole UTC days", () => {
+    // New York springs forward at 2026-03-08T07:00Z; both spans lie within that UTC day.
+    const change = Date.parse("2026-03-08T07:00:00Z");
+    const before = new ZoneClock(
+      "America/New_York",
+      Date.parse("2026-03-08T01:00:00Z"),
+      Date.parse("2026-03-09T00:00:00Z"),
+    );
+    const after = new ZoneClock(
+      "America/New_York",
+      Date.parse("2026-03-08T08:00:00Z"),
+      Date.parse("2026-03-09T00:00:00Z"),
+    );
+    assert.deepEqual(before.transitions(), [change]);
+    assert.deepEqual(after.transitions(), [], "the change is before this span");
+    assert.equal(after.offsetAt(Date.parse("2026-03-08T12:00:00Z")), -240);
+  });
+});
