@@ -11,7 +11,7 @@ import { after, describe, it } from "node:test";
 import { readChangeRecords } from "../../src/audit/verify.js";
 import {
   type AdminWorld,
-  campaignYaml,
+  coastToCoast,
   DEFAULT_CAMPAIGNS,
   driftSkill,
   makeAdminWorld,
@@ -28,22 +28,6 @@ const PACIFIC = "Pacific Standard Time";
 
 function run(world: AdminWorld, ...args: string[]) {
   return runInProcess([...args, "--dir", world.dir], { env: world.env, now: AT });
-}
-
-/** A New York campaign calling New York and Los Angeles, legal in both (11:00-17:00 ET is 08:00-14:00 PT). */
-function coastToCoast(extra: string[] = []): string {
-  return [
-    campaignYaml(
-      "coast-to-coast",
-      SKILL_NY,
-      "America/New_York",
-      '    - { days: [MON, TUE, WED, THU, FRI], start: "11:00", end: "17:00" }',
-    ).trimEnd(),
-    "  recipients:",
-    "    timezones: [America/New_York, America/Los_Angeles]",
-    ...extra,
-    "",
-  ].join("\n");
 }
 
 const MANAGED = coastToCoast(["  curfews: managed"]);

@@ -151,3 +151,19 @@ export function driftSkill(world: AdminWorld, skillId: string): void {
 export async function writeConfig(world: AdminWorld, text: string): Promise<void> {
   await writeFile(join(world.dir, "dialwindow.yaml"), text);
 }
+
+/** A New York campaign calling New York and Los Angeles, legal in both (11:00-17:00 ET is 08:00-14:00 PT). */
+export function coastToCoast(extra: string[] = []): string {
+  return [
+    campaignYaml(
+      "coast-to-coast",
+      SKILL_NY,
+      "America/New_York",
+      '    - { days: [MON, TUE, WED, THU, FRI], start: "11:00", end: "17:00" }',
+    ).trimEnd(),
+    "  recipients:",
+    "    timezones: [America/New_York, America/Los_Angeles]",
+    ...extra,
+    "",
+  ].join("\n");
+}

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { DateTime } from "luxon";
 import { type ReconcileEvent, Reconciler } from "../../src/reconcile/reconciler.js";
 import { silentLogger } from "../../src/util/log.js";
-import { campaignYaml, makeAdminWorld, SKILL_NY } from "../helpers/admin-world.js";
+import { coastToCoast, makeAdminWorld, SKILL_NY } from "../helpers/admin-world.js";
 import { waitFor } from "../helpers/cli.js";
 import { FakeTimers } from "./helpers.js";
 
@@ -17,18 +17,7 @@ const HOUR = 3_600_000;
 const EASTERN = "Eastern Standard Time";
 const PACIFIC = "Pacific Standard Time";
 
-const MANAGED = [
-  campaignYaml(
-    "coast-to-coast",
-    SKILL_NY,
-    "America/New_York",
-    '    - { days: [MON, TUE, WED, THU, FRI], start: "11:00", end: "17:00" }',
-  ).trimEnd(),
-  "  recipients:",
-  "    timezones: [America/New_York, America/Los_Angeles]",
-  "  curfews: managed",
-  "",
-].join("\n");
+const MANAGED = coastToCoast(["  curfews: managed"]);
 
 const LAWFUL = [EASTERN, PACIFIC].map((standardName) => ({
   standardName,

@@ -5,12 +5,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DateTime } from "luxon";
-import { Reconciler } from "../../src/reconcile/reconciler.js";
-import { silentLogger } from "../../src/util/log.js";
 import { makeAdminWorld, SKILL_NY } from "../helpers/admin-world.js";
 import { waitFor } from "../helpers/cli.js";
-import { makeWorld, setReconcileConfig } from "../helpers/world.js";
 import { FakeTimers } from "./helpers.js";
+import { daemonWorld, startInProcess, stopInProcess } from "./in-process.js";
 
 const Q4 = "123456789012345678";
 
@@ -20,22 +18,13 @@ describe("reconciler wake-ups", () => {
     // Thursday 17 December the THU slot still describes the 17th; at 00:00 on the 18th it moves
     // on to the 24th, which has no dialing.
     const start = DateTime.fromISO("2026-12-17T23:59:00", { zone: "America/Chicago" });
-    const world = await makeWorld({ at: start.toUTC().toISO() as string, noWebhooks: true });
-    await setReconcileConfig(world, ["mode: enforce", "resyncInterval: 1h", "debounce: 200ms"]);
+    const world = await daemonWorld(start.toUTC());
     const thursday = () =>
       (world.sim.getCampaign(Q4)?.schedule.dialingHours ?? []).filter((h) => h.day === "THU");
     assert.equal(thursday().length, 1, "before midnight, Thursday still dials");
 
     const fake = new FakeTimers(start.toMillis());
-    const reconciler = await Reconciler.start({
-      dir: world.dir,
-      cwd: world.dir,
-      env: world.env,
-      logger: silentLogger(),
-      clock: fake,
-      random: () => 0.5,
-      auditRemote: null,
-    });
+    const reconciler = await startInProcess(world, fake);
     try {
       await reconciler.run();
       assert.ok(
@@ -50,9 +39,7 @@ describe("reconciler wake-ups", () => {
       const patch = world.sim.requests("patch")[0];
       assert.ok(patch?.path.endsWith(Q4));
     } finally {
-      const stopping = reconciler.stop("test done");
-      await fake.advance(60_000);
-      await stopping;
+      await stopInProcess(reconciler, fake);
     }
   });
 });
@@ -71,15 +58,7 @@ describe("reconciler wake-ups under cxone-admin", () => {
     const thursday = () => world.sim.scheduleSettings(SKILL_NY)?.thursdayStartTime;
     assert.equal(thursday(), "07:00");
     const fake = new FakeTimers(start.toMillis());
-    const reconciler = await Reconciler.start({
-      dir: world.dir,
-      cwd: world.dir,
-      env: world.env,
-      logger: silentLogger(),
-      clock: fake,
-      random: () => 0.5,
-      auditRemote: null,
-    });
+    const reconciler = await startInProcess(world, fake);
     try {
       await reconciler.run();
       assert.equal(world.sim.countRequests("put-schedule"), 0, "nothing to do before the transition");
@@ -92,9 +71,7 @@ describe("reconciler wake-ups under cxone-admin", () => {
       await waitFor("the THU window to move to 06:00 Phoenix time", () => thursday() === "06:00", 10_000);
       assert.equal(world.sim.countRequests("put-schedule"), 1);
     } finally {
-      const stopping = reconciler.stop("test done");
-      await fake.advance(60_000);
-      await stopping;
+      await stopInProcess(reconciler, fake);
     }
   });
 });

@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DateTime } from "luxon";
-import { Reconciler } from "../../src/reconcile/reconciler.js";
-import { driftByHand, editFile, makeWorld, setReconcileConfig } from "../helpers/world.js";
+import { driftByHand, editFile } from "../helpers/world.js";
 import { capturingLogger, FakeTimers, waitFor } from "./helpers.js";
+import { daemonWorld, startInProcess, stopInProcess } from "./in-process.js";
 import { parsePromText, sampleValue } from "./prom-text.js";
 
 const Q4 = "123456789012345678";
@@ -42,8 +42,7 @@ interface StatusBody {
 describe("reconciler: campaigns that cannot be reconciled", () => {
   it("one broken file and one campaign CXone rejects: ready, named in /status and the metrics, each reason logged once", async () => {
     const start = DateTime.fromISO("2026-12-01T15:00:00Z");
-    const world = await makeWorld({ at: start.toISO() as string, noWebhooks: true });
-    await setReconcileConfig(world, ["mode: enforce", "resyncInterval: 1h", "debounce: 200ms"]);
+    const world = await daemonWorld(start);
     await editFile(world, "campaigns/care/surveys.yaml", (t) =>
       t.replace('{ days: [TUE, THU], start: "11:00"', '{ days: [TUE, THU], start: "25:00"'),
     );
@@ -61,16 +60,7 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
 
     const fake = new FakeTimers(start.toMillis());
     const log = capturingLogger();
-    const reconciler = await Reconciler.start({
-      dir: world.dir,
-      cwd: world.dir,
-      env: world.env,
-      logger: log.logger,
-      listen: "127.0.0.1:0",
-      clock: fake,
-      random: () => 0.5,
-      auditRemote: null,
-    });
+    const reconciler = await startInProcess(world, fake, { logger: log.logger, listen: "127.0.0.1:0" });
     const url = reconciler.address as string;
     try {
       await reconciler.run();
@@ -170,26 +160,17 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
       );
       assert.equal(aboutSurvey[0]?.line, 13);
     } finally {
-      const stopping = reconciler.stop("test done");
-      await fake.advance(60_000);
-      await stopping;
+      await stopInProcess(reconciler, fake);
     }
   });
 
   it("/readyz is 503 only while the daemon cannot work: an invalid dialwindow.yaml or refused credentials, not a broken calendar", async () => {
     const start = DateTime.fromISO("2026-12-01T15:00:00Z");
-    const world = await makeWorld({ at: start.toISO() as string, noWebhooks: true });
-    await setReconcileConfig(world, ["mode: enforce", "resyncInterval: 1h", "debounce: 200ms"]);
+    const world = await daemonWorld(start);
     const fake = new FakeTimers(start.toMillis());
-    const reconciler = await Reconciler.start({
-      dir: world.dir,
-      cwd: world.dir,
-      env: world.env,
+    const reconciler = await startInProcess(world, fake, {
       logger: capturingLogger().logger,
       listen: "127.0.0.1:0",
-      clock: fake,
-      random: () => 0.5,
-      auditRemote: null,
     });
     const url = reconciler.address as string;
     const readyz = async () => {
@@ -253,27 +234,16 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
       }
       assert.equal(back.status, 200, back.reasons.join("\n"));
     } finally {
-      const stopping = reconciler.stop("test done");
-      await fake.advance(60_000);
-      await stopping;
+      await stopInProcess(reconciler, fake);
     }
   });
 
   it("a hand edit undone in enforce mode is logged as drift with its diff; a change in git is not", async () => {
     const start = DateTime.fromISO("2026-12-01T15:00:00Z");
-    const world = await makeWorld({ at: start.toISO() as string, noWebhooks: true });
-    await setReconcileConfig(world, ["mode: enforce", "resyncInterval: 1h", "debounce: 200ms"]);
+    const world = await daemonWorld(start);
     const fake = new FakeTimers(start.toMillis());
     const log = capturingLogger();
-    const reconciler = await Reconciler.start({
-      dir: world.dir,
-      cwd: world.dir,
-      env: world.env,
-      logger: log.logger,
-      clock: fake,
-      random: () => 0.5,
-      auditRemote: null,
-    });
+    const reconciler = await startInProcess(world, fake, { logger: log.logger });
     const drift = () =>
       log.lines.filter((l) => l.msg === "drift detected: undoing a change made in CXone (enforce mode)");
     try {
@@ -297,9 +267,7 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
       ]);
       assert.equal(drift()[0]?.level, "warn");
     } finally {
-      const stopping = reconciler.stop("test done");
-      await fake.advance(60_000);
-      await stopping;
+      await stopInProcess(reconciler, fake);
     }
   });
 });

@@ -16,7 +16,7 @@ export async function daemonWorld(at: DateTime): Promise<World> {
 }
 
 export function startInProcess(
-  world: World,
+  world: Pick<World, "dir" | "env">,
   clock: FakeTimers,
   options: Partial<ReconcilerOptions> = {},
 ): Promise<Reconciler> {

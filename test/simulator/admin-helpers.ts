@@ -14,7 +14,7 @@ import {
   type SkillSeed,
   startAdminSimulator,
 } from "../../src/simulator/index.js";
-import type { Answer } from "./helpers.js";
+import { type Answer, answer } from "./helpers.js";
 
 export const PC_QUERY = "?mediaTypeId=4&outboundStrategy=Personal%20Connection";
 
@@ -141,17 +141,6 @@ export class AdminTestClient {
   list(query: string, token: string): Promise<Answer> {
     return this.call("GET", `/skills${query}`, { token });
   }
-}
-
-async function answer(response: Response): Promise<Answer> {
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json };
 }
 
 /** Runs `fn` against a fresh cxone-admin simulator and always closes it. */

@@ -15,6 +15,7 @@ import {
 import { runInProcess, spawnBinary, waitFor } from "../helpers/cli.js";
 import { fuzzHttpServer } from "../helpers/http-fuzz.js";
 import { basic, jwtPayload, PC_QUERY, pcSkill, settings, withAdminSimulator } from "./admin-helpers.js";
+import { startForeground } from "./helpers.js";
 
 function exports(output: string): Record<string, string> {
   return Object.fromEntries(
@@ -74,42 +75,23 @@ describe("cxone-admin simulator: running it", () => {
         ],
       }),
     );
-    let output = "";
-    const stop = new AbortController();
-    let printed: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => {
-      printed = resolve;
-    });
-    const running = runAdminSimulator(
-      { skillsFile: file, rpm: 50 },
-      {
-        stdout: {
-          write: (text: string) => {
-            output += text;
-            printed();
-          },
-        },
-        signal: stop.signal,
-      },
-    );
-    await ready;
-    const env = exports(output);
+    const sim = await startForeground((io) => runAdminSimulator({ skillsFile: file, rpm: 50 }, io));
+    const env = sim.env;
     assert.match(env.CXONE_ISSUER ?? "", /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(env.CXONE_ACCESS_KEY_ID, DEMO_ACCESS_KEY_ID);
     assert.equal(env.CXONE_ACCESS_KEY_SECRET, DEMO_ACCESS_KEY_SECRET);
     assert.equal(env.CXONE_CLIENT_ID, DEMO_CLIENT_ID);
     assert.equal(env.CXONE_CLIENT_SECRET, DEMO_CLIENT_SECRET);
-    assert.match(output, /cxone-admin/);
-    assert.match(output, /skills: 2 \(1 Personal Connection\)/);
-    assert.match(output, /Eastern Standard Time/);
-    assert.match(output, /50 requests per minute/);
+    assert.match(sim.output(), /cxone-admin/);
+    assert.match(sim.output(), /skills: 2 \(1 Personal Connection\)/);
+    assert.match(sim.output(), /Eastern Standard Time/);
+    assert.match(sim.output(), /50 requests per minute/);
     assert.deepEqual(
       (await listWith(env)).map((s) => s.skillId),
       [7],
     );
-    stop.abort();
-    await running;
-    assert.match(output, /simulator stopped/);
+    await sim.stop();
+    assert.match(sim.output(), /simulator stopped/);
     await assert.rejects(fetch(`${env.CXONE_ISSUER}/.well-known/openid-configuration`), TypeError);
   });
 

@@ -130,7 +130,8 @@ export class TestClient {
   }
 }
 
-async function answer(response: Response): Promise<Answer> {
+/** A response read whole: its body as text and, when it parses, as JSON. */
+export async function answer(response: Response): Promise<Answer> {
   const text = await response.text();
   let json: unknown;
   try {
@@ -164,4 +165,45 @@ export async function waitFor(condition: () => boolean, what: string): Promise<v
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/** A `dialwindow simulator` runner started in the foreground, once it has printed its banner. */
+export interface Foreground {
+  output(): string;
+  /** The `export NAME=value` lines it printed. */
+  env: Record<string, string>;
+  /** Ctrl+C: aborts it and waits for it to finish. */
+  stop(): Promise<void>;
+}
+
+export async function startForeground(
+  run: (io: { stdout: { write: (text: string) => void }; signal: AbortSignal }) => Promise<unknown>,
+): Promise<Foreground> {
+  let output = "";
+  const stop = new AbortController();
+  let printed: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    printed = resolve;
+  });
+  const running = run({
+    stdout: {
+      write: (text: string) => {
+        output += text;
+        printed();
+      },
+    },
+    signal: stop.signal,
+  });
+  await ready;
+  const env = Object.fromEntries(
+    [...output.matchAll(/export (\w+)=(\S+)/g)].map((m) => [m[1] as string, m[2] as string]),
+  );
+  return {
+    output: () => output,
+    env,
+    async stop() {
+      stop.abort();
+      await running;
+    },
+  };
 }

@@ -11,7 +11,7 @@ import {
   startSimulator,
 } from "../../src/simulator/index.js";
 import { runInProcess } from "../helpers/cli.js";
-import { schedule } from "./helpers.js";
+import { schedule, startForeground } from "./helpers.js";
 
 describe("simulator: runSimulator and campaign files", () => {
   let dir = "";
@@ -30,34 +30,14 @@ describe("simulator: runSimulator and campaign files", () => {
         campaigns: [{ id: "123456789012345678", name: "Q4 Outreach", schedule: schedule() }],
       }),
     );
-    let output = "";
-    const stop = new AbortController();
-    let printed: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => {
-      printed = resolve;
-    });
-    const running = runSimulator(
-      { campaignsFile: file, rpm: 50 },
-      {
-        stdout: {
-          write: (text: string) => {
-            output += text;
-            printed();
-          },
-        },
-        signal: stop.signal,
-      },
-    );
-    await ready;
-    const env = Object.fromEntries(
-      [...output.matchAll(/export (\w+)=(\S+)/g)].map((m) => [m[1] as string, m[2] as string]),
-    );
+    const sim = await startForeground((io) => runSimulator({ campaignsFile: file, rpm: 50 }, io));
+    const env = sim.env;
     assert.match(env.CXONE_API_URL ?? "", /^http:\/\/127\.0\.0\.1:\d+\/api\/v2$/);
     assert.match(env.CXONE_TOKEN_URL ?? "", /^http:\/\/127\.0\.0\.1:\d+\/oauth\/token$/);
     assert.equal(env.CXONE_CLIENT_ID, DEMO_CLIENT_ID);
     assert.equal(env.CXONE_CLIENT_SECRET, DEMO_CLIENT_SECRET);
-    assert.match(output, /campaigns: 1/);
-    assert.match(output, /50 requests per minute/);
+    assert.match(sim.output(), /campaigns: 1/);
+    assert.match(sim.output(), /50 requests per minute/);
 
     const token = (await (
       await fetch(env.CXONE_TOKEN_URL ?? "", {
@@ -76,9 +56,8 @@ describe("simulator: runSimulator and campaign files", () => {
     });
     assert.equal(((await got.json()) as { name: string }).name, "Q4 Outreach");
 
-    stop.abort();
-    await running;
-    assert.match(output, /simulator stopped/);
+    await sim.stop();
+    assert.match(sim.output(), /simulator stopped/);
     await assert.rejects(fetch(env.CXONE_API_URL ?? ""), TypeError);
   });
 
