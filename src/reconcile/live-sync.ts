@@ -47,6 +47,7 @@ export class LiveSync {
   readonly #nextTransitions = new Map<string, number>();
   /** What plans are made for, settled from the port once CXone answers (see target()). */
   #target: PlanTarget | undefined;
+  #curfewsOf: { snapshot: Snapshot; any: boolean } | undefined;
 
   constructor(options: LiveSyncOptions) {
     this.#o = options;
@@ -68,9 +69,7 @@ export class LiveSync {
     // Campaigns that manage their curfews need the business unit's zones: asked once, when the
     // first one appears (at start, or when a reload brings one).
     const port = this.#o.port;
-    const curfews =
-      port.capabilities.curfews &&
-      [...this.#o.snapshot().campaigns.values()].some((c) => c.curfews !== undefined);
+    const curfews = port.capabilities.curfews && this.#managesCurfews();
     if (!this.#target || (curfews && !this.#target.curfewZones)) {
       this.#target = {
         capabilities: port.capabilities,
@@ -80,6 +79,16 @@ export class LiveSync {
       if (this.#target.scheduleZone !== undefined) this.scheduleTransitions();
     }
     return this.#target;
+  }
+
+  /** Whether any campaign manages its curfews; asked per campaign reconciled, so worked out once per snapshot. */
+  #managesCurfews(): boolean {
+    const snapshot = this.#o.snapshot();
+    if (this.#curfewsOf?.snapshot !== snapshot) {
+      const any = [...snapshot.campaigns.values()].some((c) => c.curfews !== undefined);
+      this.#curfewsOf = { snapshot, any };
+    }
+    return this.#curfewsOf.any;
   }
 
   /** The first resync; until it succeeds the daemon is not ready, and it is retried with backoff. */
