@@ -2,8 +2,9 @@
 // Runs the compiled test files with node's built-in test runner. Files are passed explicitly
 // because `node --test <dir>` means different things on Node 20 (a directory) and 22+ (a glob).
 // Usage: node scripts/run-tests.mjs [--dist DIR] [substring ...]
-import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -64,14 +65,34 @@ if (!isolate && files.length > shardCount) {
     return path;
   });
 }
+// Every temporary file of the run goes under one folder (TMPDIR), removed with one `rm -rf` at
+// the end instead of folder by folder from each test (node's recursive rm is a promise per file,
+// and the suite leaves thousands: repositories, state directories). DIALWINDOW_TEST_TMP tells the
+// test helpers the runner owns it. Git reads the run's own global configuration from there
+// (XDG_CONFIG_HOME): no automatic gc or maintenance after each commit, fetch and push, which a
+// repository of a few commits never needs and which cost two more processes each time.
+const runRoot = mkdtempSync(join(tmpdir(), "dialwindow-tests-"));
+mkdirSync(join(runRoot, "xdg", "git"), { recursive: true });
+writeFileSync(
+  join(runRoot, "xdg", "git", "config"),
+  "[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[receive]\n\tautogc = false\n",
+);
+const env = {
+  ...process.env,
+  TMPDIR: runRoot,
+  DIALWINDOW_TEST_TMP: runRoot,
+  XDG_CONFIG_HOME: join(runRoot, "xdg"),
+};
+function removeRunRoot() {
+  if (spawnSync("rm", ["-rf", runRoot]).status !== 0) rmSync(runRoot, { recursive: true, force: true });
+}
+
 // The runner's TAP goes through as it comes; its closing counts are repeated as one line,
 // "N passed, N failed", so any CI (and a person scrolling back) finds the verdict at the end.
 const child = spawn(
   process.execPath,
   ["--enable-source-maps", "--test", `--test-concurrency=${entries.length}`, ...entries],
-  {
-    stdio: ["ignore", "pipe", "inherit"],
-  },
+  { stdio: ["ignore", "pipe", "inherit"], env },
 );
 const counts = {};
 let tail = "";
@@ -86,6 +107,7 @@ child.stdout.on("data", (chunk) => {
   }
 });
 child.on("close", (code, signal) => {
+  removeRunRoot();
   const failed = (counts.fail ?? 0) + (counts.cancelled ?? 0);
   if (counts.skipped) console.log(`${counts.skipped} skipped (each says why in the log above)`);
   console.log(`${counts.pass ?? 0} passed, ${failed} failed`);

@@ -19,6 +19,8 @@ export type RunOptions = Pick<GitRunOptions, "input" | "env">;
 /** One bare repository; every command runs with GIT_DIR pinned to it. */
 export class BareRepo {
   readonly gitDir: string;
+  /** True when openAuditRepo made it just now (so it has no remote, no refs). */
+  created = false;
   readonly #timeoutMs: number;
   #indexes = 0;
 
@@ -51,6 +53,25 @@ export class BareRepo {
     if (result.ok) return result.stdout.trim();
     if (result.error.exitCode === 1) return null;
     throw result.error;
+  }
+
+  /**
+   * Several branch refs in one git run (for-each-ref): each commit, or null when it does not
+   * exist. A ref that names anything but a commit is resolved as `resolveRef` does.
+   */
+  async resolveRefs(refs: readonly string[]): Promise<Map<string, string | null>> {
+    const listing = await this.run([
+      "for-each-ref",
+      "--format=%(objecttype) %(objectname) %(refname)",
+      ...refs,
+    ]);
+    const found = new Map<string, string | null>(refs.map((ref) => [ref, null]));
+    for (const line of listing.split("\n")) {
+      const [type, sha, name] = line.split(" ");
+      if (name === undefined || !found.has(name)) continue;
+      found.set(name, type === "commit" ? (sha ?? null) : await this.resolveRef(name));
+    }
+    return found;
   }
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
@@ -123,6 +144,7 @@ export async function openAuditRepo(dir: string): Promise<BareRepo> {
       join(gitDir, "config"),
       "[dialwindow]\n\tauditRepo = true\n[core]\n\tlogAllRefUpdates = always\n",
     );
+    repo.created = true;
     return repo;
   }
   if (looksLikeBareRepo(gitDir)) {

@@ -23,10 +23,11 @@ import {
   dayFilePath,
   pickRecord,
   planAppend,
+  walkChain,
 } from "./chain.js";
 import { type BareRepo, openAuditRepo } from "./git.js";
 import { type AuditCommitMeta, formatAuditMessage, parseAuditMessage } from "./message.js";
-import { normalizeAuditPath, walkAt } from "./read.js";
+import { normalizeAuditPath, readDayFiles, walkAt } from "./read.js";
 import { fetchBranch, normalizeRemote } from "./remote.js";
 
 const DEFAULT_PUSH_ATTEMPTS = 5;
@@ -95,6 +96,8 @@ interface TrailState {
   tip: string | null;
   tail: ChainTail;
   ids: ReadonlySet<string>;
+  /** The text of the newest day file at `tip` when known (it is the only one an append extends). */
+  newest?: { file: string; text: string };
 }
 
 interface PushOutcome extends PushResult {
@@ -117,8 +120,8 @@ export async function openAuditTrail(options: AuditTrailOptions): Promise<AuditT
 }
 
 async function configureOrigin(repo: BareRepo, remote: string, branch: string): Promise<void> {
-  const current = await repo.attempt(["remote", "get-url", "origin"]);
-  if (!current.ok) {
+  const current = repo.created ? undefined : await repo.attempt(["remote", "get-url", "origin"]);
+  if (current === undefined || !current.ok) {
     // -t: the remote's fetch refspec covers the audit branch only, never the whole repository.
     await repo.run(["remote", "add", "-t", branch, "origin", remote]);
     return;
@@ -237,17 +240,21 @@ class GitAuditTrail implements AuditTrail {
 
   async #stateAt(tip: string | null): Promise<TrailState> {
     if (this.#state !== undefined && this.#state.tip === tip) return this.#state;
-    const walk = await walkAt(this.#repo, tip, this.path);
+    const files = tip === null ? [] : await readDayFiles(this.#repo, tip, this.path);
+    const walk = walkChain(files);
     if (walk.firstBroken !== undefined) {
       this.#log.warn(
         { branch: this.branch, commit: tip, ...walk.firstBroken },
         "audit trail is broken; new records are chained after its last line",
       );
     }
+    const newestFile = walk.tail.lastDay === null ? null : dayFilePath(this.path, walk.tail.lastDay);
+    const newest = files.find((file) => file.path === newestFile);
     const state: TrailState = {
       tip,
       tail: walk.tail,
       ids: new Set(walk.entries.map((e) => e.record.changeId)),
+      ...(newest ? { newest: { file: newest.path, text: newest.text } } : {}),
     };
     this.#state = state;
     return state;
@@ -264,13 +271,18 @@ class GitAuditTrail implements AuditTrail {
     // Records only ever go to the newest day file or later ones, so only that file can exist already.
     const newest = parent.tail.lastDay === null ? null : dayFilePath(this.path, parent.tail.lastDay);
     const blobs = new Map<string, string>();
+    const texts = new Map<string, string>();
     for (const [file, lines] of plan.files) {
-      let text =
-        parent.tip !== null && file === newest
-          ? await repo.run(["cat-file", "blob", `${parent.tip}:${file}`])
-          : "";
+      let text = "";
+      if (parent.tip !== null && file === newest) {
+        text =
+          parent.newest?.file === file
+            ? parent.newest.text
+            : await repo.run(["cat-file", "blob", `${parent.tip}:${file}`]);
+      }
       if (text !== "" && !text.endsWith("\n")) text += "\n";
       text += `${lines.join("\n")}\n`;
+      texts.set(file, text);
       blobs.set(file, (await repo.run(["hash-object", "-w", "--stdin"], { input: text })).trim());
     }
     const tree = await repo.writeTree(parent.tip, blobs);
@@ -282,7 +294,16 @@ class GitAuditTrail implements AuditTrail {
         env: this.#identityEnv(),
       })
     ).trim();
-    return { tip: commit, tail: plan.tail, ids: new Set([...parent.ids, ...records.map((r) => r.changeId)]) };
+    const newestAfter = plan.tail.lastDay === null ? null : dayFilePath(this.path, plan.tail.lastDay);
+    const newestText = newestAfter === null ? undefined : texts.get(newestAfter);
+    return {
+      tip: commit,
+      tail: plan.tail,
+      ids: new Set([...parent.ids, ...records.map((r) => r.changeId)]),
+      ...(newestAfter !== null && newestText !== undefined
+        ? { newest: { file: newestAfter, text: newestText } }
+        : {}),
+    };
   }
 
   #identityEnv(): Record<string, string> {
@@ -319,8 +340,9 @@ class GitAuditTrail implements AuditTrail {
     let tracked = track;
     const dropped = new Set<string>();
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const local = await repo.resolveRef(this.#localRef);
-      if (local === null || local === (await repo.resolveRef(this.#trackingRef))) {
+      const refs = await repo.resolveRefs([this.#localRef, this.#trackingRef]);
+      const local = refs.get(this.#localRef) ?? null;
+      if (local === null || local === refs.get(this.#trackingRef)) {
         return { pushed: true, status: "up-to-date", tracked, dropped };
       }
       // Never --force: a rejected push means someone else wrote, and their records must stay.
@@ -332,10 +354,8 @@ class GitAuditTrail implements AuditTrail {
         `${this.#localRef}:${this.#localRef}`,
       ]);
       if (push.ok) {
-        // git moves the remote-tracking ref itself when the remote's fetch refspec covers the branch.
-        if ((await repo.resolveRef(this.#trackingRef)) !== local) {
-          await repo.run(["update-ref", this.#trackingRef, local]);
-        }
+        // git moved the remote-tracking ref itself: configureOrigin made the remote's fetch
+        // refspec cover the branch (a test pins it).
         this.#log.info({ branch: this.branch, commit: local, remote }, "audit trail pushed");
         return { pushed: true, status: "pushed", tracked, dropped };
       }

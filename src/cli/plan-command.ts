@@ -1,6 +1,5 @@
 /** `dialwindow plan`: desired (effective at --at) against live; no writes. Exit 0 / 2 changes / 1 error. */
 import { resolve } from "node:path";
-import { noRevisionNote } from "../desired/revision.js";
 import { parseSelectors } from "../desired/selector.js";
 import { toJson } from "../escape/json.js";
 import { planExitCode } from "../plan/plan.js";
@@ -41,7 +40,7 @@ export async function planCommand(io: CliIo, flags: PlanFlags): Promise<number> 
   try {
     const plan = planFrom(desired, read, target, at, flags.showUnmanaged === true, true, baseline?.campaigns);
     if (flags.out) await writePlanFile(resolve(io.cwd, flags.out), plan);
-    const noRevision = plan.revision ? {} : { noRevision: await noRevisionNote(dir) };
+    const noRevision = plan.revision ? {} : { noRevision: desired.noRevision };
     if (format === "json") io.stdout(`${toJson(sealPlan(plan), 2)}\n`);
     else if (format === "markdown") io.stdout(renderMarkdown(plan, noRevision));
     else io.stdout(renderText(plan, { target: connection.endpoint, ...noRevision }));

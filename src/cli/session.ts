@@ -4,7 +4,7 @@
  */
 import type { DateTime } from "luxon";
 import type { CampaignSchedule } from "../desired/model.js";
-import { desiredRevision } from "../desired/revision.js";
+import { readDesiredRevision } from "../desired/revision.js";
 import { SchemaValidators } from "../desired/schema.js";
 import { matches, type Selector } from "../desired/selector.js";
 import { loadTrustedConfig } from "../desired/trusted-config.js";
@@ -20,6 +20,8 @@ export interface Desired {
   result: ValidationResult;
   campaigns: CampaignSchedule[];
   revision: string | null;
+  /** Why there is no revision (outside git, no commit yet); empty when there is one. */
+  noRevision: string;
 }
 
 /**
@@ -51,7 +53,13 @@ export async function loadDesired(
     return undefined;
   }
   const campaigns = result.campaigns.filter((c) => matches(selector, c.labels));
-  return { result, campaigns, revision: await desiredRevision(dir) };
+  const revision = await readDesiredRevision(dir);
+  return {
+    result,
+    campaigns,
+    revision: revision.revision,
+    noRevision: revision.revision === null ? revision.note : "",
+  };
 }
 
 export interface LiveRead {

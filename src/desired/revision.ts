@@ -2,25 +2,40 @@
  * The git revision of a desired-state directory, for plans, change records and the audit
  * trail: the HEAD commit, with "-dirty" when the directory has uncommitted changes (so an
  * audit record never claims a commit that does not contain what was applied). Null outside
- * git.
+ * git, with a note saying why.
  */
 
 import { DEFAULT_STATE_DIR_NAME } from "../state/state-dir.js";
-import { git, gitMaybe } from "../util/git.js";
+import { gitAttempt } from "../util/git.js";
+
+export type DesiredRevision =
+  | { revision: string }
+  /** `note` says what to show instead: outside git, or before the repository's first commit. */
+  | { revision: null; note: string };
+
+/**
+ * One `git status` answers all of it: the HEAD commit (or that there is none yet), whether the
+ * directory is a checkout at all, and what is uncommitted.
+ */
+export async function readDesiredRevision(dir: string): Promise<DesiredRevision> {
+  const status = await gitAttempt(["status", "--porcelain=v2", "--branch", "--", "."], { cwd: dir }).catch(
+    () => undefined,
+  );
+  if (status === undefined || !status.ok) return { revision: null, note: "not a git checkout" };
+  const lines = status.stdout.split("\n");
+  const head = lines.find((line) => line.startsWith("# branch.oid "))?.slice("# branch.oid ".length);
+  if (head === undefined || !/^[0-9a-f]{40,64}$/.test(head)) {
+    return { revision: null, note: "git repository with no commit yet" };
+  }
+  // Only what dialwindow reads counts: its own state directory is never part of the desired state.
+  const dirty = lines.some(
+    (line) => line.trim() !== "" && !line.startsWith("#") && !line.includes(`${DEFAULT_STATE_DIR_NAME}/`),
+  );
+  return { revision: dirty ? `${head}-dirty` : head };
+}
 
 export async function desiredRevision(dir: string): Promise<string | null> {
-  try {
-    const head = (await gitMaybe(["rev-parse", "--verify", "-q", "HEAD"], { cwd: dir }))?.trim();
-    if (!head) return null;
-    const status = await git(["status", "--porcelain", "--", "."], { cwd: dir });
-    // Only what dialwindow reads counts: its own state directory is never part of the desired state.
-    const dirty = status
-      .split("\n")
-      .some((line) => line.trim() !== "" && !line.includes(`${DEFAULT_STATE_DIR_NAME}/`));
-    return dirty ? `${head}-dirty` : head;
-  } catch {
-    return null;
-  }
+  return (await readDesiredRevision(dir)).revision;
 }
 
 /**
@@ -28,6 +43,6 @@ export async function desiredRevision(dir: string): Promise<string | null> {
  * repository whose first commit is still to be made.
  */
 export async function noRevisionNote(dir: string): Promise<string> {
-  const inside = await gitMaybe(["rev-parse", "--is-inside-work-tree"], { cwd: dir }).catch(() => undefined);
-  return inside?.trim() === "true" ? "git repository with no commit yet" : "not a git checkout";
+  const read = await readDesiredRevision(dir);
+  return read.revision === null ? read.note : "";
 }

@@ -2,13 +2,14 @@
  * Real git repositories in temporary directories for the audit tests: a bare repository
  * stands in for the remote, and a plain checkout plays the person who edits it by hand.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AuditTrail, AuditTrailOptions } from "../../src/audit/index.js";
 import { openAuditTrail } from "../../src/audit/index.js";
 import type { ChangeRecord } from "../../src/state/change-record.js";
 import { createLogger, type Logger, silentLogger } from "../../src/util/log.js";
+import { removeTemp } from "../helpers/fs.js";
 import { git } from "../helpers/git.js";
 
 export { git } from "../helpers/git.js";
@@ -30,7 +31,7 @@ export class Sandbox {
   }
 
   async cleanup(): Promise<void> {
-    await Promise.all(this.#dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+    await Promise.all(this.#dirs.map((dir) => removeTemp(dir)));
   }
 }
 

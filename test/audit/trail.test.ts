@@ -21,12 +21,16 @@ after(() => sandbox.cleanup());
 describe("audit trail: appending", () => {
   it("creates the orphan audit branch, pushes it, and the remote trail verifies", async () => {
     const remote = await sandbox.remote();
-    const trail = await openTrail(join(await sandbox.dir(), "audit-repo"), { remote });
+    const workDir = join(await sandbox.dir(), "audit-repo");
+    const trail = await openTrail(workDir, { remote });
     const result = await trail.append(
       [record("1", "2026-03-14T09:00:00Z"), record("2", "2026-03-14T09:05:00Z")],
       META,
     );
     assert.equal(result.pushed, true);
+    // The push moved the remote-tracking ref too, so nothing is left to push.
+    assert.equal(git(workDir, "rev-parse", `refs/remotes/origin/${BRANCH}`).trim(), result.commit);
+    assert.deepEqual(await trail.pushPending(), { pushed: true, status: "up-to-date" });
     assert.deepEqual(
       result.appended.map((r) => r.changeId),
       ["chg_1", "chg_2"],

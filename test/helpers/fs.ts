@@ -1,14 +1,24 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { after } from "node:test";
 import { packageRoot } from "../../src/util/paths.js";
 
-/** A fresh temporary directory, removed when the test file finishes. */
+/** A fresh temporary directory, removed when the test file finishes (or with the run's, see below). */
 export async function tempDir(prefix = "dw-test-"): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  after(() => rm(dir, { recursive: true, force: true }));
+  after(() => removeTemp(dir));
   return dir;
+}
+
+/**
+ * Removes a temporary directory, unless it lies in the folder scripts/run-tests.mjs made for the
+ * whole run (DIALWINDOW_TEST_TMP), which it removes at the end with one `rm -rf`.
+ */
+export async function removeTemp(dir: string): Promise<void> {
+  const runRoot = process.env.DIALWINDOW_TEST_TMP;
+  if (runRoot && dir.startsWith(`${runRoot}${sep}`)) return;
+  await rm(dir, { recursive: true, force: true });
 }
 
 /** Writes files (relative path -> content) under dir. */

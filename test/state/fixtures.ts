@@ -1,11 +1,12 @@
 /** Shared test fixtures: change records, temp dirs and a logger whose output can be read back. */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Schedule } from "../../src/desired/schedule.js";
 import type { ChangeRecord } from "../../src/state/change-record.js";
 import type { IntentInput } from "../../src/state/journal.js";
 import { createLogger, type Logger } from "../../src/util/log.js";
+import { removeTemp } from "../helpers/fs.js";
 
 export const BEFORE: Schedule = {
   timezone: "America/Chicago",
@@ -59,7 +60,7 @@ export async function tempDir(
   prefix = "dialwindow-test-",
 ): Promise<string> {
   const path = await mkdtemp(join(tmpdir(), prefix));
-  t.after(() => rm(path, { recursive: true, force: true }));
+  t.after(() => removeTemp(path));
   return path;
 }
 

@@ -3,11 +3,11 @@
  * GIT_WORK_TREE left in the caller's environment never points it at another repository.
  */
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { originOf } from "../../src/apply/pipeline.js";
-import { desiredRevision } from "../../src/desired/revision.js";
+import { desiredRevision, readDesiredRevision } from "../../src/desired/revision.js";
 import { tempDir } from "../helpers/fs.js";
 import { git } from "../helpers/git.js";
 
@@ -40,5 +40,29 @@ describe("git runs against the directory it is given", () => {
         else process.env[key] = value;
       }
     }
+  });
+});
+
+describe("the desired state's revision, from one git status", () => {
+  it("says why there is none outside git and before the first commit", async () => {
+    const dir = await tempDir("dw-plain-");
+    assert.deepEqual(await readDesiredRevision(dir), { revision: null, note: "not a git checkout" });
+    git(dir, "init", "-q");
+    assert.deepEqual(await readDesiredRevision(dir), {
+      revision: null,
+      note: "git repository with no commit yet",
+    });
+  });
+
+  it("is HEAD, marked -dirty by an uncommitted edit but not by dialwindow's own state directory", async () => {
+    const { dir, head } = await repoWithCommit("edits");
+    await mkdir(join(dir, ".dialwindow"));
+    await writeFile(join(dir, ".dialwindow", "journal.jsonl"), "{}\n");
+    assert.deepEqual(await readDesiredRevision(dir), { revision: head });
+    await writeFile(join(dir, "dialwindow.yaml"), "# edited\n");
+    assert.equal(await desiredRevision(dir), `${head}-dirty`);
+    git(dir, "checkout", "-q", "--", "dialwindow.yaml");
+    await writeFile(join(dir, "new.yaml"), "# untracked\n");
+    assert.equal(await desiredRevision(dir), `${head}-dirty`);
   });
 });
