@@ -11,6 +11,7 @@ import type { ResolvedConfig } from "../desired/config.js";
 import { curfewsEqual, curfewsOf } from "../desired/curfews.js";
 import { effectiveSchedule, WindowTranslationError } from "../desired/effective.js";
 import type { CampaignSchedule } from "../desired/model.js";
+import { NOT_A_CHECKOUT } from "../desired/revision.js";
 import { type Schedule, schedulesEqual } from "../desired/schedule.js";
 import { parseSelectors } from "../desired/selector.js";
 import type { ConfigFrom } from "../desired/trusted-config.js";
@@ -156,6 +157,8 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
       env: io.env,
       logger,
       command,
+      // Outside git there is no origin to push the audit trail to; asking git again would only say so.
+      ...(desired?.noRevision === NOT_A_CHECKOUT ? { auditRemote: null } : {}),
     });
   } catch (err) {
     await connection.close();

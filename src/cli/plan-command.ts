@@ -1,5 +1,6 @@
 /** `dialwindow plan`: desired (effective at --at) against live; no writes. Exit 0 / 2 changes / 1 error. */
 import { resolve } from "node:path";
+import { NOT_A_CHECKOUT } from "../desired/revision.js";
 import { parseSelectors } from "../desired/selector.js";
 import { toJson } from "../escape/json.js";
 import { planExitCode } from "../plan/plan.js";
@@ -32,7 +33,12 @@ export async function planCommand(io: CliIo, flags: PlanFlags): Promise<number> 
   const dir = resolveDir(io, flags.dir);
   const desired = await loadDesired(io, dir, at, parseSelectors(flags.selector), flags.configFrom);
   if (!desired) return EXIT.failure;
-  const baseline = await baselineAt(dir, flags.base ?? flags.configFrom, at, io.env);
+  const base = flags.base ?? flags.configFrom;
+  // Outside git there is no default base to compare with; asking git again would only say so.
+  const baseline =
+    base === undefined && desired.noRevision === NOT_A_CHECKOUT
+      ? undefined
+      : await baselineAt(dir, base, at, io.env);
   const logger = io.logger("warn");
   const { connection, read, target } = await readLive(io, desired, logger, {
     includeUnrequested: flags.showUnmanaged === true,

@@ -8,6 +8,9 @@
 import { DEFAULT_STATE_DIR_NAME } from "../state/state-dir.js";
 import { gitAttempt } from "../util/git.js";
 
+/** The note for a directory git does not know as a checkout. */
+export const NOT_A_CHECKOUT = "not a git checkout";
+
 export type DesiredRevision =
   | { revision: string }
   /** `note` says what to show instead: outside git, or before the repository's first commit. */
@@ -21,7 +24,7 @@ export async function readDesiredRevision(dir: string): Promise<DesiredRevision>
   const status = await gitAttempt(["status", "--porcelain=v2", "--branch", "--", "."], { cwd: dir }).catch(
     () => undefined,
   );
-  if (status === undefined || !status.ok) return { revision: null, note: "not a git checkout" };
+  if (status === undefined || !status.ok) return { revision: null, note: NOT_A_CHECKOUT };
   const lines = status.stdout.split("\n");
   const head = lines.find((line) => line.startsWith("# branch.oid "))?.slice("# branch.oid ".length);
   if (head === undefined || !/^[0-9a-f]{40,64}$/.test(head)) {
