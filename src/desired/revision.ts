@@ -18,12 +18,13 @@ export type DesiredRevision =
 
 /**
  * One `git status` answers all of it: the HEAD commit (or that there is none yet), whether the
- * directory is a checkout at all, and what is uncommitted.
+ * directory is a checkout at all, and what is uncommitted. `--no-ahead-behind`: counting the
+ * commits between HEAD and its upstream is work nothing here reads.
  */
 export async function readDesiredRevision(dir: string): Promise<DesiredRevision> {
-  const status = await gitAttempt(["status", "--porcelain=v2", "--branch", "--", "."], { cwd: dir }).catch(
-    () => undefined,
-  );
+  const status = await gitAttempt(["status", "--porcelain=v2", "--branch", "--no-ahead-behind", "--", "."], {
+    cwd: dir,
+  }).catch(() => undefined);
   if (status === undefined || !status.ok) return { revision: null, note: NOT_A_CHECKOUT };
   const lines = status.stdout.split("\n");
   const head = lines.find((line) => line.startsWith("# branch.oid "))?.slice("# branch.oid ".length);
