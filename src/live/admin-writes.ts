@@ -33,6 +33,16 @@ import {
 } from "./port.js";
 import type { Transport } from "./transport.js";
 
+/** A write without the version it was read at could overwrite a change made since: refused. */
+function requireVersion(expectedVersion: string, what: string): void {
+  if (expectedVersion.trim() === "") {
+    throw new DialwindowError(
+      "DW_NO_VERSION",
+      `refusing to write ${what}: the write could overwrite a change made since`,
+    );
+  }
+}
+
 export async function writeSchedule(
   ctx: AdminContext,
   id: string,
@@ -40,12 +50,7 @@ export async function writeSchedule(
   expectedVersion: string,
 ): Promise<WriteResult> {
   checkId(id);
-  if (expectedVersion.trim() === "") {
-    throw new DialwindowError(
-      "DW_NO_VERSION",
-      `refusing to write skill ${id} without the version it was read at: the write could overwrite a change made since`,
-    );
-  }
+  requireVersion(expectedVersion, `skill ${id} without the version it was read at`);
   const zoneName = await ctx.scheduleZone();
   const why = unexpressible(schedule, zoneName);
   if (why)
@@ -149,12 +154,7 @@ export async function writeCurfews(
   expectedVersion: string,
 ): Promise<LiveCurfews> {
   checkId(id);
-  if (expectedVersion.trim() === "") {
-    throw new DialwindowError(
-      "DW_NO_VERSION",
-      `refusing to write the boundings of skill ${id} without the version they were read at: the write could overwrite a change made since`,
-    );
-  }
+  requireVersion(expectedVersion, `the boundings of skill ${id} without the version they were read at`);
   const why = unsendable(curfews);
   if (why) throw new RejectedError({ reason: why, answer: "not sent", message: `skill ${id}: ${why}` });
   const current = await getTimeZones(ctx, id);

@@ -7,7 +7,7 @@ import { diffSchedules } from "../../src/plan/diff.js";
 import { planDigest } from "../../src/plan/saved-plan.js";
 import { runBinary, runInProcess } from "../helpers/cli.js";
 import { closedPortUrl } from "../helpers/receiver.js";
-import { driftByHand, gitIn, makeWorld, type World } from "../helpers/world.js";
+import { driftByHand, gitIn, makeWorld, rejectWrites, type World } from "../helpers/world.js";
 
 const AT = "2026-12-01T15:00:00Z";
 const Q4 = "123456789012345678";
@@ -363,19 +363,7 @@ describe("apply", () => {
     const world = await makeWorld({ noWebhooks: true });
     driftByHand(world, Q4);
     driftByHand(world, EAST);
-    world.sim.injectFault({
-      kind: "patch",
-      campaignId: Q4,
-      times: 1,
-      fault: {
-        type: "status",
-        status: 422,
-        body: JSON.stringify({
-          error: "invalid_schedule",
-          details: ["dialingHours[3]: licence allows 4 blocks"],
-        }),
-      },
-    });
+    rejectWrites(world, Q4, "dialingHours[3]: licence allows 4 blocks", 1);
     const r = await apply(world);
     assert.equal(r.code, 1);
     assert.match(

@@ -124,6 +124,25 @@ export function driftByHand(world: World, campaignId: string, day = "TUE"): void
   });
 }
 
+/** CXone answers PATCHes of `campaignId` with a 422 naming `detail` (`times` of them; default all). */
+export function rejectWrites(
+  world: Pick<World, "sim">,
+  campaignId: string,
+  detail: string,
+  times = Number.POSITIVE_INFINITY,
+): void {
+  world.sim.injectFault({
+    kind: "patch",
+    campaignId,
+    times,
+    fault: {
+      type: "status",
+      status: 422,
+      body: JSON.stringify({ error: "invalid_schedule", details: [detail] }),
+    },
+  });
+}
+
 /** Replaces the reconcile: section of the world's dialwindow.yaml (fast intervals for daemon tests). */
 export async function setReconcileConfig(world: World, lines: string[]): Promise<void> {
   const path = join(world.dir, "dialwindow.yaml");

@@ -13,7 +13,15 @@ import { runInProcess } from "../helpers/cli.js";
 import { type InProcessDaemon, startDaemonInProcess } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/fs.js";
 import { signGitHubPayload } from "../helpers/github-hook.js";
-import { driftByHand, editFile, gitIn, makeWorld, setReconcileConfig, type World } from "../helpers/world.js";
+import {
+  driftByHand,
+  editFile,
+  gitIn,
+  makeWorld,
+  rejectWrites,
+  setReconcileConfig,
+  type World,
+} from "../helpers/world.js";
 
 const Q4 = "123456789012345678";
 const EAST = "223456789012345678";
@@ -119,16 +127,7 @@ describe("reconcile --once", () => {
     const w = await world({ noWebhooks: true });
     driftByHand(w, EAST);
     driftByHand(w, Q4);
-    w.sim.injectFault({
-      kind: "patch",
-      campaignId: Q4,
-      times: Number.POSITIVE_INFINITY,
-      fault: {
-        type: "status",
-        status: 422,
-        body: JSON.stringify({ error: "invalid_schedule", details: ["licence allows 4 blocks"] }),
-      },
-    });
+    rejectWrites(w, Q4, "licence allows 4 blocks");
     await editFile(w, "campaigns/care/surveys.yaml", (t) =>
       t.replace('{ days: [TUE, THU], start: "11:00"', '{ days: [TUE, THU], start: "25:00"'),
     );
@@ -180,18 +179,23 @@ describe("reconcile --mode report", () => {
   });
 });
 
+/** Commits and pushes enforce mode with this resync and git interval to the world's origin. */
+async function pushIntervals(w: World, interval: string, message: string): Promise<void> {
+  await setReconcileConfig(w, [
+    "mode: enforce",
+    `resyncInterval: ${interval}`,
+    `gitInterval: ${interval}`,
+    "debounce: 200ms",
+  ]);
+  await gitIn(w.dir, "commit", "-qam", message);
+  await gitIn(w.dir, "push", "-q", "origin", "main");
+}
+
 describe("reconcile --repo", () => {
   it("applies each new commit on the remote once; its own audit commits never count as new work", async () => {
     const w = await world({ git: true });
     // Fetches wait on the fake clock; every few seconds of it is plenty, and spares real git runs.
-    await setReconcileConfig(w, [
-      "mode: enforce",
-      "resyncInterval: 5s",
-      "gitInterval: 5s",
-      "debounce: 200ms",
-    ]);
-    await gitIn(w.dir, "commit", "-qam", "fast reconcile settings");
-    await gitIn(w.dir, "push", "-q", "origin", "main");
+    await pushIntervals(w, "5s", "fast reconcile settings");
     const state = await tempDir("dw-repo-state-");
     driftByHand(w, Q4);
     const d = await daemon(w, ["--repo", w.origin as string, "--branch", "main", "--state-dir", state]);
@@ -224,14 +228,7 @@ describe("reconcile --repo", () => {
   it("POST /hooks/git: a signed GitHub push webhook fetches at once; a bad signature is refused", async () => {
     const w = await world({ git: true });
     // The clock never gets near an hour: only the webhook can trigger a fetch.
-    await setReconcileConfig(w, [
-      "mode: enforce",
-      "resyncInterval: 1h",
-      "gitInterval: 1h",
-      "debounce: 200ms",
-    ]);
-    await gitIn(w.dir, "commit", "-qam", "slow intervals: only the webhook can trigger a fetch");
-    await gitIn(w.dir, "push", "-q", "origin", "main");
+    await pushIntervals(w, "1h", "slow intervals: only the webhook can trigger a fetch");
     const secret = "git-hook-secret-for-tests";
     const state = await tempDir("dw-hook-state-");
     const d = await daemon(w, ["--repo", w.origin as string, "--branch", "main", "--state-dir", state], {

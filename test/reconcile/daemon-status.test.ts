@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DateTime } from "luxon";
-import { driftByHand, editFile } from "../helpers/world.js";
+import { driftByHand, editFile, rejectWrites } from "../helpers/world.js";
 import { capturingLogger, FakeTimers, waitFor } from "./helpers.js";
 import { daemonWorld, startInProcess, stopInProcess } from "./in-process.js";
 import { parsePromText, sampleValue } from "./prom-text.js";
@@ -47,16 +47,7 @@ describe("reconciler: campaigns that cannot be reconciled", () => {
       t.replace('{ days: [TUE, THU], start: "11:00"', '{ days: [TUE, THU], start: "25:00"'),
     );
     driftByHand(world, Q4);
-    world.sim.injectFault({
-      kind: "patch",
-      campaignId: Q4,
-      times: Number.POSITIVE_INFINITY,
-      fault: {
-        type: "status",
-        status: 422,
-        body: JSON.stringify({ error: "invalid_schedule", details: [REASON] }),
-      },
-    });
+    rejectWrites(world, Q4, REASON);
 
     const fake = new FakeTimers(start.toMillis());
     const log = capturingLogger();
