@@ -64,7 +64,8 @@ describe("apply: an audit record that cannot be written", () => {
     assert.match(first.stderr, /1 change written to CXone is not in the audit trail yet \(.*write-tree.*\)/);
     assert.match(first.stderr, /kept in the journal/);
 
-    const second = await runBinary(args, { env: world.env });
+    // The real git again: in-process is enough (the fake git needed the binary's own PATH).
+    const second = await runInProcess(args, { env: world.env, now: AT });
     assert.equal(second.code, 0, second.stdout + second.stderr);
     assert.match(second.stdout, /Audit: 1 record\(s\) in commit [0-9a-f]{12} on dialwindow-audit/);
     assert.equal(world.sim.countRequests("patch"), 1);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { verifyAuditTrail } from "../../src/audit/verify.js";
-import { runBinary, spawnBinary, waitFor } from "../helpers/cli.js";
+import { runInProcess, spawnBinary, waitFor } from "../helpers/cli.js";
 import { driftByHand, makeWorld } from "../helpers/world.js";
 
 const AT = "2026-12-01T15:00:00Z";
@@ -38,8 +38,10 @@ describe("SIGKILL between the PATCH and the webhook", () => {
     assert.equal(killed.signal, "SIGKILL");
     assert.equal(world.receiver.requests.length, 0, "no webhook went out before the crash");
 
-    const retry = await runBinary(["webhooks", "retry", "--dir", world.dir, "--webhook-wait", "10"], {
+    // What follows the crash runs in-process: the kill needed a real process, the recovery does not.
+    const retry = await runInProcess(["webhooks", "retry", "--dir", world.dir, "--webhook-wait", "10"], {
       env: world.env,
+      now: AT,
     });
     assert.equal(retry.code, 0, retry.stdout + retry.stderr);
     const deliveries = world.receiver.requests.filter((r) => r.verified);
@@ -50,7 +52,7 @@ describe("SIGKILL between the PATCH and the webhook", () => {
     assert.equal(await auditRecords(world.origin as string), 1);
 
     // Nothing is left to do, and nothing is done twice.
-    const again = await runBinary(["apply", "--dir", world.dir, "--at", AT], { env: world.env });
+    const again = await runInProcess(["apply", "--dir", world.dir, "--at", AT], { env: world.env, now: AT });
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /Apply: 0 updated, 7 unchanged\./);
     assert.equal(world.receiver.requests.filter((r) => r.verified).length, 1);

@@ -232,10 +232,17 @@ describe("secrets never reach output, journal, webhooks or the audit trail", () 
         })),
       );
       const env2 = { ...env, CXONE_API_URL: sim2.apiUrl, CXONE_TOKEN_URL: sim2.tokenUrl };
-      const plan = await runBinary(["plan", "--dir", world.dir, "--at", AT, "--format", "json"], {
+      // In-process with the binary's logging (JSON lines on stderr at debug): the same bytes.
+      const plan = await runInProcess(["plan", "--dir", world.dir, "--at", AT, "--format", "json"], {
         env: env2,
+        now: AT,
+        logs: true,
       });
-      const apply = await runBinary(["apply", "--dir", world.dir, "--at", AT], { env: env2 });
+      const apply = await runInProcess(["apply", "--dir", world.dir, "--at", AT], {
+        env: env2,
+        now: AT,
+        logs: true,
+      });
       assert.equal(apply.code, 0, apply.stderr);
       const tokens = sim2.requests("token").length;
       assert.ok(tokens > 0);

@@ -39,8 +39,8 @@ async function validate(dir: string) {
 }
 
 describe("validate: the shipped example", () => {
-  it("desired-state/ validates clean with the real binary", async () => {
-    const result = await runBinary(["validate", "--dir", repoPath("desired-state"), "--at", NOW]);
+  it("desired-state/ validates clean", async () => {
+    const result = await runInProcess(["validate", "--dir", repoPath("desired-state")], { now: NOW });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /✓ valid: 7 campaigns, 2 calendars/);
   });

@@ -1,7 +1,10 @@
 /**
  * The published package, as a team gets it: `npm pack`, installed into an empty folder with
- * no network (npm --offline, from the cache `npm ci` filled), then `init`, `validate`,
- * `import` against the simulator, `plan` and `diff`, all run from the installed binary.
+ * no network (npm --offline, from the cache `npm ci` filled), then `--version` and `validate`
+ * through the installed binary, and `init`, `import` against the simulator, `plan` and `diff`
+ * through the installed copy's own CLI module loaded in this process: the same files, the same
+ * dependencies resolved from the install, one node start each saved (binary runs of every
+ * command are in test/cli/).
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -9,9 +12,13 @@ import { createHash } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { DateTime } from "luxon";
+import { runCli } from "../../src/cli/main.js";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator } from "../../src/simulator/index.js";
 import { packageRoot } from "../../src/util/paths.js";
+import { inProcessIo } from "../helpers/cli.js";
 import { tempDir } from "../helpers/fs.js";
 import { GIT_ENV, gitIn } from "../helpers/world.js";
 
@@ -60,7 +67,7 @@ async function lockFor(tarball: string, name: string): Promise<object> {
 }
 
 describe("the packed tarball", () => {
-  it("installs offline in an empty folder and runs init, validate, import, plan and diff", async () => {
+  it("installs offline in an empty folder; its binary and its CLI run init, validate, import, plan and diff", async () => {
     const work = await tempDir("dw-pack-");
     const packed = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], {
       cwd: packageRoot(),
@@ -126,6 +133,19 @@ describe("the packed tarball", () => {
         CXONE_CLIENT_SECRET: DEMO_CLIENT_SECRET,
         ...GIT_ENV,
       };
+      // The installed copy's CLI, not this checkout's: its modules, schemas and dependencies.
+      const installed = (await import(
+        pathToFileURL(join(app, "node_modules", "dialwindow", "dist", "src", "cli", "main.js")).href
+      )) as typeof import("../../src/cli/main.js");
+      assert.notEqual(installed.runCli, runCli, "the installed module, not this checkout's");
+      const dwIn = async (...args: string[]) => {
+        const out = { stdout: "", stderr: "" };
+        const code = await installed.runCli(
+          args,
+          inProcessIo(out, { cwd: app, env, now: () => DateTime.utc() }),
+        );
+        return { code, ...out };
+      };
       const dw = async (...args: string[]) => {
         try {
           const r = await run(bin, args, { cwd: app, env });
@@ -141,7 +161,7 @@ describe("the packed tarball", () => {
         JSON.parse(await readFile(join(packageRoot(), "package.json"), "utf8")).version,
       );
 
-      const init = await dw("init", "schedules");
+      const init = await dwIn("init", "schedules");
       assert.equal(init.code, 0, init.stderr);
       for (const file of [
         ".gitignore",
@@ -161,12 +181,12 @@ describe("the packed tarball", () => {
       const validate = await dw("validate", "--dir", repo);
       assert.equal(validate.code, 0, validate.stdout + validate.stderr);
 
-      const imported = await dw("import", "--dir", repo);
+      const imported = await dwIn("import", "--dir", repo);
       assert.equal(imported.code, 0, imported.stdout + imported.stderr);
       const written = await readdir(join(repo, "campaigns", "imported"));
       assert.equal(written.length, 1, written.join(", "));
 
-      const plan = await dw("plan", "--dir", repo);
+      const plan = await dwIn("plan", "--dir", repo);
       assert.equal(plan.code, 0, plan.stdout + plan.stderr);
       assert.match(plan.stdout, /No changes/);
 
@@ -175,7 +195,7 @@ describe("the packed tarball", () => {
       await gitIn(repo, "commit", "-qm", "imported");
       const file = join(repo, "campaigns", "imported", written[0] as string);
       await writeFile(file, (await readFile(file, "utf8")).replace(/"?17:00"?/, '"16:00"'));
-      const diff = await dw("diff", "--dir", repo);
+      const diff = await dwIn("diff", "--dir", repo);
       assert.equal(diff.code, 2, diff.stdout + diff.stderr);
       assert.match(diff.stdout, /09:00–17:00 → 09:00–16:00/);
     } finally {
