@@ -5,6 +5,8 @@
  * git, with a note saying why.
  */
 
+import { access, realpath } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { DEFAULT_STATE_DIR_NAME } from "../state/state-dir.js";
 import { gitAttempt } from "../util/git.js";
 
@@ -22,6 +24,7 @@ export type DesiredRevision =
  * commits between HEAD and its upstream is work nothing here reads.
  */
 export async function readDesiredRevision(dir: string): Promise<DesiredRevision> {
+  if (await noGitAbove(dir)) return { revision: null, note: NOT_A_CHECKOUT };
   const status = await gitAttempt(["status", "--porcelain=v2", "--branch", "--no-ahead-behind", "--", "."], {
     cwd: dir,
   }).catch(() => undefined);
@@ -36,6 +39,27 @@ export async function readDesiredRevision(dir: string): Promise<DesiredRevision>
     (line) => line.trim() !== "" && !line.startsWith("#") && !line.includes(`${DEFAULT_STATE_DIR_NAME}/`),
   );
   return { revision: dirty ? `${head}-dirty` : head };
+}
+
+/**
+ * True when neither `dir` nor any folder above it holds a `.git` (folder or file): git would
+ * find no checkout there (the runner hides GIT_DIR from it), so it is not started at all. A
+ * few stat calls instead of a process, for every validate and plan run outside git.
+ */
+async function noGitAbove(dir: string): Promise<boolean> {
+  let current = await realpath(dir).catch(() => resolve(dir));
+  for (;;) {
+    if (
+      await access(join(current, ".git")).then(
+        () => true,
+        () => false,
+      )
+    )
+      return false;
+    const parent = dirname(current);
+    if (parent === current) return true;
+    current = parent;
+  }
 }
 
 export async function desiredRevision(dir: string): Promise<string | null> {

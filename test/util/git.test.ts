@@ -59,6 +59,9 @@ describe("the desired state's revision, from one git status", () => {
     await mkdir(join(dir, ".dialwindow"));
     await writeFile(join(dir, ".dialwindow", "journal.jsonl"), "{}\n");
     assert.deepEqual(await readDesiredRevision(dir), { revision: head });
+    // A folder below the checkout's root: the .git is looked for upwards, as git does.
+    await mkdir(join(dir, "schedules", "campaigns"), { recursive: true });
+    assert.deepEqual(await readDesiredRevision(join(dir, "schedules", "campaigns")), { revision: head });
     await writeFile(join(dir, "dialwindow.yaml"), "# edited\n");
     assert.equal(await desiredRevision(dir), `${head}-dirty`);
     git(dir, "checkout", "-q", "--", "dialwindow.yaml");
