@@ -4,7 +4,7 @@
  * sit inside the user's checkout can never make git fall through to the user's repository.
  */
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, readdir, rm } from "node:fs/promises";
+import { appendFile, mkdir, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { directoryNoFollow } from "../state/no-follow.js";
 import { type GitAttempt, type GitRunOptions, git, gitAttempt, gitBytes } from "../util/git.js";
@@ -22,7 +22,6 @@ export class BareRepo {
   /** True when openAuditRepo made it just now (so it has no remote, no refs). */
   created = false;
   readonly #timeoutMs: number;
-  #indexes = 0;
 
   constructor(gitDir: string, timeoutMs = DEFAULT_TIMEOUT_MS) {
     this.gitDir = resolve(gitDir);
@@ -82,32 +81,27 @@ export class BareRepo {
   }
 
   /**
-   * A tree equal to `base` (a tree-ish, or null for empty) with `files` (path -> blob) added or
-   * replaced, built in a temporary index of our own: read the base, add the files, write the
-   * tree. Three git runs whatever the depth of the paths (a tree per level took two each), and
-   * nothing of the branch's other content is checked out or rewritten.
+   * One commit of `files` (path -> text) over `parent`'s tree, written and put on `ref` by one
+   * git run (fast-import) where it took six (hash-object, read-tree, update-index, write-tree,
+   * commit-tree, update-ref). git moves `ref` only while the new commit contains what it holds
+   * (it is still `parent`, or missing for a root commit), so a commit someone else put there
+   * meanwhile is never lost: git refuses, and this throws. `force` moves it regardless (a
+   * scratch ref). Nothing checks the parent's tree here: fast-import puts a folder where a file
+   * of that name was, so callers refuse such paths first. Returns the new commit.
    */
-  async writeTree(base: string | null, files: ReadonlyMap<string, string>): Promise<string> {
-    const index = join(this.gitDir, `dialwindow-index-${process.pid}-${++this.#indexes}`);
-    const env = { GIT_INDEX_FILE: index };
-    try {
-      await this.run(base === null ? ["read-tree", "--empty"] : ["read-tree", base], { env });
-      const add = ["update-index", "--add"];
-      for (const [path, blob] of files) add.push("--cacheinfo", `100644,${blob},${path}`);
-      const added = await this.attempt(add, { env });
-      if (!added.ok) {
-        // A file where a folder of the path must be; any other failure is git's own, as it said it.
-        if (!/appears as both a file and as a directory/.test(added.error.stderr)) throw added.error;
-        const path = [...files.keys()][0] ?? "";
-        throw new AuditError(
-          "DW_AUDIT_GIT",
-          `cannot write the audit trail under ${path.split("/")[0]}/: a file of that name is in the way`,
-        );
-      }
-      return (await this.run(["write-tree"], { env })).trim();
-    } finally {
-      await rm(index, { force: true });
+  async commitFiles(commit: FilesCommit): Promise<string> {
+    const who = `${commit.who.name} <${commit.who.email}> ${commit.who.seconds} +0000`;
+    const parts: Buffer[] = [
+      Buffer.from(`commit ${commit.ref}\nmark :1\nauthor ${who}\ncommitter ${who}\n`),
+      ...data(commit.message),
+      Buffer.from(commit.parent === null ? "" : `from ${commit.parent}\n`),
+    ];
+    for (const [path, text] of commit.files) {
+      parts.push(Buffer.from(`M 100644 inline ${fastImportPath(path)}\n`), ...data(text));
     }
+    parts.push(Buffer.from("\nget-mark :1\ndone\n"));
+    const args = ["fast-import", "--quiet", "--done", ...(commit.force ? ["--force"] : [])];
+    return (await this.run(args, { input: Buffer.concat(parts) })).trim();
   }
 
   /** Moves `ref` from `from` (null: must not exist yet) to `to`; fails if someone moved it meanwhile. */
@@ -118,6 +112,27 @@ export class BareRepo {
   async deleteRef(ref: string): Promise<void> {
     await this.run(["update-ref", "-d", ref]);
   }
+}
+
+export interface FilesCommit {
+  ref: string;
+  parent: string | null;
+  files: ReadonlyMap<string, string>;
+  message: string;
+  /** Author and committer: name, email, and the time in seconds since the epoch (UTC). */
+  who: { name: string; email: string; seconds: number };
+  force?: boolean;
+}
+
+/** fast-import's `data` command: the exact byte count, then the bytes. */
+function data(text: string): Buffer[] {
+  const bytes = Buffer.from(text, "utf8");
+  return [Buffer.from(`data ${bytes.length}\n`), bytes, Buffer.from("\n")];
+}
+
+/** A path as fast-import reads it: C-style quoted only when it starts with a quote (audit paths hold no control characters). */
+function fastImportPath(path: string): string {
+  return path.startsWith('"') ? `"${path.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"` : path;
 }
 
 function looksLikeBareRepo(dir: string): boolean {

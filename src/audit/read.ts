@@ -17,8 +17,16 @@ export function normalizeAuditPath(path: string): string {
   return normal;
 }
 
-/** Every day file of the trail as of `commit`, oldest first. */
-export async function readDayFiles(repo: BareRepo, commit: string, auditPath: string): Promise<DayFile[]> {
+/**
+ * Every day file of the trail as of `commit`, oldest first. The paths of any other files under
+ * `auditPath` go into `others` when given (an append must not write where one of them is).
+ */
+export async function readDayFiles(
+  repo: BareRepo,
+  commit: string,
+  auditPath: string,
+  others?: string[],
+): Promise<DayFile[]> {
   const listing = await repo.run(["ls-tree", "-r", "-l", "-z", commit, "--", auditPath]);
   const wanted: Array<{ path: string; day: string; sha: string; size: number }> = [];
   for (const entry of listing.split("\0")) {
@@ -26,6 +34,7 @@ export async function readDayFiles(repo: BareRepo, commit: string, auditPath: st
     if (type !== "blob" || sha === undefined || path === undefined) continue;
     const day = dayOfFile(auditPath, path);
     if (day !== null) wanted.push({ path, day, sha, size: Number(size) });
+    else others?.push(path);
   }
   wanted.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
   const files: DayFile[] = [];

@@ -25,6 +25,7 @@ import {
   planAppend,
   walkChain,
 } from "./chain.js";
+import { AuditError } from "./errors.js";
 import { type BareRepo, openAuditRepo } from "./git.js";
 import { type AuditCommitMeta, formatAuditMessage, parseAuditMessage } from "./message.js";
 import { normalizeAuditPath, readDayFiles, walkAt } from "./read.js";
@@ -98,6 +99,11 @@ interface TrailState {
   ids: ReadonlySet<string>;
   /** The text of the newest day file at `tip` when known (it is the only one an append extends). */
   newest?: { file: string; text: string };
+  /**
+   * Files at `tip` that are not day files: under the trail's folder, and any at the folders
+   * above it. An append refuses to write where one of them is (or is a folder of the path).
+   */
+  others: ReadonlySet<string>;
 }
 
 interface PushOutcome extends PushResult {
@@ -128,6 +134,23 @@ async function configureOrigin(repo: BareRepo, remote: string, branch: string): 
   }
   if (current.stdout.trim() !== remote) await repo.run(["remote", "set-url", "origin", remote]);
   await repo.run(["remote", "set-branches", "origin", branch]);
+}
+
+/** Where a replay builds its commits before the branch is moved onto the last one. */
+const REPLAY_REF = "refs/dialwindow/replay";
+
+/** An AuditError when a file stands where `path` or one of its folders must go. */
+function refuseFileInTheWay(path: string, others: ReadonlySet<string>): void {
+  const parts = path.split("/");
+  const folders = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join("/"));
+  const blocked =
+    folders.some((folder) => others.has(folder)) || [...others].some((other) => other.startsWith(`${path}/`));
+  if (blocked) {
+    throw new AuditError(
+      "DW_AUDIT_GIT",
+      `cannot write the audit trail under ${parts[0]}/: a file of that name is in the way`,
+    );
+  }
 }
 
 function identity(text: string): string {
@@ -182,8 +205,7 @@ class GitAuditTrail implements AuditTrail {
       }
       let commit: string | null = null;
       if (fresh.length > 0) {
-        const next = await this.#commit(state, fresh, meta);
-        await this.#repo.moveRef(this.#localRef, next.tip, tip);
+        const next = await this.#commit(state, fresh, meta, this.#localRef);
         this.#state = next;
         commit = next.tip;
         this.#log.info({ branch: this.branch, commit, records: fresh.length }, "audit records committed");
@@ -240,7 +262,9 @@ class GitAuditTrail implements AuditTrail {
 
   async #stateAt(tip: string | null): Promise<TrailState> {
     if (this.#state !== undefined && this.#state.tip === tip) return this.#state;
-    const files = tip === null ? [] : await readDayFiles(this.#repo, tip, this.path);
+    const others: string[] = [];
+    const files = tip === null ? [] : await readDayFiles(this.#repo, tip, this.path, others);
+    if (tip !== null && this.path.includes("/")) others.push(...(await this.#filesAbovePath(tip)));
     const walk = walkChain(files);
     if (walk.firstBroken !== undefined) {
       this.#log.warn(
@@ -255,45 +279,63 @@ class GitAuditTrail implements AuditTrail {
       tail: walk.tail,
       ids: new Set(walk.entries.map((e) => e.record.changeId)),
       ...(newest ? { newest: { file: newest.path, text: newest.text } } : {}),
+      others: new Set(others),
     };
     this.#state = state;
     return state;
   }
 
-  /** Writes `records` on top of `parent.tip` as one commit; moves no ref. */
+  /** Files (not folders) at the folders above the trail's, e.g. `ops` for the path `ops/audit`. */
+  async #filesAbovePath(tip: string): Promise<string[]> {
+    const parts = this.path.split("/");
+    const above = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join("/"));
+    const listing = await this.#repo.run(["ls-tree", "-z", tip, "--", ...above]);
+    return listing
+      .split("\0")
+      .map((entry) => /^\d+ blob [0-9a-f]+\t(.*)$/s.exec(entry)?.[1])
+      .filter((path): path is string => path !== undefined);
+  }
+
+  /**
+   * Writes `records` on top of `parent.tip` as one commit on `ref`, which git moves only from
+   * `parent.tip` (see BareRepo.commitFiles); `force` for a scratch ref.
+   */
   async #commit(
     parent: TrailState,
     records: readonly ChangeRecord[],
     meta: AuditCommitMeta,
+    ref: string,
+    force = false,
   ): Promise<TrailState & { tip: string }> {
-    const repo = this.#repo;
     const plan = planAppend(parent.tail, records, this.path);
     // Records only ever go to the newest day file or later ones, so only that file can exist already.
     const newest = parent.tail.lastDay === null ? null : dayFilePath(this.path, parent.tail.lastDay);
-    const blobs = new Map<string, string>();
     const texts = new Map<string, string>();
     for (const [file, lines] of plan.files) {
+      refuseFileInTheWay(file, parent.others);
       let text = "";
       if (parent.tip !== null && file === newest) {
         text =
           parent.newest?.file === file
             ? parent.newest.text
-            : await repo.run(["cat-file", "blob", `${parent.tip}:${file}`]);
+            : await this.#repo.run(["cat-file", "blob", `${parent.tip}:${file}`]);
       }
       if (text !== "" && !text.endsWith("\n")) text += "\n";
       text += `${lines.join("\n")}\n`;
       texts.set(file, text);
-      blobs.set(file, (await repo.run(["hash-object", "-w", "--stdin"], { input: text })).trim());
     }
-    const tree = await repo.writeTree(parent.tip, blobs);
-    const parents = parent.tip === null ? [] : ["-p", parent.tip];
-    const message = formatAuditMessage(records, meta, plan.tail.lastHash);
-    const commit = (
-      await repo.run(["commit-tree", "--no-gpg-sign", ...parents, tree], {
-        input: message,
-        env: this.#identityEnv(),
-      })
-    ).trim();
+    const commit = await this.#repo.commitFiles({
+      ref,
+      parent: parent.tip,
+      files: texts,
+      message: formatAuditMessage(records, meta, plan.tail.lastHash),
+      who: {
+        name: identity(this.#options.author.name),
+        email: identity(this.#options.author.email),
+        seconds: Math.floor(this.#now().getTime() / 1000),
+      },
+      force,
+    });
     const newestAfter = plan.tail.lastDay === null ? null : dayFilePath(this.path, plan.tail.lastDay);
     const newestText = newestAfter === null ? undefined : texts.get(newestAfter);
     return {
@@ -303,20 +345,7 @@ class GitAuditTrail implements AuditTrail {
       ...(newestAfter !== null && newestText !== undefined
         ? { newest: { file: newestAfter, text: newestText } }
         : {}),
-    };
-  }
-
-  #identityEnv(): Record<string, string> {
-    const date = `${Math.floor(this.#now().getTime() / 1000)} +0000`;
-    const name = identity(this.#options.author.name);
-    const email = identity(this.#options.author.email);
-    return {
-      GIT_AUTHOR_NAME: name,
-      GIT_AUTHOR_EMAIL: email,
-      GIT_AUTHOR_DATE: date,
-      GIT_COMMITTER_NAME: name,
-      GIT_COMMITTER_EMAIL: email,
-      GIT_COMMITTER_DATE: date,
+      others: parent.others,
     };
   }
 
@@ -423,7 +452,7 @@ class GitAuditTrail implements AuditTrail {
     const rewritten = new Map<string, string | null>();
     const commitGroup = async (records: ChangeRecord[], meta: AuditCommitMeta): Promise<string | null> => {
       if (records.length === 0) return null;
-      state = await this.#commit(state, records, meta);
+      state = await this.#commit(state, records, meta, REPLAY_REF, true);
       return state.tip;
     };
     for (const group of groups) {
@@ -442,6 +471,7 @@ class GitAuditTrail implements AuditTrail {
       await commitGroup(leftover, groups.at(-1)?.meta ?? { revision: first.revision, actor: first.actor });
     }
     await repo.moveRef(this.#localRef, state.tip ?? base, local);
+    if (state.tip !== base) await repo.deleteRef(REPLAY_REF);
     this.#state = state;
     this.#log.info(
       { branch: this.branch, onto: base, commits: groups.length, skippedAsDuplicates: dropped.size },

@@ -1,60 +1,68 @@
-/** The audit repository's tree writing: a file added beside what is there, and a file in the way. */
+/**
+ * The audit repository's commit writing (one fast-import run): files added beside what the
+ * parent has, the ref moved only when nothing of someone else's would be lost.
+ */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { AuditError } from "../../src/audit/errors.js";
-import { openAuditRepo } from "../../src/audit/git.js";
+import { type FilesCommit, openAuditRepo } from "../../src/audit/git.js";
 import { GitError } from "../../src/util/git.js";
 import { tempDir } from "../helpers/fs.js";
 
-async function repoWithBlob() {
-  const repo = await openAuditRepo(join(await tempDir("dw-audit-git-"), "audit.git"));
-  const blob = (await repo.run(["hash-object", "-w", "--stdin"], { input: "{}\n" })).trim();
-  return { repo, blob };
+const REF = "refs/heads/dialwindow-audit";
+const WHO = { name: "dialwindow", email: "dw@example.test", seconds: 1_764_600_000 };
+
+async function newRepo() {
+  return openAuditRepo(join(await tempDir("dw-audit-git-"), "audit.git"));
 }
 
-describe("BareRepo.writeTree", () => {
-  it("adds files at any depth and keeps every other entry of the base tree as it was", async () => {
-    const { repo, blob } = await repoWithBlob();
-    const base = await repo.writeTree(
-      null,
-      new Map([
-        ["dialwindow.yaml", blob],
-        ["campaigns/q4.yaml", blob],
-        ["audit/2026/11/30.jsonl", blob],
-      ]),
+function spec(parent: string | null, files: Record<string, string>, ref = REF): FilesCommit {
+  return { ref, parent, files: new Map(Object.entries(files)), message: "audit: test\n", who: WHO };
+}
+
+describe("BareRepo.commitFiles", () => {
+  it("adds files at any depth, keeps every other entry of the parent's tree, and moves the ref", async () => {
+    const repo = await newRepo();
+    const first = await repo.commitFiles(
+      spec(null, {
+        "dialwindow.yaml": "kind: Config\n",
+        "campaigns/q4.yaml": "kind: CampaignSchedule\n",
+        "audit/2026/11/30.jsonl": '{"a":1}\n',
+      }),
     );
-    const tree = await repo.writeTree(base, new Map([["audit/2026/12/01.jsonl", blob]]));
-    const listed = (await repo.run(["ls-tree", "-r", "--name-only", tree])).trim().split("\n");
+    assert.equal(await repo.resolveRef(REF), first);
+    const second = await repo.commitFiles(spec(first, { "audit/2026/12/01.jsonl": '{"é":2}\n' }));
+    assert.equal(await repo.resolveRef(REF), second);
+    const listed = (await repo.run(["ls-tree", "-r", "--name-only", second])).trim().split("\n");
     assert.deepEqual(listed, [
       "audit/2026/11/30.jsonl",
       "audit/2026/12/01.jsonl",
       "campaigns/q4.yaml",
       "dialwindow.yaml",
     ]);
-    const unchanged = await repo.writeTree(base, new Map());
-    assert.equal(unchanged, base, "nothing added: the same tree");
-  });
-
-  it("a file where the trail's folder goes is an error naming the folder, and no tree is written", async () => {
-    const { repo, blob } = await repoWithBlob();
-    const base = await repo.writeTree(null, new Map([["audit", blob]]));
-    await assert.rejects(
-      repo.writeTree(base, new Map([["audit/2026/12/01.jsonl", blob]])),
-      (err: unknown) =>
-        err instanceof AuditError &&
-        err.code === "DW_AUDIT_GIT" &&
-        /under audit\/: a file of that name is in the way/.test(err.message),
+    assert.equal(await repo.run(["show", `${second}:audit/2026/12/01.jsonl`]), '{"é":2}\n');
+    assert.equal(
+      (await repo.run(["log", "-1", "--format=%P|%an <%ae> %at|%cn <%ce> %ct|%B", second])).trim(),
+      `${first}|dialwindow <dw@example.test> 1764600000|dialwindow <dw@example.test> 1764600000|audit: test`,
     );
   });
 
-  it("any other git failure is reported as git said it, not as a file in the way", async () => {
-    const { repo } = await repoWithBlob();
-    const missing = "0123456789abcdef0123456789abcdef01234567";
+  it("never moves the ref past a commit someone else put there: git refuses and the ref stays", async () => {
+    const repo = await newRepo();
+    const base = await repo.commitFiles(spec(null, { "audit/2026/12/01.jsonl": "1\n" }));
+    const theirs = await repo.commitFiles(spec(base, { "audit/2026/12/01.jsonl": "1\n2\n" }));
     await assert.rejects(
-      repo.writeTree(null, new Map([["audit/2026/12/01.jsonl", missing]])),
-      (err: unknown) =>
-        err instanceof GitError && !/in the way/.test(err.message) && /invalid object/.test(err.message),
+      repo.commitFiles(spec(base, { "audit/2026/12/01.jsonl": "1\nmine\n" })),
+      (err: unknown) => err instanceof GitError && /fast-import/.test(err.message),
     );
+    assert.equal(await repo.resolveRef(REF), theirs);
+    // A root commit onto a branch that exists is refused the same way.
+    await assert.rejects(repo.commitFiles(spec(null, { "audit/x": "x\n" })), GitError);
+    assert.equal(await repo.resolveRef(REF), theirs);
+    // force (a scratch ref) moves it regardless.
+    const scratch = "refs/dialwindow/replay";
+    await repo.commitFiles(spec(null, { "a.txt": "a\n" }, scratch));
+    const forced = await repo.commitFiles({ ...spec(theirs, { "b.txt": "b\n" }, scratch), force: true });
+    assert.equal(await repo.resolveRef(scratch), forced);
   });
 });

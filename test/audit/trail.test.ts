@@ -282,6 +282,38 @@ describe("audit trail: pushing", () => {
     assert.equal((await verifyAuditTrail({ remote, branch: "main", path: "audit" })).ok, true);
   });
 
+  it("refuses to write where a file stands in the trail's way, and moves nothing", async () => {
+    for (const [path, blocker] of [
+      ["audit", "audit"],
+      ["audit", "audit/2026"],
+      ["ops/audit", "ops"],
+    ] as const) {
+      const remote = await sandbox.remote();
+      const seed = join(await sandbox.dir(), "seed");
+      git(tmpdir(), "init", "-q", "-b", "main", seed);
+      await mkdir(join(seed, blocker, ".."), { recursive: true });
+      await writeFile(join(seed, blocker), "someone's file\n");
+      git(seed, "add", ".");
+      git(seed, "commit", "-q", "-m", "a file where the trail goes");
+      git(seed, "push", "-q", remote, "main");
+      const before = git(remote, "rev-parse", "main").trim();
+      const trail = await openTrail(join(await sandbox.dir(), "audit-repo"), {
+        remote,
+        branch: "main",
+        path,
+      });
+      await assert.rejects(
+        trail.append([record("1", "2026-03-14T09:00:00Z")], META),
+        (err: unknown) =>
+          err instanceof AuditError &&
+          err.code === "DW_AUDIT_GIT" &&
+          err.message.includes(`under ${path.split("/")[0]}/: a file of that name is in the way`),
+        `${blocker} in the way of ${path}`,
+      );
+      assert.equal(git(remote, "rev-parse", "main").trim(), before, "the remote is untouched");
+    }
+  });
+
   it("refuses a work directory it does not own and a bad branch name", async () => {
     const dir = await sandbox.dir();
     await writeFile(join(dir, "notes.txt"), "mine\n");

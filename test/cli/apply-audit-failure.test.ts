@@ -48,12 +48,12 @@ describe("apply: an audit record that cannot be written", () => {
     const world = await makeWorld({ at: AT });
     driftByHand(world, Q4);
     const stateDir = await tempDir("dw-state-");
-    // A git that fails exactly when the audit trail builds its commit's tree.
+    // A git that fails exactly when the audit trail writes its commit.
     const bin = await tempDir("dw-fake-git-");
     const real = (await runBinaryWhich()).trim();
     await writeFile(
       join(bin, "git"),
-      `#!/bin/sh\nfor a in "$@"; do [ "$a" = write-tree ] && { echo "fatal: unable to write new object (simulated)" >&2; exit 128; }; done\nexec "${real}" "$@"\n`,
+      `#!/bin/sh\nfor a in "$@"; do [ "$a" = fast-import ] && { echo "fatal: unable to write new object (simulated)" >&2; exit 128; }; done\nexec "${real}" "$@"\n`,
     );
     await chmod(join(bin, "git"), 0o755);
     const args = ["apply", "--dir", world.dir, "--at", AT, "--state-dir", stateDir, "--webhook-wait", "5"];
@@ -61,7 +61,7 @@ describe("apply: an audit record that cannot be written", () => {
     const first = await runBinary(args, { env: { ...world.env, PATH: `${bin}:${process.env.PATH ?? ""}` } });
     assert.equal(first.code, 1, first.stdout + first.stderr);
     assert.equal(world.sim.countRequests("patch"), 1);
-    assert.match(first.stderr, /1 change written to CXone is not in the audit trail yet \(.*write-tree.*\)/);
+    assert.match(first.stderr, /1 change written to CXone is not in the audit trail yet \(.*fast-import.*\)/);
     assert.match(first.stderr, /kept in the journal/);
 
     // The real git again: in-process is enough (the fake git needed the binary's own PATH).
