@@ -3,8 +3,8 @@
  * no network (npm --offline, from the cache `npm ci` filled), then `--version` and `validate`
  * through the installed binary, and `init`, `import` against the simulator, `plan` and `diff`
  * through the installed copy's own CLI module loaded in this process: the same files, the same
- * dependencies resolved from the install, one node start each saved (binary runs of every
- * command are in test/cli/).
+ * dependencies resolved from the install, one node start each saved (the installed bin link,
+ * shebang and start-up are what `--version` and `validate` prove).
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
