@@ -34,6 +34,25 @@ import {
 import type { Transport } from "./transport.js";
 
 /** A write without the version it was read at could overwrite a change made since: refused. */
+/**
+ * What the read right before a PUT returned, if it is still at `expectedVersion`: a missing
+ * skill is a NotFoundError, another version a VersionConflictError (`changed` says what moved).
+ */
+function stillAt<T>(
+  id: string,
+  current: T | undefined,
+  versionOf: (value: T) => string,
+  expectedVersion: string,
+  changed: (found: string) => string,
+): T {
+  if (current === undefined) {
+    throw new NotFoundError(`skill ${id} does not exist in CXone (or is not a Personal Connection skill)`);
+  }
+  const found = versionOf(current);
+  if (found !== expectedVersion) throw new VersionConflictError(changed(found));
+  return current;
+}
+
 function requireVersion(expectedVersion: string, what: string): void {
   if (expectedVersion.trim() === "") {
     throw new DialwindowError(
@@ -61,16 +80,13 @@ export async function writeSchedule(
     });
   // The API has no If-Match: read once more right before the PUT and compare versions. A
   // write by someone else between this GET and the PUT is not detected (README).
-  const current = await getSettings(ctx, id);
-  if (current === undefined) {
-    throw new NotFoundError(`skill ${id} does not exist in CXone (or is not a Personal Connection skill)`);
-  }
-  const currentVersion = settingsVersion(current);
-  if (currentVersion !== expectedVersion) {
-    throw new VersionConflictError(
-      `skill ${id} changed in CXone since it was read (version ${expectedVersion}, now ${currentVersion})`,
-    );
-  }
+  const current = stillAt(
+    id,
+    await getSettings(ctx, id),
+    settingsVersion,
+    expectedVersion,
+    (found) => `skill ${id} changed in CXone since it was read (version ${expectedVersion}, now ${found})`,
+  );
   const sending = settingsFor(schedule, current);
   const { apiBase } = await ctx.api();
   const url = scheduleUrl(apiBase, id);
@@ -157,16 +173,14 @@ export async function writeCurfews(
   requireVersion(expectedVersion, `the boundings of skill ${id} without the version they were read at`);
   const why = unsendable(curfews);
   if (why) throw new RejectedError({ reason: why, answer: "not sent", message: `skill ${id}: ${why}` });
-  const current = await getTimeZones(ctx, id);
-  if (current === undefined) {
-    throw new NotFoundError(`skill ${id} does not exist in CXone (or is not a Personal Connection skill)`);
-  }
-  const currentVersion = timeZonesVersion(current);
-  if (currentVersion !== expectedVersion) {
-    throw new VersionConflictError(
-      `the boundings of skill ${id} changed in CXone since they were read (version ${expectedVersion}, now ${currentVersion})`,
-    );
-  }
+  stillAt(
+    id,
+    await getTimeZones(ctx, id),
+    timeZonesVersion,
+    expectedVersion,
+    (found) =>
+      `the boundings of skill ${id} changed in CXone since they were read (version ${expectedVersion}, now ${found})`,
+  );
   const { apiBase } = await ctx.api();
   const url = timeZonesUrl(apiBase, id);
   await put(ctx, url, timeZonesPutBody(curfews));
