@@ -24,7 +24,7 @@ import { SyncWindows } from "../reconcile/sync-windows.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import { parseAt, resolveDir } from "./common.js";
-import { type CliIo, EXIT } from "./io.js";
+import { type CliIo, clockOption, EXIT } from "./io.js";
 import { curfewIds, loadDesired, planFrom, planTargetOf } from "./session.js";
 
 export interface ApplyFlags {
@@ -147,7 +147,7 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
   const command = "apply";
   // Credentials and URLs are checked first: a missing or blank variable stops apply before it
   // takes the lock or reaches the audit remote.
-  const connection = connect(config, io.env, { logger });
+  const connection = connect(config, io.env, { logger, ...clockOption(io) });
   let pipeline: WritePipeline;
   try {
     pipeline = await WritePipeline.open({
@@ -157,6 +157,7 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
       env: io.env,
       logger,
       command,
+      ...clockOption(io),
       // Outside git there is no origin to push the audit trail to; asking git again would only say so.
       ...(desired?.noRevision === NOT_A_CHECKOUT ? { auditRemote: null } : {}),
     });
@@ -195,6 +196,7 @@ export async function applyCommand(io: CliIo, flags: ApplyFlags): Promise<number
       logger,
       recorder: pipeline.recorder,
       concurrency: config.cxone.concurrency,
+      ...clockOption(io),
       ...(denied?.denied
         ? {
             hold: () =>

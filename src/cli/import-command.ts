@@ -35,7 +35,7 @@ import {
 } from "./import-documents.js";
 import { importFolder, isInside, writeNew } from "./import-files.js";
 import { uniqueName } from "./import-names.js";
-import { type CliIo, EXIT } from "./io.js";
+import { type CliIo, clockOption, EXIT } from "./io.js";
 import { validationText } from "./validate-command.js";
 
 export interface ImportFlags {
@@ -63,7 +63,7 @@ export async function importCommand(io: CliIo, flags: ImportFlags): Promise<numb
   const usedNames = new Set(existing.campaigns.map((c) => c.value.metadata.name));
 
   const ids = flags.campaign ?? [];
-  const connection = connect(config, io.env, { logger });
+  const connection = connect(config, io.env, { logger, ...clockOption(io) });
   const caps = connection.port.capabilities;
   let read: Awaited<ReturnType<typeof connection.port.readCampaigns>>;
   let scheduleZone: string | undefined;

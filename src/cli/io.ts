@@ -12,7 +12,11 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   now: () => DateTime;
-  /** The daemon's clock (its timers and instants); when absent, `now` with node's timers. Tests pass one they move by hand. */
+  /**
+   * The command's clock: the daemon's timers and instants, and every wait of a one-shot command
+   * (retry backoff, Retry-After, the rate budget, webhook retries). When absent, `now` with node's
+   * timers. Tests pass one they move by hand, or one that skips each wait.
+   */
   clock?: Clock;
   /** A logger writing to stderr; DIALWINDOW_LOG_LEVEL overrides `defaultLevel`. */
   logger: (defaultLevel: string) => Logger;
@@ -42,6 +46,11 @@ export function processIo(): CliIo {
       process.on("SIGINT", once);
     },
   };
+}
+
+/** `{ clock }` for connect() and WritePipeline.open() when the command was given one; else nothing. */
+export function clockOption(io: CliIo): { clock?: Clock } {
+  return io.clock ? { clock: io.clock } : {};
 }
 
 /** Exit codes, as the README's CLI reference defines them. */

@@ -13,7 +13,7 @@ import { type Connection, connect } from "../live/connect.js";
 import type { CxonePort, ReadResult } from "../live/port.js";
 import { buildPlan, type Plan, type PlanTarget } from "../plan/plan.js";
 import type { Logger } from "../util/log.js";
-import type { CliIo } from "./io.js";
+import { type CliIo, clockOption } from "./io.js";
 import { validationText } from "./validate-command.js";
 
 export interface Desired {
@@ -91,7 +91,7 @@ export async function readLive(
   logger: Logger,
   options: { includeUnrequested?: boolean } = {},
 ): Promise<LiveRead> {
-  const connection = connect(desired.result.config, io.env, { logger });
+  const connection = connect(desired.result.config, io.env, { logger, ...clockOption(io) });
   try {
     const target = await planTargetOf(connection.port, desired.campaigns);
     const read = await connection.port.readCampaigns(

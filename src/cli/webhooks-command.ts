@@ -15,7 +15,7 @@ import { resolveStateDir, statePath } from "../state/state-dir.js";
 import { UsageError } from "../util/errors.js";
 import { auditFailure } from "./apply-command.js";
 import { resolveDir } from "./common.js";
-import { type CliIo, EXIT } from "./io.js";
+import { type CliIo, clockOption, EXIT } from "./io.js";
 
 export interface WebhooksFlags {
   dir?: string;
@@ -91,6 +91,7 @@ export async function webhooksRetryCommand(io: CliIo, flags: WebhooksFlags): Pro
       env: io.env,
       logger,
       command: "webhooks retry",
+      ...clockOption(io),
     });
   } catch (err) {
     if (!(err instanceof StateDirLockedError)) throw err;
@@ -105,7 +106,7 @@ export async function webhooksRetryCommand(io: CliIo, flags: WebhooksFlags): Pro
   try {
     // Writes a crash left open are settled first, when CXone is reachable from here.
     if (pipeline.openIntentCount() > 0) {
-      const connection = connect(config, io.env, { logger });
+      const connection = connect(config, io.env, { logger, ...clockOption(io) });
       try {
         await pipeline.recover(connection.port);
       } finally {

@@ -1,6 +1,7 @@
 /** What connecting to CXone gives every command, whatever the profile. */
 import type { Dispatcher } from "undici";
 import type { ResolvedConfig } from "../desired/config.js";
+import { type Clock, sleep } from "../util/clock.js";
 import type { Logger } from "../util/log.js";
 import type { CxonePort } from "./port.js";
 import { RateBudget } from "./rate-budget.js";
@@ -19,12 +20,20 @@ export interface ConnectOptions {
   /** Share one budget between clients of one credential (the daemon). */
   budget?: RateBudget;
   dispatcher?: Dispatcher;
+  /**
+   * The command's clock: retry backoff, Retry-After and the rate budget wait on its timers.
+   * Absent, node's timers (and a monotonic clock for the budget).
+   */
+  clock?: Clock;
 }
 
 /** The client settings every profile takes from cxone: in dialwindow.yaml and the options. */
 export function transportSettings(c: ResolvedConfig["cxone"], options: ConnectOptions) {
+  const clock = options.clock;
+  const timing = clock ? { now: clock.now, sleep: (ms: number) => sleep(clock, ms) } : {};
   return {
-    budget: options.budget ?? new RateBudget({ requestsPerMinute: c.requestsPerMinute }),
+    budget: options.budget ?? new RateBudget({ requestsPerMinute: c.requestsPerMinute, ...timing }),
+    ...timing,
     concurrency: c.concurrency,
     pageSize: c.pageSize,
     timeoutMs: c.timeoutMs,

@@ -102,6 +102,8 @@ export async function openParts(o: ReconcilerOptions, shared: Shared, hooks: Hoo
           logger: log,
           budget: new RateBudget({ requestsPerMinute: config.cxone.requestsPerMinute }),
           onRequest: (e) => metrics.recordRequest(e),
+          // Backoff and Retry-After wait on the daemon's clock; the budget keeps a monotonic one.
+          clock,
         });
   } catch (err) {
     await pipeline.close();

@@ -7,6 +7,7 @@ import { diffSchedules } from "../../src/plan/diff.js";
 import { planDigest } from "../../src/plan/saved-plan.js";
 import { runBinary, runInProcess } from "../helpers/cli.js";
 import { closedPortUrl } from "../helpers/receiver.js";
+import { SkippingClock } from "../helpers/skipping-clock.js";
 import { driftByHand, gitIn, makeWorld, rejectWrites, type World } from "../helpers/world.js";
 
 const AT = "2026-12-01T15:00:00Z";
@@ -221,10 +222,22 @@ describe("plan: CXone faults", () => {
     const world = await makeWorld();
     world.sim.injectFault({ kind: "list", times: 2, fault: 503 });
     world.sim.injectFault({ kind: "list", times: 2, fault: { type: "status", status: 429, retryAfter: 1 } });
-    const r = await plan(world);
+    // The waits are skipped, not left out: the clock records each one.
+    const clock = new SkippingClock(Date.parse(AT));
+    const r = await runInProcess(["plan", "--dir", world.dir, "--at", AT], {
+      env: world.env,
+      now: AT,
+      clock,
+    });
     assert.equal(r.code, 0, r.stderr);
     const statuses = world.sim.requests("list").map((q) => q.status);
     assert.deepEqual(statuses.slice(0, 5), [503, 503, 429, 429, 200]);
+    // Each 429's Retry-After: 1 is one wait of exactly 1000 ms (a backoff wait is jittered below its cap).
+    assert.deepEqual(
+      clock.waits.filter((ms) => ms === 1000),
+      [1000, 1000],
+      `waits: ${clock.waits.join(", ")}`,
+    );
   });
 
   it("a slow answer times out and is retried", async () => {

@@ -3,8 +3,10 @@ import { join } from "node:path";
 import { DateTime } from "luxon";
 import type { CliIo } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/main.js";
+import type { Clock } from "../../src/util/clock.js";
 import { createLogger, type Logger, silentLogger } from "../../src/util/log.js";
 import { packageRoot } from "../../src/util/paths.js";
+import { SkippingClock } from "./skipping-clock.js";
 
 export interface CliResult {
   code: number;
@@ -41,16 +43,26 @@ export interface InProcessOptions {
    * at DIALWINDOW_LOG_LEVEL from `env` (else the command's default). Without it, logs are dropped.
    */
   logs?: boolean;
+  /**
+   * The command's clock: its waits (retry backoff, Retry-After, the rate budget, webhook
+   * retries). Default a SkippingClock, so a test waits for none of them; `systemClock` where
+   * waiting in real time is what the test is about.
+   */
+  clock?: Clock;
 }
 
-/** The CLI in-process, with captured output and a fixed clock. */
+/** The CLI in-process, with captured output, a fixed `now` and (unless told) no real waits. */
 export async function runInProcess(args: string[], options: InProcessOptions = {}): Promise<CliResult> {
   const out = { stdout: "", stderr: "" };
   const io = inProcessIo(out, {
     ...options,
     now: () => (options.now ? DateTime.fromISO(options.now, { setZone: true }) : DateTime.utc()),
   });
-  const code = await runCli(args, io);
+  // Starting where `now` says, so the command's instants and its waits agree.
+  const clock =
+    options.clock ??
+    new SkippingClock(options.now ? DateTime.fromISO(options.now, { setZone: true }).toMillis() : Date.now());
+  const code = await runCli(args, { ...io, clock });
   return { code, ...out };
 }
 
