@@ -1,20 +1,32 @@
 #!/usr/bin/env node
 // Runs the compiled test files with node's built-in test runner. Files are passed explicitly
 // because `node --test <dir>` means different things on Node 20 (a directory) and 22+ (a glob).
-// Usage: node scripts/run-tests.mjs [--dist DIR] [substring ...]
+// Usage: node scripts/run-tests.mjs [--dist DIR] [--record-durations] [substring ...]
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const args = process.argv.slice(2);
 let dist = "dist";
+let record = false;
 const filters = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--dist") dist = args[++i];
+  else if (args[i] === "--record-durations") record = true;
   else filters.push(args[i]);
 }
+const DURATIONS = "test/durations.json";
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -33,21 +45,32 @@ if (files.length === 0) {
 }
 // Files run in a few processes ("shards"), each importing its share of the test files, rather
 // than a process per file: a process per file loads every module, compiles the schemas and
-// builds the zone tables again ~90 times, a third of the suite's CPU on 2 cores. Shards are
-// filled largest file first (size stands in for cost). Shards run at once: most files wait on
-// sockets, child processes and git as much as on the CPU. DIALWINDOW_TEST_ISOLATE=1 runs a
-// process per file again (to rule out one file disturbing another); DIALWINDOW_TEST_SHARDS
-// sets how many.
+// builds the zone tables again ~90 times, a third of the suite's CPU on 2 cores. Shards run at
+// once: most files wait on sockets, child processes and git as much as on the CPU. The run ends
+// when its last shard does, so the shards are filled longest file first, each file going to the
+// shard with the least so far, by how long the file took when test/durations.json was recorded
+// (`--record-durations` rewrites it from this run). A file not in it yet is costed by its size at
+// the recorded seconds per byte. DIALWINDOW_TEST_ISOLATE=1 runs a process per file again (to
+// rule out one file disturbing another); DIALWINDOW_TEST_SHARDS sets how many.
 const isolate = process.env.DIALWINDOW_TEST_ISOLATE === "1";
 const shardCount = Math.max(1, Number(process.env.DIALWINDOW_TEST_SHARDS ?? 4));
+/** The source file a compiled test file came from, as test/durations.json names it. */
+const sourceOf = (f) => relative(dist, f).replace(/\.js$/, ".ts").split(sep).join("/");
 let entries = files;
 if (!isolate && files.length > shardCount) {
-  const shards = Array.from({ length: shardCount }, () => ({ size: 0, files: [] }));
-  const bySize = files.map((f) => ({ f, size: statSync(f).size })).sort((a, b) => b.size - a.size);
-  for (const { f, size } of bySize) {
-    const smallest = shards.reduce((a, b) => (b.size < a.size ? b : a));
-    smallest.files.push(f);
-    smallest.size += size;
+  const recorded = existsSync(DURATIONS) ? JSON.parse(readFileSync(DURATIONS, "utf8")) : {};
+  const sized = files.map((f) => ({ f, size: statSync(f).size, seconds: recorded[sourceOf(f)] }));
+  const known = sized.filter((x) => x.seconds !== undefined);
+  const sum = (xs, key) => xs.reduce((total, x) => total + x[key], 0);
+  const perByte = known.length > 0 ? sum(known, "seconds") / sum(known, "size") : 1;
+  const costed = sized
+    .map((x) => ({ f: x.f, cost: x.seconds ?? x.size * perByte }))
+    .sort((a, b) => b.cost - a.cost);
+  const shards = Array.from({ length: shardCount }, () => ({ cost: 0, files: [] }));
+  for (const { f, cost } of costed) {
+    const least = shards.reduce((a, b) => (b.cost < a.cost ? b : a));
+    least.files.push(f);
+    least.cost += cost;
   }
   const dir = join(dist, "test-shards");
   rmSync(dir, { recursive: true, force: true });
@@ -89,9 +112,23 @@ function removeRunRoot() {
 
 // The runner's TAP goes through as it comes; its closing counts are repeated as one line,
 // "N passed, N failed", so any CI (and a person scrolling back) finds the verdict at the end.
+const durationsLog = join(runRoot, "durations.jsonl");
 const child = spawn(
   process.execPath,
-  ["--enable-source-maps", "--test", `--test-concurrency=${entries.length}`, ...entries],
+  [
+    "--enable-source-maps",
+    "--test",
+    `--test-concurrency=${entries.length}`,
+    "--test-reporter=tap",
+    "--test-reporter-destination=stdout",
+    ...(record
+      ? [
+          `--test-reporter=${pathToFileURL(resolve("scripts/durations-reporter.mjs")).href}`,
+          `--test-reporter-destination=${durationsLog}`,
+        ]
+      : []),
+    ...entries,
+  ],
   { stdio: ["ignore", "pipe", "inherit"], env },
 );
 const counts = {};
@@ -106,7 +143,26 @@ child.stdout.on("data", (chunk) => {
     if (m) counts[m[1]] = Number(m[2]);
   }
 });
+/** Seconds per test source file from this run, written sorted to test/durations.json. */
+function recordDurations() {
+  const perFile = {};
+  for (const line of readFileSync(durationsLog, "utf8").split("\n")) {
+    if (line === "") continue;
+    const { file, ms } = JSON.parse(line);
+    const key = relative(process.cwd(), file).split(sep).join("/");
+    perFile[key] = (perFile[key] ?? 0) + ms / 1000;
+  }
+  const sorted = Object.fromEntries(
+    Object.keys(perFile)
+      .sort()
+      .map((k) => [k, Math.round(perFile[k] * 10) / 10]),
+  );
+  writeFileSync(DURATIONS, `${JSON.stringify(sorted, null, 2)}\n`);
+  console.log(`recorded ${Object.keys(sorted).length} files' durations in ${DURATIONS}`);
+}
+
 child.on("close", (code, signal) => {
+  if (record && code === 0) recordDurations();
   removeRunRoot();
   const failed = (counts.fail ?? 0) + (counts.cancelled ?? 0);
   if (counts.skipped) console.log(`${counts.skipped} skipped (each says why in the log above)`);
