@@ -27,6 +27,7 @@ for (let i = 0; i < args.length; i++) {
   else filters.push(args[i]);
 }
 const DURATIONS = "test/durations.json";
+const readDurations = () => (existsSync(DURATIONS) ? JSON.parse(readFileSync(DURATIONS, "utf8")) : {});
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -58,7 +59,7 @@ const shardCount = Math.max(1, Number(process.env.DIALWINDOW_TEST_SHARDS ?? 4));
 const sourceOf = (f) => relative(dist, f).replace(/\.js$/, ".ts").split(sep).join("/");
 let entries = files;
 if (!isolate && files.length > shardCount) {
-  const recorded = existsSync(DURATIONS) ? JSON.parse(readFileSync(DURATIONS, "utf8")) : {};
+  const recorded = readDurations();
   const sized = files.map((f) => ({ f, size: statSync(f).size, seconds: recorded[sourceOf(f)] }));
   const known = sized.filter((x) => x.seconds !== undefined);
   const sum = (xs, key) => xs.reduce((total, x) => total + x[key], 0);
@@ -143,7 +144,10 @@ child.stdout.on("data", (chunk) => {
     if (m) counts[m[1]] = Number(m[2]);
   }
 });
-/** Seconds per test source file from this run, written sorted to test/durations.json. */
+/**
+ * Seconds per test source file from this run, written sorted to test/durations.json. Files this
+ * run left out (a filtered run) keep their recorded seconds; files that are gone are dropped.
+ */
 function recordDurations() {
   const perFile = {};
   for (const line of readFileSync(durationsLog, "utf8").split("\n")) {
@@ -152,13 +156,13 @@ function recordDurations() {
     const key = relative(process.cwd(), file).split(sep).join("/");
     perFile[key] = (perFile[key] ?? 0) + ms / 1000;
   }
-  const sorted = Object.fromEntries(
-    Object.keys(perFile)
-      .sort()
-      .map((k) => [k, Math.round(perFile[k] * 10) / 10]),
-  );
-  writeFileSync(DURATIONS, `${JSON.stringify(sorted, null, 2)}\n`);
-  console.log(`recorded ${Object.keys(sorted).length} files' durations in ${DURATIONS}`);
+  const merged = { ...readDurations(), ...perFile };
+  const kept = Object.keys(merged)
+    .filter((key) => existsSync(key))
+    .sort();
+  const rounded = Object.fromEntries(kept.map((key) => [key, Math.round(merged[key] * 10) / 10]));
+  writeFileSync(DURATIONS, `${JSON.stringify(rounded, null, 2)}\n`);
+  console.log(`recorded the durations of ${Object.keys(perFile).length} test file(s) in ${DURATIONS}`);
 }
 
 child.on("close", (code, signal) => {
