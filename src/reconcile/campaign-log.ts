@@ -99,8 +99,13 @@ export class CampaignLog {
     if (this.#unlogged.delete(id)) this.#logFailing(id);
   }
 
-  /** Reconciled fine; a problem this ends is logged as recovered. */
+  /**
+   * Reconciled fine; a problem this ends is logged as recovered. Not while the desired state as
+   * it is now blocks the campaign: a reconcile or resync that began before its file broke cannot
+   * clear that.
+   */
   ok(id: string, state: "in_sync" | "drifted", c?: CampaignSchedule): void {
+    if (this.#o.snapshot().blocked.has(id)) return;
     if (state === "in_sync" && c) this.syncedAs.set(id, c);
     const ended: CampaignProblem | undefined = this.board.ok(id, state);
     this.#unlogged.delete(id);

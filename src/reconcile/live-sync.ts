@@ -139,16 +139,21 @@ export class LiveSync {
     health.lastResyncError = undefined;
     health.credentialError = undefined;
     const at = utcNow(this.#o.clock);
+    // What was read is judged by the desired state as it is now: a file that broke (or was
+    // fixed) while CXone was being read must not be judged by the snapshot from before.
+    const current = this.#o.snapshot();
     let drifted = 0;
     for (const id of ids) {
-      const c = snapshot.campaigns.get(id);
+      const c = current.campaigns.get(id);
       const live = read.campaigns.get(id);
       if (read.problems.has(id)) {
         enqueue(id); // the handler reads it on its own and reports
         continue;
       }
       if (!c) {
-        this.#o.onBlocked(id, snapshot.blocked.get(id) ?? "");
+        // Blocked, or no longer managed (the reload that dropped it has dealt with it).
+        const why = current.blocked.get(id);
+        if (why !== undefined) this.#o.onBlocked(id, why);
         continue;
       }
       const planned = planCampaign(c, live, undefined, at, target);

@@ -1,7 +1,8 @@
 /**
  * The reconciler in-process on a fake clock, when the desired state cannot be used: writes held
- * back while it could not be read go out as soon as it can be, and a daemon limited to one
- * team's campaigns (`--selector`) reports only that team's broken files.
+ * back while it could not be read go out as soon as it can be, a daemon limited to one team's
+ * campaigns (`--selector`) reports only that team's broken files, and a file broken while a
+ * resync reads CXone stays blocked.
  */
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
@@ -9,9 +10,12 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DateTime } from "luxon";
 import { validateDesiredState } from "../../src/desired/validate.js";
+import { connect } from "../../src/live/connect.js";
+import type { CxonePort } from "../../src/live/port.js";
 import type { DaemonStatus } from "../../src/reconcile/reconciler.js";
+import { silentLogger } from "../../src/util/log.js";
 import { driftByHand, editFile } from "../helpers/world.js";
-import { capturingLogger, FakeTimers, waitFor } from "./helpers.js";
+import { capturingLogger, type Deferred, deferred, FakeTimers, settle, waitFor } from "./helpers.js";
 import { daemonWorld, startInProcess, stopInProcess } from "./in-process.js";
 import { parsePromText, sampleValue } from "./prom-text.js";
 
@@ -144,6 +148,58 @@ describe("reconciler --selector: another team's broken files", () => {
       );
     } finally {
       await stopInProcess(reconciler, fake);
+    }
+  });
+});
+
+describe("reconciler: a file broken while a resync reads CXone", () => {
+  it("stays blocked: the resync judges what it read by the desired state as it is when the read returns", async () => {
+    const start = DateTime.fromISO("2026-12-01T15:00:00Z");
+    const world = await daemonWorld(start);
+    const config = (await validateDesiredState(world.dir, { at: start, env: world.env })).config;
+    const connection = connect(config, world.env, { logger: silentLogger() });
+    // Once armed, a read of every campaign returns only when the test lets it.
+    let hold: { read: Deferred<void>; release: Deferred<void> } | undefined;
+    const port = new Proxy(connection.port, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof value !== "function") return value;
+        return async (...args: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => unknown).apply(target, args);
+          const held = hold;
+          if (key === "readCampaigns" && held) {
+            hold = undefined;
+            held.read.resolve();
+            await held.release.promise;
+          }
+          return result;
+        };
+      },
+    }) as CxonePort;
+    const fake = new FakeTimers(start.toMillis());
+    const reconciler = await startInProcess(world, fake, { port });
+    try {
+      await reconciler.run();
+      await waitFor("every campaign in sync", () => reconciler.status().counts.in_sync === 7);
+      hold = { read: deferred(), release: deferred() };
+      const held = hold;
+      await fake.advance(3_600_000 * 1.1);
+      await held.read.promise; // the hourly resync has read CXone, every campaign in sync
+
+      await editFile(world, "campaigns/care/surveys.yaml", (t) =>
+        t.replace('{ days: [TUE, THU], start: "11:00"', '{ days: [TUE, THU], start: "25:00"'),
+      );
+      await reconciler.reload();
+      const blocked = () => reconciler.status().problems.find((p) => p.campaignId === SURVEY_EAST);
+      assert.equal(blocked()?.reason, "invalid_file");
+
+      held.release.resolve(); // the resync goes on with what it read before the edit
+      await settle();
+      assert.equal(blocked()?.reason, "invalid_file", "the block is still on /status");
+      assert.equal(blocked()?.file, "campaigns/care/surveys.yaml");
+    } finally {
+      await stopInProcess(reconciler, fake);
+      await connection.close();
     }
   });
 });
