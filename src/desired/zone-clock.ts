@@ -9,6 +9,7 @@
  * checks the results against luxon directly.
  */
 import { IANAZone } from "luxon";
+import { civilFromDays } from "./civil-date.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -52,7 +53,7 @@ export class ZoneClock {
 
   /** Instants of offset changes within the span. */
   transitions(): readonly number[] {
-    // The shared table covers whole UTC days: keep what a table of this span alone would hold
+    // The shared tables cover whole UTC years: keep what a table of this span alone would hold
     // (sampled from the hour before `fromMs` to one step past `toMs`).
     const from = Math.floor(this.fromMs / HOUR) * HOUR;
     this.#inSpan ??= this.starts.filter((t) => t > from && t <= this.toMs + STEP);
@@ -95,24 +96,47 @@ interface TransitionTable {
 }
 
 // Tables are a pure function of the zone database, which cannot change while a process runs,
-// so they are shared (like ZONE_ANSWERS below): spans are widened to whole UTC days, so every
-// run of a day (each plan, each daemon resync, each test) asks Intl once per zone, not once per
-// run. Bounded: cleared when full.
-const TABLES = new Map<string, TransitionTable>();
+// so they are built per zone and UTC calendar year and shared (like ZONE_ANSWERS below): every
+// run in the same years (each plan, each daemon resync, each test, whatever its date) asks Intl
+// once per zone and year. A span is served by joining its years' tables. Bounded: cleared when
+// full.
+const YEAR_TABLES = new Map<string, TransitionTable>();
 const MAX_TABLES = 512;
 const DAY = 24 * HOUR;
 
-function transitionTable(zone: string, fromMs: number, toMs: number): TransitionTable {
-  const from = Math.floor(fromMs / DAY) * DAY;
-  const to = Math.ceil(toMs / DAY) * DAY;
-  const key = `${zone}|${from}|${to}`;
-  let table = TABLES.get(key);
+function yearOf(ms: number): number {
+  return civilFromDays(Math.floor(ms / DAY)).y;
+}
+
+/** The table of one UTC calendar year (changes up to one step past its end included). */
+function yearTable(zone: string, year: number): TransitionTable {
+  const key = `${zone}|${year}`;
+  let table = YEAR_TABLES.get(key);
   if (!table) {
-    if (TABLES.size >= MAX_TABLES) TABLES.clear();
-    table = buildTable(zone, from, to);
-    TABLES.set(key, table);
+    if (YEAR_TABLES.size >= MAX_TABLES) YEAR_TABLES.clear();
+    table = buildTable(zone, Date.UTC(year, 0, 1), Date.UTC(year + 1, 0, 1));
+    YEAR_TABLES.set(key, table);
   }
   return table;
+}
+
+function transitionTable(zone: string, fromMs: number, toMs: number): TransitionTable {
+  // transitions() looks one step past toMs.
+  const first = yearOf(fromMs);
+  const last = yearOf(toMs + STEP);
+  if (first === last) return yearTable(zone, first);
+  const starts: number[] = [];
+  const offsets: number[] = [yearTable(zone, first).offsets[0] as number];
+  for (let year = first; year <= last; year++) {
+    const table = yearTable(zone, year);
+    table.starts.forEach((start, i) => {
+      // A change in a year's first step is also in the year before's table.
+      if (start <= (starts.at(-1) ?? Number.NEGATIVE_INFINITY)) return;
+      starts.push(start);
+      offsets.push(table.offsets[i + 1] as number);
+    });
+  }
+  return { starts, offsets };
 }
 
 function buildTable(zone: string, fromMs: number, toMs: number): TransitionTable {
