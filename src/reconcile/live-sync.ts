@@ -139,23 +139,26 @@ export class LiveSync {
     health.lastResyncError = undefined;
     health.credentialError = undefined;
     const at = utcNow(this.#o.clock);
-    // What was read is judged by the desired state as it is now: a file that broke (or was
-    // fixed) while CXone was being read must not be judged by the snapshot from before.
+    // The desired state may have been reloaded while CXone was being read: what was read is
+    // judged by the desired state as it is now. A file that broke meanwhile stays blocked; a
+    // campaign read for another entry (blocked then, or its curfews' boundings read or not
+    // read then) is left to the handler, which reads it again on its own.
     const current = this.#o.snapshot();
     let drifted = 0;
     for (const id of ids) {
+      const why = current.blocked.get(id);
+      if (why !== undefined) {
+        this.#o.onBlocked(id, why);
+        continue;
+      }
       const c = current.campaigns.get(id);
-      const live = read.campaigns.get(id);
-      if (read.problems.has(id)) {
+      if (!c) continue; // no longer managed: the reload that dropped it has dealt with it
+      const readAs = snapshot.campaigns.get(id);
+      if (read.problems.has(id) || !readAs || (readAs.curfews === undefined) !== (c.curfews === undefined)) {
         enqueue(id); // the handler reads it on its own and reports
         continue;
       }
-      if (!c) {
-        // Blocked, or no longer managed (the reload that dropped it has dealt with it).
-        const why = current.blocked.get(id);
-        if (why !== undefined) this.#o.onBlocked(id, why);
-        continue;
-      }
+      const live = read.campaigns.get(id);
       const planned = planCampaign(c, live, undefined, at, target);
       if (planned.action === "noop") {
         campaigns.drifted.delete(id);
