@@ -14,8 +14,9 @@ export interface CliIo {
   now: () => DateTime;
   /**
    * The command's clock: the daemon's timers and instants, and every wait of a one-shot command
-   * (retry backoff, Retry-After, the rate budget, webhook retries). When absent, `now` with node's
-   * timers. Tests pass one they move by hand, or one that skips each wait.
+   * (retry backoff, Retry-After, the rate budget, webhook retries). When absent, node's timers
+   * (the daemon takes its instants from `now`; one-shot commands wait on the system clock).
+   * Tests pass one they move by hand, or one that skips each wait.
    */
   clock?: Clock;
   /** A logger writing to stderr; DIALWINDOW_LOG_LEVEL overrides `defaultLevel`. */

@@ -338,6 +338,7 @@ describe("cxone-admin: reconcile, webhooks and the audit trail", () => {
     assert.match(String(records[0]?.versionBefore), /^sha256:/);
     assert.match(String(records[0]?.versionAfter), /^sha256:/);
     assert.notEqual(records[0]?.versionBefore, records[0]?.versionAfter);
+    assert.equal(String(records[0]?.at).slice(0, 10), AT.slice(0, 10), "recorded at the run's instant");
   });
 });
 

@@ -45,8 +45,8 @@ export interface InProcessOptions {
   logs?: boolean;
   /**
    * The command's clock: its waits (retry backoff, Retry-After, the rate budget, webhook
-   * retries). Default a SkippingClock, so a test waits for none of them; `systemClock` where
-   * waiting in real time is what the test is about.
+   * retries). Default a SkippingClock, so a test waits for none of them (except `reconcile`,
+   * which keeps node's timers); `systemClock` where waiting in real time is what the test is about.
    */
   clock?: Clock;
 }
@@ -58,11 +58,17 @@ export async function runInProcess(args: string[], options: InProcessOptions = {
     ...options,
     now: () => (options.now ? DateTime.fromISO(options.now, { setZone: true }) : DateTime.utc()),
   });
-  // Starting where `now` says, so the command's instants and its waits agree.
+  // Starting where `now` says, so the command's instants and its waits agree. Not for the
+  // daemon (reconcile, --once too): its timers re-arm themselves, so a clock that skips every
+  // wait would run it ahead by years; it keeps node's timers, as the binary does.
   const clock =
     options.clock ??
-    new SkippingClock(options.now ? DateTime.fromISO(options.now, { setZone: true }).toMillis() : Date.now());
-  const code = await runCli(args, { ...io, clock });
+    (args[0] === "reconcile"
+      ? undefined
+      : new SkippingClock(
+          options.now ? DateTime.fromISO(options.now, { setZone: true }).toMillis() : Date.now(),
+        ));
+  const code = await runCli(args, clock ? { ...io, clock } : io);
   return { code, ...out };
 }
 

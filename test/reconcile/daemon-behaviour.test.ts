@@ -160,6 +160,9 @@ describe("reconcile --once", () => {
     );
     assert.match(run.stderr, /^\{.*"msg":"campaign failing"/m, "the log lines are there, on stderr");
     assert.doesNotMatch(run.stdout, /^\{/m, "log lines go to stderr, the summary alone to stdout");
+    // One pass: the rejected write is tried once, and the work ends well before the shutdown deadline.
+    assert.equal(w.sim.requests("patch").filter((p) => p.path.endsWith(Q4)).length, 1);
+    assert.doesNotMatch(run.stderr, /shutdown deadline|still running at shutdown/);
   });
 });
 
