@@ -101,7 +101,8 @@ interface TransitionTable {
 // once per zone and year. A span is served by joining its years' tables. Bounded: cleared when
 // full.
 const YEAR_TABLES = new Map<string, TransitionTable>();
-const MAX_TABLES = 512;
+// Enough for every zone of the tz database over three years (a validation spans two or three).
+const MAX_TABLES = 2048;
 const DAY = 24 * HOUR;
 
 function yearOf(ms: number): number {
