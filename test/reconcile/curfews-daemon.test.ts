@@ -1,16 +1,22 @@
 /**
  * The reconciler in-process on a fake clock, under cxone-admin with a campaign whose curfews are
  * managed: a hand change to the skill's recipient time-zone boundings is found by the live
- * resync and undone in enforce mode, and only reported in report mode.
+ * resync and undone in enforce mode, and only reported in report mode; a campaign that starts
+ * managing them while a resync reads CXone is read again, not judged by that read.
  */
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DateTime } from "luxon";
+import { validateDesiredState } from "../../src/desired/validate.js";
+import { connect } from "../../src/live/connect.js";
+import type { CxonePort } from "../../src/live/port.js";
 import { type ReconcileEvent, Reconciler } from "../../src/reconcile/reconciler.js";
 import { silentLogger } from "../../src/util/log.js";
 import { coastToCoast, makeAdminWorld, SKILL_NY } from "../helpers/admin-world.js";
 import { waitFor } from "../helpers/cli.js";
-import { FakeTimers } from "./helpers.js";
+import { type Deferred, deferred, FakeTimers, settle } from "./helpers.js";
 
 const AT = "2026-12-01T15:00:00Z";
 const HOUR = 3_600_000;
@@ -108,5 +114,80 @@ describe("the reconciler and managed curfews", () => {
         HAND_EDIT.map((b) => ({ ...b })),
       );
     });
+  });
+});
+
+describe("a campaign that starts managing its curfews while a resync reads CXone", () => {
+  it("is read again by its handler, not judged by a read that left its boundings out", async () => {
+    const world = await makeAdminWorld({
+      at: AT,
+      campaigns: { "campaigns/coast.yaml": coastToCoast() },
+      cxoneExtra: "reconcile:\n  resyncInterval: 1h\n  debounce: 200ms",
+    });
+    world.sim.editTimeZoneSettings(SKILL_NY, HAND_EDIT);
+    const start = DateTime.fromISO(AT);
+    const config = (await validateDesiredState(world.dir, { at: start, env: world.env })).config;
+    const connection = connect(config, world.env, { logger: silentLogger() });
+    // Once armed, a read of every campaign returns only when the test lets it.
+    let hold: { read: Deferred<void>; release: Deferred<void> } | undefined;
+    const port = new Proxy(connection.port, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof value !== "function") return value;
+        return async (...args: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => unknown).apply(target, args);
+          const held = hold;
+          if (key === "readCampaigns" && held) {
+            hold = undefined;
+            held.read.resolve();
+            await held.release.promise;
+          }
+          return result;
+        };
+      },
+    }) as CxonePort;
+    const fake = new FakeTimers(start.toMillis());
+    const events: ReconcileEvent[] = [];
+    const reconciler = await Reconciler.start({
+      dir: world.dir,
+      cwd: world.dir,
+      env: world.env,
+      mode: "enforce",
+      logger: silentLogger(),
+      clock: fake,
+      random: () => 0.5,
+      auditRemote: null,
+      port,
+      events: { onReconciled: (e) => events.push(e) },
+    });
+    try {
+      await reconciler.run();
+      assert.equal(world.sim.countRequests("put-time-zones"), 0, "curfews unmanaged: the hand edit stays");
+      hold = { read: deferred(), release: deferred() };
+      const held = hold;
+      await fake.advance(HOUR + 1000);
+      await held.read.promise; // the hourly resync has read CXone, without boundings
+
+      await writeFile(join(world.dir, "campaigns/coast.yaml"), MANAGED);
+      await reconciler.reload();
+      held.release.resolve();
+      await waitFor(
+        "the boundings to be written",
+        () => events.some((e) => e.result === "applied" && e.change?.part === "curfews"),
+        10_000,
+      );
+      await settle();
+      assert.deepEqual(world.sim.timeZoneSettings(SKILL_NY), LAWFUL);
+      assert.deepEqual(
+        events.filter((e) => e.result === "failed").map((e) => e.detail),
+        [],
+        "no failure from judging the read made before the change",
+      );
+    } finally {
+      const stopping = reconciler.stop("test done");
+      await fake.advance(60_000);
+      await stopping;
+      await connection.close();
+    }
   });
 });
