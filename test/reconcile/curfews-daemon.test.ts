@@ -11,12 +11,11 @@ import { describe, it } from "node:test";
 import { DateTime } from "luxon";
 import { validateDesiredState } from "../../src/desired/validate.js";
 import { connect } from "../../src/live/connect.js";
-import type { CxonePort } from "../../src/live/port.js";
 import { type ReconcileEvent, Reconciler } from "../../src/reconcile/reconciler.js";
 import { silentLogger } from "../../src/util/log.js";
 import { coastToCoast, makeAdminWorld, SKILL_NY } from "../helpers/admin-world.js";
 import { waitFor } from "../helpers/cli.js";
-import { type Deferred, deferred, FakeTimers, settle } from "./helpers.js";
+import { FakeTimers, holdingPort, settle } from "./helpers.js";
 
 const AT = "2026-12-01T15:00:00Z";
 const HOUR = 3_600_000;
@@ -128,24 +127,7 @@ describe("a campaign that starts managing its curfews while a resync reads CXone
     const start = DateTime.fromISO(AT);
     const config = (await validateDesiredState(world.dir, { at: start, env: world.env })).config;
     const connection = connect(config, world.env, { logger: silentLogger() });
-    // Once armed, a read of every campaign returns only when the test lets it.
-    let hold: { read: Deferred<void>; release: Deferred<void> } | undefined;
-    const port = new Proxy(connection.port, {
-      get(target, key, receiver) {
-        const value = Reflect.get(target, key, receiver) as unknown;
-        if (typeof value !== "function") return value;
-        return async (...args: unknown[]) => {
-          const result = await (value as (...a: unknown[]) => unknown).apply(target, args);
-          const held = hold;
-          if (key === "readCampaigns" && held) {
-            hold = undefined;
-            held.read.resolve();
-            await held.release.promise;
-          }
-          return result;
-        };
-      },
-    }) as CxonePort;
+    const { port, holdNextRead } = holdingPort(connection.port);
     const fake = new FakeTimers(start.toMillis());
     const events: ReconcileEvent[] = [];
     const reconciler = await Reconciler.start({
@@ -163,8 +145,7 @@ describe("a campaign that starts managing its curfews while a resync reads CXone
     try {
       await reconciler.run();
       assert.equal(world.sim.countRequests("put-time-zones"), 0, "curfews unmanaged: the hand edit stays");
-      hold = { read: deferred(), release: deferred() };
-      const held = hold;
+      const held = holdNextRead();
       await fake.advance(HOUR + 1000);
       await held.read.promise; // the hourly resync has read CXone, without boundings
 

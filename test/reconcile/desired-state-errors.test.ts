@@ -11,11 +11,10 @@ import { describe, it } from "node:test";
 import { DateTime } from "luxon";
 import { validateDesiredState } from "../../src/desired/validate.js";
 import { connect } from "../../src/live/connect.js";
-import type { CxonePort } from "../../src/live/port.js";
 import type { DaemonStatus } from "../../src/reconcile/reconciler.js";
 import { silentLogger } from "../../src/util/log.js";
 import { driftByHand, editFile } from "../helpers/world.js";
-import { capturingLogger, type Deferred, deferred, FakeTimers, settle, waitFor } from "./helpers.js";
+import { capturingLogger, FakeTimers, holdingPort, settle, waitFor } from "./helpers.js";
 import { daemonWorld, startInProcess, stopInProcess } from "./in-process.js";
 import { parsePromText, sampleValue } from "./prom-text.js";
 
@@ -158,31 +157,13 @@ describe("reconciler: a file broken while a resync reads CXone", () => {
     const world = await daemonWorld(start);
     const config = (await validateDesiredState(world.dir, { at: start, env: world.env })).config;
     const connection = connect(config, world.env, { logger: silentLogger() });
-    // Once armed, a read of every campaign returns only when the test lets it.
-    let hold: { read: Deferred<void>; release: Deferred<void> } | undefined;
-    const port = new Proxy(connection.port, {
-      get(target, key, receiver) {
-        const value = Reflect.get(target, key, receiver) as unknown;
-        if (typeof value !== "function") return value;
-        return async (...args: unknown[]) => {
-          const result = await (value as (...a: unknown[]) => unknown).apply(target, args);
-          const held = hold;
-          if (key === "readCampaigns" && held) {
-            hold = undefined;
-            held.read.resolve();
-            await held.release.promise;
-          }
-          return result;
-        };
-      },
-    }) as CxonePort;
+    const { port, holdNextRead } = holdingPort(connection.port);
     const fake = new FakeTimers(start.toMillis());
     const reconciler = await startInProcess(world, fake, { port });
     try {
       await reconciler.run();
       await waitFor("every campaign in sync", () => reconciler.status().counts.in_sync === 7);
-      hold = { read: deferred(), release: deferred() };
-      const held = hold;
+      const held = holdNextRead();
       await fake.advance(3_600_000 * 1.1);
       await held.read.promise; // the hourly resync has read CXone, every campaign in sync
 

@@ -3,6 +3,7 @@
  * hold a handler open until the test lets it go, polling for something that happens on its
  * own time (file watchers), and a capturing logger.
  */
+import type { CxonePort } from "../../src/live/port.js";
 import type { CancelTimer, Clock } from "../../src/util/clock.js";
 import { createLogger, type Logger } from "../../src/util/log.js";
 
@@ -108,4 +109,41 @@ export function capturingLogger(): {
     },
   });
   return { logger, text: () => raw.join(""), lines };
+}
+
+/** A read the test holds: `read` settles when it has returned, and it goes on after `release`. */
+export interface HeldRead {
+  read: Deferred<void>;
+  release: Deferred<void>;
+}
+
+/**
+ * `port`, whose next read of every campaign, once `holdNextRead()` is called, is held after it
+ * returns until the test releases it: the test can change things while a resync is mid-read.
+ */
+export function holdingPort(port: CxonePort): { port: CxonePort; holdNextRead(): HeldRead } {
+  let hold: HeldRead | undefined;
+  const held = new Proxy(port, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        const result = await (value as (...a: unknown[]) => unknown).apply(target, args);
+        const current = hold;
+        if (key === "readCampaigns" && current) {
+          hold = undefined;
+          current.read.resolve();
+          await current.release.promise;
+        }
+        return result;
+      };
+    },
+  }) as CxonePort;
+  return {
+    port: held,
+    holdNextRead() {
+      hold = { read: deferred(), release: deferred() };
+      return hold;
+    },
+  };
 }
