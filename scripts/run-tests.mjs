@@ -118,6 +118,8 @@ const child = spawn(
   process.execPath,
   [
     "--enable-source-maps",
+    // Node's test harness without the async destroy hook that costs a sixth of the suite's CPU.
+    `--import=${pathToFileURL(resolve("scripts/test-preload.mjs")).href}`,
     "--test",
     `--test-concurrency=${entries.length}`,
     "--test-reporter=tap",
