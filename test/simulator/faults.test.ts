@@ -173,9 +173,14 @@ describe("simulator: injected faults", () => {
     await withSimulator(seeded, async (sim, client) => {
       const token = await client.token();
       sim.injectFault({ kind: "get", fault: "hang" });
-      await assert.rejects(client.get("100", token, { signal: AbortSignal.timeout(100) }), {
-        name: "TimeoutError",
-      });
+      // The client gives up once the hung GET has arrived. A 100 ms timeout started with the call
+      // could fire before it arrives on a loaded machine, leaving the fault for the next GET,
+      // which then hung for undici's five minutes.
+      const giveUp = new AbortController();
+      const hung = client.get("100", token, { signal: giveUp.signal });
+      await waitFor(() => sim.countRequests("get") === 1, "the first hung GET to arrive");
+      giveUp.abort(new DOMException("the client gave up", "TimeoutError"));
+      await assert.rejects(hung, { name: "TimeoutError" });
       assert.equal((await client.get("100", token)).status, 200);
       // A second hung request is still open when the simulator closes (withSimulator's finally).
       sim.injectFault({ kind: "get", fault: "hang" });
