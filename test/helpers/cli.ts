@@ -54,20 +54,15 @@ export interface InProcessOptions {
 /** The CLI in-process, with captured output, a fixed `now` and (unless told) no real waits. */
 export async function runInProcess(args: string[], options: InProcessOptions = {}): Promise<CliResult> {
   const out = { stdout: "", stderr: "" };
-  const io = inProcessIo(out, {
-    ...options,
-    now: () => (options.now ? DateTime.fromISO(options.now, { setZone: true }) : DateTime.utc()),
-  });
+  // Parsed once (a DateTime is immutable): every `now()` of the command answers the same instant.
+  const fixed = options.now === undefined ? undefined : DateTime.fromISO(options.now, { setZone: true });
+  const io = inProcessIo(out, { ...options, now: () => fixed ?? DateTime.utc() });
   // Starting where `now` says, so the command's instants and its waits agree. Not for the
   // daemon (reconcile, --once too): its timers re-arm themselves, so a clock that skips every
   // wait would run it ahead by years; it keeps node's timers, as the binary does.
   const clock =
     options.clock ??
-    (args[0] === "reconcile"
-      ? undefined
-      : new SkippingClock(
-          options.now ? DateTime.fromISO(options.now, { setZone: true }).toMillis() : Date.now(),
-        ));
+    (args[0] === "reconcile" ? undefined : new SkippingClock(fixed?.toMillis() ?? Date.now()));
   const code = await runCli(args, clock ? { ...io, clock } : io);
   return { code, ...out };
 }
