@@ -106,20 +106,28 @@ export interface RunningBinary {
   done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * Variables of the test process a binary inherits besides PATH and HOME: where temporary files
+ * go (scripts/run-tests.mjs points TMPDIR into the run's folder, removed at the end) and which
+ * git configuration applies (the run's, without gc or maintenance; no system-wide file). Nothing
+ * else of the caller's shell (a CXONE_* or WFM_* variable) reaches it: a test passes what it means.
+ */
+const INHERITED = ["PATH", "HOME", "TMPDIR", "XDG_CONFIG_HOME", "GIT_CONFIG_NOSYSTEM"] as const;
+
 /** The binary as a child process the test can signal mid-run (SIGKILL, SIGTERM). */
 export function spawnBinary(
   args: string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): RunningBinary {
   const bin = join(packageRoot(), "dist", "src", "cli", "bin.js");
+  const inherited: Record<string, string> = {};
+  for (const name of INHERITED) {
+    const value = process.env[name];
+    if (value !== undefined) inherited[name] = value;
+  }
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: options.cwd ?? packageRoot(),
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      DIALWINDOW_LOG_LEVEL: "warn",
-      ...options.env,
-    },
+    env: { PATH: "", HOME: "", ...inherited, DIALWINDOW_LOG_LEVEL: "warn", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
