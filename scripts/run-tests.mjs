@@ -13,9 +13,9 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { runRootParent } from "./run-root.mjs";
 
 const args = process.argv.slice(2);
 let dist = "dist";
@@ -94,9 +94,8 @@ if (!isolate && files.length > shardCount) {
 // and the suite leaves thousands: repositories, state directories). DIALWINDOW_TEST_TMP tells the
 // test helpers the runner owns it. Git reads the run's own global configuration from there
 // (XDG_CONFIG_HOME): no automatic gc or maintenance after each commit, fetch and push, which a
-// repository of a few commits never needs and which cost two more processes each time. The
-// folder is on /dev/shm where that is a tmpfs with room (see scripts/run-root.mjs).
-const runRoot = mkdtempSync(join(runRootParent(), "dialwindow-tests-"));
+// repository of a few commits never needs and which cost two more processes each time.
+const runRoot = mkdtempSync(join(tmpdir(), "dialwindow-tests-"));
 mkdirSync(join(runRoot, "xdg", "git"), { recursive: true });
 writeFileSync(
   join(runRoot, "xdg", "git", "config"),
@@ -136,7 +135,7 @@ const child = spawn(
   { stdio: ["ignore", "pipe", "inherit"], env },
 );
 // Ctrl-C, or a CI's SIGTERM to the runner alone: passed on, and the run's folder is still removed
-// once the tests have stopped (on /dev/shm it would hold memory until the machine restarts).
+// once the tests have stopped.
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 const counts = {};
 let tail = "";

@@ -1,72 +1,15 @@
 /**
- * scripts/run-tests.mjs: where a run's temporary files go (scripts/run-root.mjs), and that the
- * folder is removed when the run is stopped by a signal, not only when it ends.
+ * scripts/run-tests.mjs removes the folder of a run's temporary files when the run is stopped by
+ * a signal, not only when it ends.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { pathToFileURL } from "node:url";
 import { waitFor } from "../helpers/cli.js";
 import { repoPath, tempDir } from "../helpers/fs.js";
-
-interface Shm {
-  type: number;
-  bavail: number;
-  bsize: number;
-  writable: boolean;
-}
-interface RunRoot {
-  MIN_FREE_BYTES: number;
-  runRootParent(env: Record<string, string | undefined>, probe: () => Shm | undefined): string;
-}
-const { MIN_FREE_BYTES, runRootParent } = (await import(
-  pathToFileURL(repoPath("scripts", "run-root.mjs")).href
-)) as RunRoot;
-
-const TMPFS = 0x01021994;
-const EXT4 = 0xef53;
-const roomy: Shm = { type: TMPFS, bavail: MIN_FREE_BYTES / 4096, bsize: 4096, writable: true };
-
-describe("scripts/run-root.mjs: where a test run's folder goes", () => {
-  it("/dev/shm when it is a writable tmpfs with a GiB free", () => {
-    assert.equal(
-      runRootParent({}, () => roomy),
-      "/dev/shm",
-    );
-  });
-
-  it("the system's temporary folder when /dev/shm is small, read-only, not a tmpfs or missing", () => {
-    // os.tmpdir() reads TMPDIR, which this process has; the env passed in has none.
-    const system = tmpdir();
-    assert.equal(
-      runRootParent({}, () => ({ ...roomy, bavail: roomy.bavail - 1 })),
-      system,
-    );
-    assert.equal(
-      runRootParent({}, () => ({ ...roomy, writable: false })),
-      system,
-    );
-    assert.equal(
-      runRootParent({}, () => ({ ...roomy, type: EXT4 })),
-      system,
-    );
-    assert.equal(
-      runRootParent({}, () => undefined),
-      system,
-    );
-  });
-
-  it("a TMPDIR given by whoever runs the tests, even with room in /dev/shm", () => {
-    assert.equal(
-      runRootParent({ TMPDIR: "/somewhere" }, () => roomy),
-      tmpdir(),
-    );
-  });
-});
 
 describe("scripts/run-tests.mjs stopped by a signal", () => {
   it("passes SIGTERM on to the tests and still removes the run's folder", async () => {
