@@ -34,13 +34,13 @@ describe("scripts/run-tests.mjs stopped by a signal", () => {
       output += d.toString();
     });
     // "exit", not "close": a test process the runner failed to stop would hold its pipes open.
-    const closed = new Promise<number | null>((resolve) => runner.on("exit", resolve));
+    const exited = new Promise<number | null>((resolve) => runner.on("exit", resolve));
     await waitFor("the test to start", () => existsSync(seen));
     const runRoot = await readFile(seen, "utf8");
     assert.ok(existsSync(runRoot), `${runRoot} should exist while the test runs`);
 
     runner.kill("SIGTERM");
-    const code = await closed;
+    const code = await exited;
     assert.notEqual(code, 0, output);
     assert.equal(existsSync(runRoot), false, `${runRoot} was left behind`);
     assert.match(output, /^0 passed, \d+ failed$/m);
